@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { GraphQLError } from 'graphql'
+import { useServer } from 'graphql-ws/use/ws'
+import { createYoga, maskError } from 'graphql-yoga'
+import { WebSocketServer } from 'ws'
+import { type Auth, authenticate, bearerToken } from './auth.js'
+import { config } from './config.js'
+import type { Context } from './context.js'
+import { db, prepareDb } from './db.js'
+import { AppError } from './errors.js'
+import { logger } from './logger.js'
+import { httpDuration, httpRequests, registry } from './metrics.js'
+import { schema } from './schema/index.js'
+
+type ServerContext = { req: IncomingMessage; res: ServerResponse; requestId: string; wsAuth?: Auth | null }
+
+/** Builds the service: HTTP (GraphQL, health, metrics) and graphql-ws on one server. */
+export function buildApp(opts: { port?: number; host?: string } = {}) {
+  const yoga = createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: {
+      debug: (...a) => logger.debug({ yoga: a.map(String) }, 'yoga'),
+      info: (...a) => logger.info({ yoga: a.map(String) }, 'yoga'),
+      warn: (...a) => logger.warn({ yoga: a.map(String) }, 'yoga'),
+      // Resolver errors are logged once, in maskError below; yoga's own copy would repeat them.
+      error: (...a) => logger.debug({ yoga: a.map(String) }, 'yoga'),
+    },
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error
+        if (original instanceof AppError && error instanceof GraphQLError) {
+          return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: original.code } })
+        }
+        if (!(original instanceof GraphQLError)) logger.error({ err: original }, 'unexpected error in a resolver')
+        return maskError(error, message, isDev)
+      },
+    },
+    context: async ({ request, requestId, wsAuth }) => ({
+      auth: wsAuth !== undefined ? wsAuth : await authenticate(bearerToken(request.headers.get('authorization'))),
+      requestId: requestId ?? randomUUID(),
+    }),
+  })
+
+  const server = createServer(async (req, res) => {
+    const started = process.hrtime.bigint()
+    const requestId = String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 100)
+    res.setHeader('x-request-id', requestId)
+    const route = routeOf(req.url)
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      httpRequests.inc({ route, status: res.statusCode })
+      httpDuration.observe({ route }, seconds)
+      logger.info({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request')
+    })
+    try {
+      if (route === '/healthz') return json(res, 200, { status: 'ok' })
+      if (route === '/readyz') return json(res, ...(await readiness()))
+      if (route === '/metrics') {
+        res.writeHead(200, { 'content-type': registry.contentType })
+        return res.end(await registry.metrics())
+      }
+      if (route === '/graphql') return await yoga.handle(req, res, { req, res, requestId })
+      return json(res, 404, { error: 'not found' })
+    } catch (err) {
+      logger.error({ err, requestId }, 'request failed')
+      if (!res.headersSent) json(res, 500, { error: 'internal error' })
+      else res.end()
+    }
+  })
+
+  const wss = new WebSocketServer({ server, path: '/graphql' })
+  useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
+    {
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization
+        const auth = await authenticate(bearerToken(typeof header === 'string' ? header : undefined))
+        if (!auth) return false
+        ctx.extra.auth = auth
+        return true
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        const requestId = randomUUID()
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          requestId,
+          wsAuth: ctx.extra.auth ?? null,
+        })
+        const args = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        }
+        const errors = validate(args.schema, args.document)
+        return errors.length ? errors : args
+      },
+      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+    },
+    wss,
+  )
+
+  let address: AddressInfo | undefined
+  return {
+    yoga,
+    server,
+    wss,
+    get url() {
+      if (!address) throw new Error('not started')
+      return `http://127.0.0.1:${address.port}`
+    },
+    async start() {
+      await prepareDb()
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve())
+      })
+      address = server.address() as AddressInfo
+      logger.info({ port: address.port, publicUrl: config.publicUrl }, 'listening')
+      return address
+    },
+    async stop() {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down')
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      })
+      await db.$disconnect()
+    },
+  }
+}
+
+export type App = ReturnType<typeof buildApp>
+
+function routeOf(url: string | undefined): string {
+  const path = (url ?? '/').split('?')[0] as string
+  return path.length > 1 ? path.replace(/\/+$/, '') : path
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+async function readiness(): Promise<[number, unknown]> {
+  try {
+    await db.$queryRawUnsafe('SELECT 1')
+    return [200, { status: 'ok', database: 'ok' }]
+  } catch (err) {
+    logger.warn({ err }, 'readiness: database unreachable')
+    return [503, { status: 'unavailable', database: 'unreachable' }]
+  }
+}

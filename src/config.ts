@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { databaseKind } from './dburl.js'
+
+/** A configuration problem: the message names the variable and what is wrong with it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const url = z.url().transform((u) => u.replace(/\/+$/, ''))
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: url.optional(),
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/sms.db')
+    .superRefine((v, ctx) => {
+      try {
+        databaseKind(v)
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^DATABASE_URL /, '') })
+      }
+    }),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z.url().optional(),
+  ENCRYPTION_KEY: base64Key.optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TWILIO_API_BASE_URL: url.default('https://api.twilio.com'),
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  ATLAS_TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits').optional(),
+  ATLAS_TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  ATLAS_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG + 32 hex digits').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type Config = ReturnType<typeof loadConfig>
+
+/** Parses the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = Env.safeParse(present)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new ConfigError(`Invalid configuration: ${String(issue?.path[0])} ${issue?.message}`)
+  }
+  const e = parsed.data
+  const atlas = [e.ATLAS_TWILIO_ACCOUNT_SID, e.ATLAS_TWILIO_AUTH_TOKEN, e.ATLAS_MESSAGING_SERVICE_SID]
+  if (atlas.some(Boolean) && !atlas.every(Boolean)) {
+    throw new ConfigError(
+      'Invalid configuration: ATLAS_TWILIO_ACCOUNT_SID, ATLAS_TWILIO_AUTH_TOKEN and ATLAS_MESSAGING_SERVICE_SID must be set together',
+    )
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    encryptionKey: resolveEncryptionKey(e.ENCRYPTION_KEY, e.NODE_ENV, e.DATA_DIR),
+    adminToken: e.ADMIN_TOKEN,
+    twilioApiBaseUrl: e.TWILIO_API_BASE_URL,
+    twilioTimeoutMs: e.TWILIO_TIMEOUT_MS,
+    atlas: e.ATLAS_TWILIO_ACCOUNT_SID
+      ? {
+          accountSid: e.ATLAS_TWILIO_ACCOUNT_SID,
+          authToken: e.ATLAS_TWILIO_AUTH_TOKEN as string,
+          messagingServiceSid: e.ATLAS_MESSAGING_SERVICE_SID as string,
+        }
+      : undefined,
+    logLevel: e.LOG_LEVEL,
+  }
+}
+
+function resolveEncryptionKey(given: string | undefined, env: string, dataDir: string): Buffer {
+  if (given) return Buffer.from(given, 'base64')
+  if (env === 'production') {
+    throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required in production (32 bytes, base64)')
+  }
+  const file = join(dataDir, 'encryption.key')
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' })
+  }
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')
+  if (key.length !== 32) throw new ConfigError(`Invalid configuration: ${file} does not hold a 32-byte base64 key`)
+  return key
+}
+
+export const config = loadConfig()

@@ -1,0 +1,6 @@
+import type { Auth } from './auth.js'
+
+export interface Context {
+  auth: Auth | null
+  requestId: string
+}

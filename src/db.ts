@@ -1,0 +1,29 @@
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { config } from './config.js'
+import { databaseKind, sqlitePath } from './dburl.js'
+import { PrismaClient } from './generated/prisma/client.js'
+import { PrismaClient as PgPrismaClient } from './generated/prisma-pg/client.js'
+
+export type Db = InstanceType<typeof PrismaClient>
+
+/** Creates a Prisma client for a DATABASE_URL: SQLite (embedded default) or PostgreSQL. */
+export function createDb(url: string): Db {
+  if (databaseKind(url) === 'postgres') {
+    // Both generated clients come from the same models, so their APIs are the same.
+    return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db
+  }
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}`, timeout: 10_000 }) })
+}
+
+export const dbKind = databaseKind(config.databaseUrl)
+
+/** The process-wide Prisma client. */
+export const db = createDb(config.databaseUrl)
+
+/** Connection settings that make SQLite behave under concurrent writers. */
+export async function prepareDb(): Promise<void> {
+  if (dbKind === 'sqlite') {
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
+  }
+}

@@ -1,0 +1,66 @@
+import SchemaBuilder from '@pothos/core'
+import ErrorsPlugin from '@pothos/plugin-errors'
+import PrismaPlugin from '@pothos/plugin-prisma'
+import RelayPlugin from '@pothos/plugin-relay'
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth'
+import ValidationPlugin from '@pothos/plugin-validation'
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars'
+import type { Context } from '../context.js'
+import { db } from '../db.js'
+import { AuthorizationError, ValidationError } from '../errors.js'
+import type PrismaTypes from '../generated/pothos-types.js'
+import { getDatamodel } from '../generated/pothos-types.js'
+
+export const builder = new SchemaBuilder<{
+  Context: Context
+  PrismaTypes: PrismaTypes
+  AuthScopes: { operator: boolean; owner: boolean; agent: boolean; reader: boolean }
+  Scalars: {
+    DateTime: { Input: Date; Output: Date }
+    JSON: { Input: unknown; Output: unknown }
+  }
+  DefaultFieldNullability: false
+}>({
+  // Errors wraps scope-auth, so refusals come back as typed `Error` members of result unions.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  defaultFieldNullability: false,
+  prisma: { client: db, dmmf: getDatamodel(), filterConnectionTotalCount: true, onUnusedQuery: null },
+  relay: { clientMutationId: 'omit', cursorType: 'String' },
+  errors: {
+    defaultTypes: [AuthorizationError, ValidationError],
+    unsafelyHandleInputErrors: true,
+    defaultUnionOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Result` },
+    defaultResultOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Success` },
+  },
+  validation: {
+    validationError: (result) => {
+      const issue = result.issues[0]
+      const path = issue?.path?.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')
+      return new ValidationError(path ? `${path}: ${issue?.message}` : (issue?.message ?? 'Invalid input'), path)
+    },
+  },
+  scopeAuth: {
+    authScopes: (ctx) => {
+      const key = ctx.auth?.kind === 'key' ? ctx.auth : undefined
+      return {
+        operator: ctx.auth?.kind === 'operator',
+        owner: key?.role === 'OWNER',
+        agent: key?.role === 'OWNER' || key?.role === 'AGENT',
+        reader: key !== undefined,
+      }
+    },
+    unauthorizedError: (_parent, ctx) =>
+      ctx.auth
+        ? new AuthorizationError('FORBIDDEN', 'This key may not do that')
+        : new AuthorizationError('UNAUTHENTICATED', 'A valid API key is required (Authorization: Bearer <key>)'),
+  },
+})
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1)
+}
+
+builder.addScalarType('DateTime', DateTimeResolver)
+builder.addScalarType('JSON', JSONResolver)
+builder.queryType()
+builder.mutationType()

@@ -1,0 +1,76 @@
+import { userIdOf } from '../auth.js'
+import { db } from '../db.js'
+import { SmsDeliveryStatus as StatusValues, SmsEncoding as EncodingValues } from '../generated/prisma/enums.js'
+import { builder } from './builder.js'
+import { SmsProvider } from './user.js'
+
+export const SmsDeliveryStatus = builder.enumType('SmsDeliveryStatus', { values: Object.values(StatusValues) })
+export const SmsEncoding = builder.enumType('SmsEncoding', { values: Object.values(EncodingValues) })
+
+export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
+  fields: (t) => ({
+    status: t.expose('status', { type: SmsDeliveryStatus }),
+    at: t.expose('at', { type: 'DateTime' }),
+    errorCode: t.exposeString('errorCode', { nullable: true }),
+    source: t.exposeString('source'),
+  }),
+})
+
+export const SmsDelivery = builder.prismaObject('SmsDelivery', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    smsAction: t.relation('smsAction'),
+    campaign: t.relation('campaign'),
+    callId: t.exposeString('callId'),
+    to: t.exposeString('to'),
+    body: t.exposeString('body'),
+    provider: t.expose('provider', { type: SmsProvider }),
+    status: t.expose('status', { type: SmsDeliveryStatus }),
+    providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
+    segments: t.exposeInt('segments'),
+    encoding: t.expose('encoding', { type: SmsEncoding }),
+    errorCode: t.exposeString('errorCode', { nullable: true }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    sandbox: t.exposeBoolean('sandbox'),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    events: t.relation('events', { query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+})
+
+/** The one connection type for deliveries, shared by Query.smsDeliveries and Campaign.deliveries. */
+export const SmsDeliveryConnection = builder.connectionObject({ type: SmsDelivery, name: 'SmsDeliveryConnection' })
+
+builder.queryFields((t) => ({
+  smsDelivery: t.prismaField({
+    type: 'SmsDelivery',
+    nullable: true,
+    authScopes: { reader: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _r, { id }, ctx) => db.smsDelivery.findFirst({ ...query, where: { id: String(id), userId: userIdOf(ctx.auth) } }),
+  }),
+  smsDeliveries: t.prismaConnection({
+    type: 'SmsDelivery',
+    cursor: 'id',
+    defaultSize: 20,
+    maxSize: 100,
+    authScopes: { reader: true },
+    args: {
+      campaignId: t.arg.id(),
+      callId: t.arg.string(),
+      status: t.arg({ type: SmsDeliveryStatus }),
+    },
+    resolve: (query, _r, args, ctx) =>
+      db.smsDelivery.findMany({
+        ...query,
+        where: {
+          userId: userIdOf(ctx.auth),
+          ...(args.campaignId ? { campaignId: String(args.campaignId) } : {}),
+          ...(args.callId ? { callId: args.callId } : {}),
+          ...(args.status ? { status: args.status } : {}),
+        },
+        orderBy: { id: 'desc' },
+      }),
+  }, SmsDeliveryConnection),
+}))

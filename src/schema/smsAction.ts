@@ -1,0 +1,181 @@
+import { z } from 'zod'
+import { userIdOf } from '../auth.js'
+import { db } from '../db.js'
+import { AlreadyExistsError, NotFoundError, ProviderError } from '../errors.js'
+import { RecipientPolicy as RecipientPolicyValues } from '../generated/prisma/enums.js'
+import { resolveProviderSettings } from '../sms/actions.js'
+import { templateProblem } from '../sms/template.js'
+import { builder } from './builder.js'
+import { SmsProvider } from './user.js'
+import { isUniqueViolation } from './util.js'
+
+export const RecipientPolicy = builder.enumType('RecipientPolicy', {
+  values: {
+    CALLER_ONLY: { description: 'The server always texts the caller (call.customerPhoneNumber).' },
+    ANY: { description: 'The agent chooses the recipient; it defaults to the caller.' },
+  } satisfies Record<keyof typeof RecipientPolicyValues, object>,
+})
+
+export const SmsAction = builder.prismaObject('SmsAction', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    description: t.exposeString('description'),
+    provider: t.expose('provider', { type: SmsProvider }),
+    fromNumber: t.exposeString('fromNumber', { nullable: true }),
+    recipientPolicy: t.expose('recipientPolicy', { type: RecipientPolicy }),
+    messageTemplate: t.exposeString('messageTemplate', { nullable: true }),
+    maxPerCall: t.exposeInt('maxPerCall'),
+    enabled: t.exposeBoolean('enabled'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+})
+
+const rules = {
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or - (it is the function name the LLM sees)'),
+  description: z.string().trim().min(1, 'must not be empty: it tells the agent when to send').max(1024),
+  fromNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
+  messageTemplate: z
+    .string()
+    .min(1)
+    .max(1600)
+    .superRefine((v, ctx) => {
+      const problem = templateProblem(v)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    }),
+  maxPerCall: z.number().int().min(1, 'must be between 1 and 20').max(20, 'must be between 1 and 20'),
+}
+
+const CreateSmsActionInput = builder.inputType('CreateSmsActionInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, validate: rules.name }),
+    description: t.string({ required: true, validate: rules.description }),
+    provider: t.field({ type: SmsProvider, description: 'Default: the only enabled provider.' }),
+    fromNumber: t.string({ validate: rules.fromNumber }),
+    recipientPolicy: t.field({ type: RecipientPolicy, description: 'Default: ANY.' }),
+    messageTemplate: t.string({ validate: rules.messageTemplate }),
+    maxPerCall: t.int({ description: 'Default: 3 (1..20).', validate: rules.maxPerCall }),
+    enabled: t.boolean({ description: 'Default: true.' }),
+  }),
+})
+
+const UpdateSmsActionInput = builder.inputType('UpdateSmsActionInput', {
+  description: 'Omitted fields keep their value; null clears fromNumber and messageTemplate.',
+  fields: (t) => ({
+    name: t.string({ validate: rules.name }),
+    description: t.string({ validate: rules.description }),
+    provider: t.field({ type: SmsProvider }),
+    fromNumber: t.string({ validate: rules.fromNumber }),
+    recipientPolicy: t.field({ type: RecipientPolicy }),
+    messageTemplate: t.string({ validate: rules.messageTemplate }),
+    maxPerCall: t.int({ validate: rules.maxPerCall }),
+    enabled: t.boolean(),
+  }),
+})
+
+const DeleteSmsActionSuccess = builder.objectRef<{ deletedId: string }>('DeleteSmsActionSuccess').implement({
+  fields: (t) => ({ deletedId: t.exposeID('deletedId') }),
+})
+
+/** A live action of the caller's, or NOT_FOUND. */
+export async function ownedAction(userId: string, id: string | number) {
+  const action = await db.smsAction.findFirst({ where: { id: String(id), userId, deletedAt: null } })
+  if (!action) throw new NotFoundError('SMS action')
+  return action
+}
+
+function nameTaken(e: unknown, name: string | undefined | null): never {
+  if (isUniqueViolation(e)) throw new AlreadyExistsError(`An SMS action named ${name} already exists`)
+  throw e
+}
+
+builder.queryFields((t) => ({
+  smsActions: t.prismaField({
+    type: ['SmsAction'],
+    authScopes: { reader: true },
+    resolve: (query, _r, _a, ctx) =>
+      db.smsAction.findMany({ ...query, where: { userId: userIdOf(ctx.auth), deletedAt: null }, orderBy: { createdAt: 'asc' } }),
+  }),
+  smsAction: t.prismaField({
+    type: 'SmsAction',
+    nullable: true,
+    authScopes: { reader: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _r, { id }, ctx) =>
+      db.smsAction.findFirst({ ...query, where: { id: String(id), userId: userIdOf(ctx.auth), deletedAt: null } }),
+  }),
+}))
+
+builder.mutationFields((t) => ({
+  createSmsAction: t.prismaField({
+    type: 'SmsAction',
+    authScopes: { owner: true },
+    errors: { types: [ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
+    args: { input: t.arg({ type: CreateSmsActionInput, required: true }) },
+    resolve: async (query, _r, { input }, ctx) => {
+      const userId = userIdOf(ctx.auth)
+      const { provider, fromNumber } = await resolveProviderSettings(userId, input, true)
+      const data = {
+        userId,
+        name: input.name,
+        liveName: input.name,
+        description: input.description,
+        provider,
+        fromNumber,
+        recipientPolicy: input.recipientPolicy ?? 'ANY',
+        messageTemplate: input.messageTemplate ?? null,
+        maxPerCall: input.maxPerCall ?? 3,
+        enabled: input.enabled ?? true,
+      }
+      return db.smsAction.create({ ...query, data }).catch((e) => nameTaken(e, input.name))
+    },
+  }),
+  updateSmsAction: t.prismaField({
+    type: 'SmsAction',
+    authScopes: { owner: true },
+    errors: { types: [NotFoundError, ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateSmsActionInput, required: true }) },
+    resolve: async (query, _r, { id, input }, ctx) => {
+      const userId = userIdOf(ctx.auth)
+      const current = await ownedAction(userId, id)
+      const provider = input.provider ?? current.provider
+      const fromNumber = input.fromNumber === undefined ? current.fromNumber : input.fromNumber
+      const providerChanged = provider !== current.provider || fromNumber !== current.fromNumber
+      const settings = await resolveProviderSettings(userId, { provider, fromNumber }, providerChanged)
+      const name = input.name ?? current.name
+      return db.smsAction
+        .update({
+          ...query,
+          where: { id: current.id },
+          data: {
+            name,
+            liveName: name,
+            description: input.description ?? undefined,
+            provider: settings.provider,
+            fromNumber: settings.fromNumber,
+            recipientPolicy: input.recipientPolicy ?? undefined,
+            messageTemplate: input.messageTemplate,
+            maxPerCall: input.maxPerCall ?? undefined,
+            enabled: input.enabled ?? undefined,
+          },
+        })
+        .catch((e) => nameTaken(e, name))
+    },
+  }),
+  deleteSmsAction: t.field({
+    type: DeleteSmsActionSuccess,
+    authScopes: { owner: true },
+    errors: { types: [NotFoundError], directResult: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => {
+      const action = await ownedAction(userIdOf(ctx.auth), id)
+      // Soft delete: past deliveries keep pointing at the action they were sent for.
+      await db.$transaction([
+        db.campaignSmsAction.deleteMany({ where: { smsActionId: action.id } }),
+        db.smsAction.update({ where: { id: action.id }, data: { deletedAt: new Date(), liveName: null, enabled: false } }),
+      ])
+      return { deletedId: action.id }
+    },
+  }),
+}))

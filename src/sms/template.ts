@@ -1,0 +1,22 @@
+const PLACEHOLDER = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]{0,63})\s*\}\}/g
+
+/** The distinct `{{var}}` names of a template, in order of first use. */
+export function templateVariables(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string))]
+}
+
+/** Why a template is malformed (stray or unnamed braces), or undefined when it is fine. */
+export function templateProblem(template: string): string | undefined {
+  const rest = template.replace(PLACEHOLDER, '')
+  if (rest.includes('{{') || rest.includes('}}')) {
+    return 'placeholders must look like {{name}} (letters, digits and _, starting with a letter or _)'
+  }
+  return undefined
+}
+
+/** Fills a template; returns the names of the variables that were not given. */
+export function renderTemplate(template: string, vars: Record<string, unknown>): { text: string; missing: string[] } {
+  const missing = templateVariables(template).filter((v) => vars[v] === undefined || vars[v] === null)
+  const text = template.replace(PLACEHOLDER, (_m, name: string) => String(vars[name] ?? ''))
+  return { text, missing }
+}
