@@ -31,11 +31,13 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
     },
     maskedErrors: {
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error
-        if (original instanceof AppError && error instanceof GraphQLError) {
-          return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: original.code } })
+        // Duck-typed: under some loaders graphql is loaded twice, and instanceof GraphQLError fails.
+        const located = error as Partial<GraphQLError>
+        const original = located.originalError ?? error
+        if (original instanceof AppError) {
+          return new GraphQLError(original.message, { nodes: located.nodes, path: located.path, extensions: { code: original.code } })
         }
-        if (!(original instanceof GraphQLError)) logger.error({ err: original }, 'unexpected error in a resolver')
+        if (original instanceof Error && !('extensions' in original)) logger.error({ err: original }, 'unexpected error')
         return maskError(error, message, isDev)
       },
     },

@@ -4,9 +4,7 @@ import { safeEqual, sha256 } from './crypto.js'
 import { db } from './db.js'
 import type { ApiKeyRole } from './generated/prisma/enums.js'
 
-export type Auth =
-  | { kind: 'operator' }
-  | { kind: 'key'; keyId: string; userId: string; role: ApiKeyRole }
+export type Auth = { kind: 'operator' } | { kind: 'key'; keyId: string; userId: string; role: ApiKeyRole }
 
 const KEY_PREFIX = 'sk_'
 

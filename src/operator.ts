@@ -6,7 +6,10 @@ import { createUserWithOwnerKey } from './users.js'
 
 /** Parses "ATLAS,TWILIO" into providers; throws on an unknown name. */
 export function parseProviderArg(value: string): SmsProvider[] {
-  const list = value.split(',').map((p) => p.trim().toUpperCase()).filter(Boolean)
+  const list = value
+    .split(',')
+    .map((p) => p.trim().toUpperCase())
+    .filter(Boolean)
   const bad = list.filter((p) => !PROVIDERS.includes(p as SmsProvider))
   if (bad.length) throw new Error(`Unknown provider ${bad.join(', ')} (use ${PROVIDERS.join(', ')})`)
   return list as SmsProvider[]
@@ -25,7 +28,7 @@ export const operatorCommands = {
     if (users.length === 0) return ['no users']
     return users.map((u) => `${u.id}\t${u.email}\t${parseProviders(u.enabledProviders).join(',') || '-'}\t${u._count.apiKeys} key(s)`)
   },
-  async 'set-providers'(args: Record<string, string>, positional: string[]) {
+  async 'set-providers'(_args: Record<string, string>, positional: string[]) {
     const [who, list] = positional
     if (!who || list === undefined) throw new Error('usage: set-providers <userId|email> ATLAS,TWILIO')
     const user = await db.user.findFirst({ where: { OR: [{ id: who }, { email: who.toLowerCase() }] } })

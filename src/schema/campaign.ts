@@ -33,15 +33,23 @@ export const Campaign = builder.prismaObject('Campaign', {
           select: { smsAction: { select: { name: true, description: true, recipientPolicy: true, messageTemplate: true } } },
         },
       },
-      resolve: (c, { format }) => agentTools(c.smsActions.map((a) => a.smsAction), format ?? 'OPENAI'),
+      resolve: (c, { format }) =>
+        agentTools(
+          c.smsActions.map((a) => a.smsAction),
+          format ?? 'OPENAI',
+        ),
     }),
-    deliveries: t.relatedConnection('deliveries', {
-      cursor: 'id',
-      defaultSize: 20,
-      maxSize: 100,
-      args: { status: t.arg({ type: SmsDeliveryStatus }) },
-      query: ({ status }) => ({ where: status ? { status } : {}, orderBy: { id: 'desc' } }),
-    }, SmsDeliveryConnection),
+    deliveries: t.relatedConnection(
+      'deliveries',
+      {
+        cursor: 'id',
+        defaultSize: 20,
+        maxSize: 100,
+        args: { status: t.arg({ type: SmsDeliveryStatus }) },
+        query: ({ status }) => ({ where: status ? { status } : {}, orderBy: { id: 'desc' } }),
+      },
+      SmsDeliveryConnection,
+    ),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -69,7 +77,8 @@ builder.queryFields((t) => ({
   campaigns: t.prismaField({
     type: ['Campaign'],
     authScopes: { reader: true },
-    resolve: (query, _r, _a, ctx) => db.campaign.findMany({ ...query, where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
+    resolve: (query, _r, _a, ctx) =>
+      db.campaign.findMany({ ...query, where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
   }),
   campaign: t.prismaField({
     type: 'Campaign',

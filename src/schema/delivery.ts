@@ -1,6 +1,6 @@
 import { userIdOf } from '../auth.js'
 import { db } from '../db.js'
-import { SmsDeliveryStatus as StatusValues, SmsEncoding as EncodingValues } from '../generated/prisma/enums.js'
+import { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { SmsProvider } from './user.js'
 
@@ -50,27 +50,30 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _r, { id }, ctx) => db.smsDelivery.findFirst({ ...query, where: { id: String(id), userId: userIdOf(ctx.auth) } }),
   }),
-  smsDeliveries: t.prismaConnection({
-    type: 'SmsDelivery',
-    cursor: 'id',
-    defaultSize: 20,
-    maxSize: 100,
-    authScopes: { reader: true },
-    args: {
-      campaignId: t.arg.id(),
-      callId: t.arg.string(),
-      status: t.arg({ type: SmsDeliveryStatus }),
+  smsDeliveries: t.prismaConnection(
+    {
+      type: 'SmsDelivery',
+      cursor: 'id',
+      defaultSize: 20,
+      maxSize: 100,
+      authScopes: { reader: true },
+      args: {
+        campaignId: t.arg.id(),
+        callId: t.arg.string(),
+        status: t.arg({ type: SmsDeliveryStatus }),
+      },
+      resolve: (query, _r, args, ctx) =>
+        db.smsDelivery.findMany({
+          ...query,
+          where: {
+            userId: userIdOf(ctx.auth),
+            ...(args.campaignId ? { campaignId: String(args.campaignId) } : {}),
+            ...(args.callId ? { callId: args.callId } : {}),
+            ...(args.status ? { status: args.status } : {}),
+          },
+          orderBy: { id: 'desc' },
+        }),
     },
-    resolve: (query, _r, args, ctx) =>
-      db.smsDelivery.findMany({
-        ...query,
-        where: {
-          userId: userIdOf(ctx.auth),
-          ...(args.campaignId ? { campaignId: String(args.campaignId) } : {}),
-          ...(args.callId ? { callId: args.callId } : {}),
-          ...(args.status ? { status: args.status } : {}),
-        },
-        orderBy: { id: 'desc' },
-      }),
-  }, SmsDeliveryConnection),
+    SmsDeliveryConnection,
+  ),
 }))

@@ -1,4 +1,12 @@
-import { AlreadyExistsError, AppError, AuthorizationError, ERROR_CODES, NotFoundError, ProviderError, ValidationError } from '../errors.js'
+import {
+  AlreadyExistsError,
+  type AppError,
+  AuthorizationError,
+  ERROR_CODES,
+  NotFoundError,
+  ProviderError,
+  ValidationError,
+} from '../errors.js'
 import { builder } from './builder.js'
 
 export const ErrorCode = builder.enumType('ErrorCode', { values: ERROR_CODES })

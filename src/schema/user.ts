@@ -104,8 +104,7 @@ builder.queryFields((t) => ({
     type: ['ApiKey'],
     description: "The caller's keys (OWNER), revoked ones included.",
     authScopes: { owner: true },
-    resolve: (query, _r, _a, ctx) =>
-      db.apiKey.findMany({ ...query, where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
+    resolve: (query, _r, _a, ctx) => db.apiKey.findMany({ ...query, where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
   }),
 }))
 

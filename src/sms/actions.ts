@@ -38,7 +38,10 @@ export async function resolveProviderSettings(
     return { provider, fromNumber: null }
   }
   if (!user.twilio) {
-    throw new ProviderError('TWILIO_CREDENTIALS_MISSING', 'Set your Twilio credentials (setTwilioCredentials) before creating a Twilio action')
+    throw new ProviderError(
+      'TWILIO_CREDENTIALS_MISSING',
+      'Set your Twilio credentials (setTwilioCredentials) before creating a Twilio action',
+    )
   }
   if (!cfg.fromNumber) throw new ValidationError('fromNumber is required for TWILIO actions', 'input.fromNumber')
   if (checkNumber) {
@@ -46,7 +49,11 @@ export async function resolveProviderSettings(
     const check = await checkTwilioFromNumber(user.twilio.accountSid, token, cfg.fromNumber)
     if (!check.ok) {
       const code =
-        check.reason === 'invalid' ? 'TWILIO_CREDENTIALS_INVALID' : check.reason === 'unavailable' ? 'PROVIDER_UNAVAILABLE' : 'FROM_NUMBER_NOT_OWNED'
+        check.reason === 'invalid'
+          ? 'TWILIO_CREDENTIALS_INVALID'
+          : check.reason === 'unavailable'
+            ? 'PROVIDER_UNAVAILABLE'
+            : 'FROM_NUMBER_NOT_OWNED'
       throw new ProviderError(code, check.detail)
     }
   }

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterAll, inject } from 'vitest'
+import { TwilioDouble } from './twilio-double.js'
+
+// Runs before each DB-backed test file, before it imports the service: a fresh database copied from
+// the migrated template, a fresh data folder and log file, and a Twilio double of its own.
+const dir = mkdtempSync(join(tmpdir(), 'sms-test-'))
+const template = inject('template')
+let dropDatabase: (() => Promise<void>) | undefined
+
+if (process.env.TEST_DB === 'postgres') {
+  const admin = process.env.TEST_DATABASE_URL as string
+  const name = `sms_t_${randomBytes(6).toString('hex')}`
+  const client = new pg.Client({ connectionString: admin })
+  await client.connect()
+  await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+  await client.end()
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  process.env.DATABASE_URL = url.href
+  dropDatabase = async () => {
+    const c = new pg.Client({ connectionString: admin })
+    await c.connect()
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await c.end()
+  }
+} else {
+  copyFileSync(template, join(dir, 'test.db'))
+  process.env.DATABASE_URL = `file:${join(dir, 'test.db')}`
+}
+
+const twilio = await new TwilioDouble().start()
+Object.assign(process.env, {
+  NODE_ENV: 'test',
+  DATA_DIR: join(dir, 'data'),
+  ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  ADMIN_TOKEN: `admin-${randomBytes(12).toString('hex')}`,
+  TWILIO_API_BASE_URL: twilio.url,
+  TWILIO_TIMEOUT_MS: '5000',
+  LOG_LEVEL: 'debug',
+  LOG_FILE: join(dir, 'service.log'),
+})
+globalThis.__twilio = twilio
+
+afterAll(async () => {
+  await twilio.close()
+  const { db } = await import('../../src/db.js')
+  await db.$disconnect()
+  await dropDatabase?.()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+declare global {
+  var __twilio: TwilioDouble
+}
