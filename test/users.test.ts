@@ -174,7 +174,12 @@ describe('Twilio credentials', () => {
     const bad = await mutate('setTwilioCredentials', SET_CREDS, { input: { accountSid: 'XX123', authToken: 'a'.repeat(32) } }, u.key)
     expect(bad).toMatchObject({ code: 'VALIDATION' })
     const secret = 'not-hex-secret-value-0123456789zz'
-    const badToken = await mutate('setTwilioCredentials', SET_CREDS, { input: { accountSid: `AC${'0'.repeat(32)}`, authToken: secret } }, u.key)
+    const badToken = await mutate(
+      'setTwilioCredentials',
+      SET_CREDS,
+      { input: { accountSid: `AC${'0'.repeat(32)}`, authToken: secret } },
+      u.key,
+    )
     expect(badToken).toMatchObject({ code: 'VALIDATION' })
     expect(JSON.stringify(badToken)).not.toContain(secret)
   })

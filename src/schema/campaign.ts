@@ -6,12 +6,14 @@ import { agentTools } from '../sms/tools.js'
 import { builder } from './builder.js'
 import { SmsDeliveryConnection, SmsDeliveryStatus } from './delivery.js'
 import { ownedAction, SmsAction } from './smsAction.js'
+import { nonEmpty } from './util.js'
 
 const AgentToolFormat = builder.enumType('AgentToolFormat', { values: ['OPENAI', 'ANTHROPIC'] as const })
 
 const liveAttached = { smsAction: { deletedAt: null } }
 
 export const Campaign = builder.prismaObject('Campaign', {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -78,14 +80,15 @@ builder.queryFields((t) => ({
     type: ['Campaign'],
     authScopes: { reader: true },
     resolve: (query, _r, _a, ctx) =>
-      db.campaign.findMany({ ...query, where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
+      db.campaign.findMany({ ...nonEmpty(query), where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
   }),
   campaign: t.prismaField({
     type: 'Campaign',
     nullable: true,
     authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _r, { id }, ctx) => db.campaign.findFirst({ ...query, where: { id: String(id), userId: userIdOf(ctx.auth) } }),
+    resolve: (query, _r, { id }, ctx) =>
+      db.campaign.findFirst({ ...nonEmpty(query), where: { id: String(id), userId: userIdOf(ctx.auth) } }),
   }),
 }))
 
@@ -100,7 +103,8 @@ builder.mutationFields((t) => ({
     authScopes: { owner: true },
     errors: { types: [], dataField: { name: 'campaign' } },
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
-    resolve: (query, _r, { input }, ctx) => db.campaign.create({ ...query, data: { userId: userIdOf(ctx.auth), name: input.name } }),
+    resolve: (query, _r, { input }, ctx) =>
+      db.campaign.create({ ...nonEmpty(query), data: { userId: userIdOf(ctx.auth), name: input.name } }),
   }),
   attachSmsAction: t.prismaField({
     type: 'Campaign',
@@ -113,7 +117,7 @@ builder.mutationFields((t) => ({
       const action = await ownedAction(userId, args.smsActionId)
       const key = { campaignId: campaign.id, smsActionId: action.id }
       await db.campaignSmsAction.upsert({ where: { campaignId_smsActionId: key }, create: key, update: {} })
-      return db.campaign.findUniqueOrThrow({ ...query, where: { id: campaign.id } })
+      return db.campaign.findUniqueOrThrow({ ...nonEmpty(query), where: { id: campaign.id } })
     },
   }),
   detachSmsAction: t.prismaField({
@@ -126,7 +130,7 @@ builder.mutationFields((t) => ({
       const campaign = await ownedCampaign(userId, args.campaignId)
       const action = await ownedAction(userId, args.smsActionId)
       await db.campaignSmsAction.deleteMany({ where: { campaignId: campaign.id, smsActionId: action.id } })
-      return db.campaign.findUniqueOrThrow({ ...query, where: { id: campaign.id } })
+      return db.campaign.findUniqueOrThrow({ ...nonEmpty(query), where: { id: campaign.id } })
     },
   }),
 }))

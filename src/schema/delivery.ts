@@ -3,11 +3,13 @@ import { db } from '../db.js'
 import { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { SmsProvider } from './user.js'
+import { nonEmpty } from './util.js'
 
 export const SmsDeliveryStatus = builder.enumType('SmsDeliveryStatus', { values: Object.values(StatusValues) })
 export const SmsEncoding = builder.enumType('SmsEncoding', { values: Object.values(EncodingValues) })
 
 export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
+  select: { id: true },
   fields: (t) => ({
     status: t.expose('status', { type: SmsDeliveryStatus }),
     at: t.expose('at', { type: 'DateTime' }),
@@ -17,6 +19,7 @@ export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
 })
 
 export const SmsDelivery = builder.prismaObject('SmsDelivery', {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     smsAction: t.relation('smsAction'),
@@ -48,7 +51,8 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _r, { id }, ctx) => db.smsDelivery.findFirst({ ...query, where: { id: String(id), userId: userIdOf(ctx.auth) } }),
+    resolve: (query, _r, { id }, ctx) =>
+      db.smsDelivery.findFirst({ ...nonEmpty(query), where: { id: String(id), userId: userIdOf(ctx.auth) } }),
   }),
   smsDeliveries: t.prismaConnection(
     {
@@ -64,7 +68,7 @@ builder.queryFields((t) => ({
       },
       resolve: (query, _r, args, ctx) =>
         db.smsDelivery.findMany({
-          ...query,
+          ...nonEmpty(query),
           where: {
             userId: userIdOf(ctx.auth),
             ...(args.campaignId ? { campaignId: String(args.campaignId) } : {}),

@@ -7,7 +7,7 @@ import { resolveProviderSettings } from '../sms/actions.js'
 import { templateProblem } from '../sms/template.js'
 import { builder } from './builder.js'
 import { SmsProvider } from './user.js'
-import { isUniqueViolation } from './util.js'
+import { isUniqueViolation, nonEmpty } from './util.js'
 
 export const RecipientPolicy = builder.enumType('RecipientPolicy', {
   values: {
@@ -17,6 +17,7 @@ export const RecipientPolicy = builder.enumType('RecipientPolicy', {
 })
 
 export const SmsAction = builder.prismaObject('SmsAction', {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -95,7 +96,7 @@ builder.queryFields((t) => ({
     type: ['SmsAction'],
     authScopes: { reader: true },
     resolve: (query, _r, _a, ctx) =>
-      db.smsAction.findMany({ ...query, where: { userId: userIdOf(ctx.auth), deletedAt: null }, orderBy: { createdAt: 'asc' } }),
+      db.smsAction.findMany({ ...nonEmpty(query), where: { userId: userIdOf(ctx.auth), deletedAt: null }, orderBy: { createdAt: 'asc' } }),
   }),
   smsAction: t.prismaField({
     type: 'SmsAction',
@@ -103,7 +104,7 @@ builder.queryFields((t) => ({
     authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _r, { id }, ctx) =>
-      db.smsAction.findFirst({ ...query, where: { id: String(id), userId: userIdOf(ctx.auth), deletedAt: null } }),
+      db.smsAction.findFirst({ ...nonEmpty(query), where: { id: String(id), userId: userIdOf(ctx.auth), deletedAt: null } }),
   }),
 }))
 
@@ -128,7 +129,7 @@ builder.mutationFields((t) => ({
         maxPerCall: input.maxPerCall ?? 3,
         enabled: input.enabled ?? true,
       }
-      return db.smsAction.create({ ...query, data }).catch((e) => nameTaken(e, input.name))
+      return db.smsAction.create({ ...nonEmpty(query), data }).catch((e) => nameTaken(e, input.name))
     },
   }),
   updateSmsAction: t.prismaField({
@@ -146,7 +147,7 @@ builder.mutationFields((t) => ({
       const name = input.name ?? current.name
       return db.smsAction
         .update({
-          ...query,
+          ...nonEmpty(query),
           where: { id: current.id },
           data: {
             name,

@@ -9,11 +9,13 @@ import { formatProviders, parseProviders } from '../providers.js'
 import { verifyTwilioCredentials } from '../sms/twilio.js'
 import { createUserWithOwnerKey } from '../users.js'
 import { builder } from './builder.js'
+import { nonEmpty } from './util.js'
 
 export const SmsProvider = builder.enumType('SmsProvider', { values: Object.values(SmsProviderValues) })
 export const ApiKeyRole = builder.enumType('ApiKeyRole', { values: Object.values(ApiKeyRoleValues) })
 
 export const TwilioAccount = builder.prismaObject('TwilioAccount', {
+  select: { id: true },
   description: 'The Twilio account SMS actions send through. The auth token is never readable.',
   fields: (t) => ({
     accountSid: t.exposeString('accountSid'),
@@ -22,6 +24,7 @@ export const TwilioAccount = builder.prismaObject('TwilioAccount', {
 })
 
 export const User = builder.prismaObject('User', {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     email: t.exposeString('email'),
@@ -37,6 +40,7 @@ export const User = builder.prismaObject('User', {
 })
 
 export const ApiKey = builder.prismaObject('ApiKey', {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -52,13 +56,19 @@ type CreatedKey = { apiKey: { id: string }; key: string }
 
 const CreateUserSuccess = builder.objectRef<CreatedKey & { userId: string }>('CreateUserSuccess').implement({
   fields: (t) => ({
-    user: t.prismaField({ type: 'User', resolve: (query, p) => db.user.findUniqueOrThrow({ ...query, where: { id: p.userId } }) }),
+    user: t.prismaField({
+      type: 'User',
+      resolve: (query, p) => db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: p.userId } }),
+    }),
   }),
 })
 const CreateApiKeySuccess = builder.objectRef<CreatedKey>('CreateApiKeySuccess').implement({ fields: () => ({}) })
 for (const ref of [CreateUserSuccess, CreateApiKeySuccess]) {
   builder.objectFields(ref as typeof CreateApiKeySuccess, (t) => ({
-    apiKey: t.prismaField({ type: 'ApiKey', resolve: (query, p) => db.apiKey.findUniqueOrThrow({ ...query, where: { id: p.apiKey.id } }) }),
+    apiKey: t.prismaField({
+      type: 'ApiKey',
+      resolve: (query, p) => db.apiKey.findUniqueOrThrow({ ...nonEmpty(query), where: { id: p.apiKey.id } }),
+    }),
     key: t.string({ description: 'The key itself. Shown once: only its hash is stored.', resolve: (p) => p.key }),
   }))
 }
@@ -92,19 +102,20 @@ builder.queryFields((t) => ({
   viewer: t.prismaField({
     type: 'User',
     authScopes: { reader: true },
-    resolve: (query, _r, _a, ctx) => db.user.findUniqueOrThrow({ ...query, where: { id: userIdOf(ctx.auth) } }),
+    resolve: (query, _r, _a, ctx) => db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userIdOf(ctx.auth) } }),
   }),
   users: t.prismaField({
     type: ['User'],
     description: 'Operator only: every user.',
     authScopes: { operator: true },
-    resolve: (query) => db.user.findMany({ ...query, orderBy: { createdAt: 'asc' } }),
+    resolve: (query) => db.user.findMany({ ...nonEmpty(query), orderBy: { createdAt: 'asc' } }),
   }),
   apiKeys: t.prismaField({
     type: ['ApiKey'],
     description: "The caller's keys (OWNER), revoked ones included.",
     authScopes: { owner: true },
-    resolve: (query, _r, _a, ctx) => db.apiKey.findMany({ ...query, where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
+    resolve: (query, _r, _a, ctx) =>
+      db.apiKey.findMany({ ...nonEmpty(query), where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
   }),
 }))
 
@@ -127,7 +138,7 @@ builder.mutationFields((t) => ({
     resolve: async (query, _r, { userId, providers }) => {
       const found = await db.user.findUnique({ where: { id: String(userId) }, select: { id: true } })
       if (!found) throw new NotFoundError('User')
-      return db.user.update({ ...query, where: { id: found.id }, data: { enabledProviders: formatProviders(providers) } })
+      return db.user.update({ ...nonEmpty(query), where: { id: found.id }, data: { enabledProviders: formatProviders(providers) } })
     },
   }),
   createApiKey: t.field({
@@ -159,8 +170,8 @@ builder.mutationFields((t) => ({
       const owner = ctx.auth?.kind === 'key' ? ctx.auth.userId : undefined
       const key = await db.apiKey.findFirst({ where: { id: String(id), ...(owner ? { userId: owner } : {}) } })
       if (!key) throw new NotFoundError('API key')
-      if (key.revokedAt) return db.apiKey.findUniqueOrThrow({ ...query, where: { id: key.id } })
-      return db.apiKey.update({ ...query, where: { id: key.id }, data: { revokedAt: new Date() } })
+      if (key.revokedAt) return db.apiKey.findUniqueOrThrow({ ...nonEmpty(query), where: { id: key.id } })
+      return db.apiKey.update({ ...nonEmpty(query), where: { id: key.id }, data: { revokedAt: new Date() } })
     },
   }),
   setTwilioCredentials: t.prismaField({
@@ -182,7 +193,7 @@ builder.mutationFields((t) => ({
       const data = { accountSid: input.accountSid, authTokenEnc: encryptSecret(input.authToken, userId), verifiedAt: new Date() }
       await db.twilioAccount.upsert({ where: { userId }, create: { userId, ...data }, update: data })
       logger.info({ userId, accountSid: input.accountSid }, 'twilio credentials set')
-      return db.user.findUniqueOrThrow({ ...query, where: { id: userId } })
+      return db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userId } })
     },
   }),
   clearTwilioCredentials: t.prismaField({
@@ -192,7 +203,7 @@ builder.mutationFields((t) => ({
     resolve: async (query, _r, _a, ctx) => {
       const userId = userIdOf(ctx.auth)
       await db.twilioAccount.deleteMany({ where: { userId } })
-      return db.user.findUniqueOrThrow({ ...query, where: { id: userId } })
+      return db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userId } })
     },
   }),
 }))

@@ -3,3 +3,11 @@ export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string }
   return err?.code === 'P2002' || /Unique constraint/i.test(err?.message ?? '')
 }
+
+/**
+ * Pothos hands mutations an empty `select` when the client asks only for `__typename` of a result
+ * union; Prisma rejects an empty select, so ask for the id in that case.
+ */
+export function nonEmpty<Q extends { select?: object }>(query: Q): Q {
+  return query.select && Object.keys(query.select).length === 0 ? { ...query, select: { id: true } } : query
+}
