@@ -14,7 +14,8 @@ export default defineConfig({
   async adapter() {
     if (pg) {
       const { PrismaPg } = await import('@prisma/adapter-pg')
-      return new PrismaPg({ connectionString: url })
+      // The CLI never closes the pool: a short idle timeout lets it exit without waiting 10 s.
+      return new PrismaPg({ connectionString: url, idleTimeoutMillis: 50 })
     }
     const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3')
     return new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` })

@@ -12,7 +12,14 @@ const dbProject = (name: 'sqlite' | 'postgres') => ({
   },
 })
 
+if (!process.env.TEST_DATABASE_URL) {
+  console.log('PostgreSQL suites skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them too.')
+}
+
 export default defineConfig({
+  // graphql ships CJS and ESM builds; Node (and so every dependency) loads the CJS one, so the tests
+  // must too, or two copies of graphql meet in one schema.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

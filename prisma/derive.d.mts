@@ -1,0 +1,2 @@
+/** Returns the PostgreSQL schema text derived from the SQLite schema text. */
+export function derivePostgresSchema(sqlite: string): string

@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { afterAll, describe, expect, it } from 'vitest'
+import { db } from '../src/db.js'
+import { gql } from './support/helpers.js'
+
+const cli = (...args: string[]) => spawnSync('npx', ['tsx', 'src/cli.ts', ...args], { env: process.env, encoding: 'utf8', timeout: 60_000 })
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL')
+})
+
+describe('operator CLI (npm run cli -- …)', () => {
+  it.runIf(process.env.TEST_DB === 'sqlite')(
+    'on a fresh embedded database in development, start-up tells how to create the first user',
+    async () => {
+      const server = spawn('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, NODE_ENV: 'development', PORT: '0', LOG_FILE: '' } })
+      children.push(server)
+      let out = ''
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no hint in: ${out}`)), 30_000)
+        server.stdout?.on('data', (d) => {
+          out += String(d)
+          if (out.includes('create-user')) {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      })
+      expect(out).toContain('No users yet')
+      expect(out).toContain('npm run cli -- create-user --email')
+      server.kill('SIGTERM')
+    },
+  )
+
+  it('creates a user and prints a working OWNER key once', async () => {
+    const r = cli('create-user', '--email', 'Ops@Example.com', '--name', 'Ops', '--providers', 'atlas,twilio')
+    expect(r.status, r.stderr).toBe(0)
+    const key = /OWNER key \(shown once, store it now\): (sk_\S+)/.exec(r.stdout)?.[1] as string
+    expect(key).toBeTruthy()
+    const viewer = await gql('{ viewer { email name enabledProviders } }', {}, key)
+    expect(viewer.data.viewer).toEqual({ email: 'ops@example.com', name: 'Ops', enabledProviders: ['TWILIO', 'ATLAS'] })
+    const again = cli('create-user', '--email', 'ops@example.com')
+    expect(again.status).toBe(1)
+    expect(again.stderr).toContain('already exists')
+  })
+
+  it('lists users and sets their providers; bad input exits non-zero with a message', async () => {
+    cli('create-user', '--email', 'list@example.com')
+    const list = cli('list-users')
+    expect(list.stdout).toMatch(/list@example\.com\tATLAS\t1 key\(s\)/)
+    const set = cli('set-providers', 'list@example.com', 'TWILIO')
+    expect(set.stdout).toContain('enabled providers TWILIO')
+    expect((await db.user.findUniqueOrThrow({ where: { email: 'list@example.com' } })).enabledProviders).toBe('TWILIO')
+    const bad = cli('set-providers', 'list@example.com', 'SMOKE')
+    expect([bad.status, bad.stderr.trim()]).toEqual([1, 'Unknown provider SMOKE (use TWILIO, ATLAS)'])
+    expect(cli('create-user').stderr).toContain('create-user needs --email')
+    expect(cli('frobnicate').status).toBe(2)
+  })
+})

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs'
+import { printSchema } from 'graphql'
+import { describe, expect, it } from 'vitest'
+import { schema } from '../src/schema/index.js'
+
+const printed = `${printSchema(schema)}\n`
+
+describe('schema.graphql', () => {
+  it('is the printed schema of the running service (npm run schema:print refreshes it)', () => {
+    expect(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')).toBe(printed)
+  })
+
+  // The fixed names of the public contract (API.md): extend, never rename.
+  const fixed: Record<string, string[]> = {
+    User: ['id', 'email', 'name', 'enabledProviders', 'twilio'],
+    TwilioAccount: ['accountSid', 'verifiedAt'],
+    ApiKey: ['id', 'name', 'role', 'prefix', 'createdAt', 'revokedAt'],
+    SmsAction: [
+      'id',
+      'name',
+      'description',
+      'provider',
+      'fromNumber',
+      'recipientPolicy',
+      'messageTemplate',
+      'maxPerCall',
+      'enabled',
+      'campaigns',
+      'createdAt',
+      'updatedAt',
+    ],
+    Campaign: ['id', 'name', 'smsActions', 'agentTools', 'deliveries'],
+    SmsDelivery: [
+      'id',
+      'smsAction',
+      'campaign',
+      'callId',
+      'to',
+      'body',
+      'provider',
+      'status',
+      'providerMessageId',
+      'segments',
+      'encoding',
+      'errorCode',
+      'errorMessage',
+      'sandbox',
+      'events',
+      'createdAt',
+      'updatedAt',
+    ],
+    SmsDeliveryEvent: ['status', 'at', 'errorCode', 'source'],
+    Query: ['viewer', 'smsActions', 'smsAction', 'campaigns', 'campaign', 'smsDelivery', 'smsDeliveries'],
+    Mutation: [
+      'createUser',
+      'setEnabledProviders',
+      'createApiKey',
+      'revokeApiKey',
+      'setTwilioCredentials',
+      'clearTwilioCredentials',
+      'createSmsAction',
+      'updateSmsAction',
+      'deleteSmsAction',
+      'createCampaign',
+      'attachSmsAction',
+      'detachSmsAction',
+    ],
+    CreateUserSuccess: ['user', 'apiKey', 'key'],
+    CreateApiKeySuccess: ['apiKey', 'key'],
+    CreateSmsActionSuccess: ['smsAction'],
+    CreateCampaignSuccess: ['campaign'],
+    AttachSmsActionSuccess: ['campaign'],
+    Error: ['message', 'code'],
+  }
+  it.each(Object.entries(fixed))('%s keeps its contract fields', (type, fields) => {
+    const t = schema.getType(type) as { getFields(): Record<string, unknown> } | undefined
+    expect(t, type).toBeDefined()
+    expect(fields.filter((f) => !(f in (t?.getFields() ?? {})))).toEqual([])
+  })
+
+  it('has the contract enums and error codes', () => {
+    const values = (name: string) => (schema.getType(name) as { getValues(): { name: string }[] }).getValues().map((v) => v.name)
+    expect(values('SmsProvider')).toEqual(['TWILIO', 'ATLAS'])
+    expect(values('RecipientPolicy')).toEqual(['CALLER_ONLY', 'ANY'])
+    expect(values('ApiKeyRole')).toEqual(['OWNER', 'AGENT', 'MONITOR'])
+    expect(values('SmsDeliveryStatus')).toEqual(['PENDING', 'QUEUED', 'SENDING', 'SENT', 'DELIVERED', 'UNDELIVERED', 'FAILED', 'REJECTED'])
+    expect(values('SmsEncoding')).toEqual(['GSM7', 'UCS2'])
+    expect(values('AgentToolFormat')).toEqual(['OPENAI', 'ANTHROPIC'])
+    const codes =
+      'VALIDATION NOT_FOUND UNAUTHENTICATED FORBIDDEN PROVIDER_NOT_ENABLED TWILIO_CREDENTIALS_MISSING TWILIO_CREDENTIALS_INVALID ACTION_NOT_ATTACHED ACTION_DISABLED INVALID_RECIPIENT RECIPIENT_NOT_ALLOWED LANDLINE_RECIPIENT OPTED_OUT CALL_LIMIT_REACHED RATE_LIMITED BODY_TOO_LONG IDEMPOTENCY_CONFLICT PROVIDER_ERROR PROVIDER_UNAVAILABLE'
+    expect(codes.split(' ').filter((c) => !values('ErrorCode').includes(c))).toEqual([])
+  })
+
+  it('names every mutation result <Name>Result, a union of <Name>Success and Error types', () => {
+    for (const [name, field] of Object.entries(schema.getMutationType()?.getFields() ?? {})) {
+      const pascal = name[0]?.toUpperCase() + name.slice(1)
+      expect(String(field.type)).toBe(`${pascal}Result!`)
+      const union = schema.getType(`${pascal}Result`) as { getTypes(): { name: string; getInterfaces(): { name: string }[] }[] }
+      for (const member of union.getTypes()) {
+        if (member.name !== `${pascal}Success`) expect(member.getInterfaces().map((i) => i.name)).toContain('Error')
+      }
+      expect(union.getTypes().map((t) => t.name)).toContain(`${pascal}Success`)
+    }
+  })
+})

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const dir = mkdtempSync(join(tmpdir(), 'sms-config-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+process.env.LOG_LEVEL = 'silent'
+process.env.DATA_DIR = join(dir, 'data')
+const { loadConfig } = await import('../../src/config.js')
+
+const base = { DATA_DIR: join(dir, 'data'), NODE_ENV: 'test' }
+const problem = (env: Record<string, string>) => {
+  try {
+    loadConfig({ ...base, ...env })
+    return 'accepted'
+  } catch (e) {
+    return (e as Error).message
+  }
+}
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig(base)
+    expect(c).toMatchObject({ port: 4000, host: '0.0.0.0', publicUrl: 'http://localhost:4000', databaseUrl: 'file:./data/sms.db' })
+    expect(c.twilioApiBaseUrl).toBe('https://api.twilio.com')
+    expect(c.redisUrl).toBeUndefined()
+    expect(c.adminToken).toBeUndefined()
+    expect(c.atlas).toBeUndefined()
+  })
+
+  it('names the variable in one clear message for each bad value', () => {
+    expect(problem({ PORT: 'abc' })).toMatch(/^Invalid configuration: PORT /)
+    expect(problem({ PORT: '70000' })).toMatch(/^Invalid configuration: PORT /)
+    expect(problem({ PUBLIC_URL: 'not a url' })).toMatch(/^Invalid configuration: PUBLIC_URL /)
+    expect(problem({ DATABASE_URL: 'mysql://x' })).toMatch(/^Invalid configuration: DATABASE_URL /)
+    expect(problem({ REDIS_URL: 'nope' })).toMatch(/^Invalid configuration: REDIS_URL /)
+    expect(problem({ ENCRYPTION_KEY: 'c2hvcnQ=' })).toMatch(/^Invalid configuration: ENCRYPTION_KEY must be 32 bytes/)
+    expect(problem({ ADMIN_TOKEN: 'short' })).toMatch(/^Invalid configuration: ADMIN_TOKEN /)
+    expect(problem({ ATLAS_TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` })).toMatch(/must be set together/)
+    expect(problem({ NODE_ENV: 'production' })).toMatch(/ENCRYPTION_KEY is required in production/)
+  })
+
+  it('trims a trailing slash from URLs and treats empty values as unset', () => {
+    const c = loadConfig({ ...base, PUBLIC_URL: 'https://sms.example.com/', PORT: '', TWILIO_API_BASE_URL: 'http://127.0.0.1:9/' })
+    expect(c.publicUrl).toBe('https://sms.example.com')
+    expect(c.port).toBe(4000)
+    expect(c.twilioApiBaseUrl).toBe('http://127.0.0.1:9')
+  })
+
+  it('generates the development encryption key once, into the data folder', () => {
+    const dataDir = join(dir, 'keys')
+    const first = loadConfig({ DATA_DIR: dataDir }).encryptionKey
+    expect(first.length).toBe(32)
+    expect(loadConfig({ DATA_DIR: dataDir }).encryptionKey.equals(first)).toBe(true)
+    expect(Buffer.from(readFileSync(join(dataDir, 'encryption.key'), 'utf8'), 'base64').equals(first)).toBe(true)
+  })
+
+  it('stops the server with that message and exit code 1', () => {
+    const run = spawnSync('npx', ['tsx', 'src/main.ts'], {
+      env: { ...process.env, ...base, PORT: 'abc' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(run.status).toBe(1)
+    expect(run.stderr.trim()).toBe('Invalid configuration: PORT Invalid input: expected number, received NaN')
+  })
+})
