@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { printSchema } from 'graphql'
+import { type GraphQLEnumType, type GraphQLUnionType, printSchema } from 'graphql'
 import { describe, expect, it } from 'vitest'
 import { schema } from '../src/schema/index.js'
 
@@ -79,7 +79,7 @@ describe('schema.graphql', () => {
   })
 
   it('has the contract enums and error codes', () => {
-    const values = (name: string) => (schema.getType(name) as { getValues(): { name: string }[] }).getValues().map((v) => v.name)
+    const values = (name: string) => (schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.name)
     expect(values('SmsProvider')).toEqual(['TWILIO', 'ATLAS'])
     expect(values('RecipientPolicy')).toEqual(['CALLER_ONLY', 'ANY'])
     expect(values('ApiKeyRole')).toEqual(['OWNER', 'AGENT', 'MONITOR'])
@@ -95,7 +95,7 @@ describe('schema.graphql', () => {
     for (const [name, field] of Object.entries(schema.getMutationType()?.getFields() ?? {})) {
       const pascal = name[0]?.toUpperCase() + name.slice(1)
       expect(String(field.type)).toBe(`${pascal}Result!`)
-      const union = schema.getType(`${pascal}Result`) as { getTypes(): { name: string; getInterfaces(): { name: string }[] }[] }
+      const union = schema.getType(`${pascal}Result`) as GraphQLUnionType
       for (const member of union.getTypes()) {
         if (member.name !== `${pascal}Success`) expect(member.getInterfaces().map((i) => i.name)).toContain('Error')
       }
