@@ -13,6 +13,8 @@ import { AppError } from './errors.js'
 import { logger } from './logger.js'
 import { httpDuration, httpRequests, registry } from './metrics.js'
 import { schema } from './schema/index.js'
+import { dispatcher } from './sms/index.js'
+import { stopTransports } from './sms/providers/index.js'
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse; requestId: string; wsAuth?: Auth | null }
 
@@ -122,6 +124,7 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
     },
     async start() {
       await prepareDb()
+      await dispatcher.resume()
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve())
@@ -137,6 +140,8 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      stopTransports()
+      await dispatcher.stop()
       await db.$disconnect()
     },
   }

@@ -44,6 +44,12 @@ const Env = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FILE: z.string().min(1).optional(),
+  SEND_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
+  SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  SEND_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(250),
+  SEND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  DISPATCH_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 })
 
 export type Config = ReturnType<typeof loadConfig>
@@ -84,6 +90,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       : undefined,
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,
+    send: {
+      waitMs: e.SEND_WAIT_MS,
+      maxAttempts: e.SEND_MAX_ATTEMPTS,
+      retryBaseMs: e.SEND_RETRY_BASE_MS,
+      ratePerMinute: e.SEND_RATE_LIMIT_PER_MINUTE,
+      sandboxDelayMs: e.SANDBOX_DELAY_MS,
+      dispatchDelayMs: e.DISPATCH_DELAY_MS,
+    },
   }
 }
 

@@ -64,3 +64,18 @@ export class AuthorizationError extends AppError {}
 
 /** Provider set-up problems: not enabled, credentials missing or rejected, number not owned. */
 export class ProviderError extends AppError {}
+
+/** A refusal of sendSms or previewSms, with a sentence the voice agent can say or act on. */
+export class SendSmsError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly agentMessage: string,
+    readonly deliveryId?: string,
+  ) {
+    super(code, message)
+  }
+}
+
+/** The errors every configuration mutation can answer (sendSms/previewSms answer SendSmsError only). */
+export const BASE_ERRORS = [AuthorizationError, ValidationError]

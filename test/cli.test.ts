@@ -13,7 +13,9 @@ describe('operator CLI (npm run cli -- …)', () => {
   it.runIf(process.env.TEST_DB === 'sqlite')(
     'on a fresh embedded database in development, start-up tells how to create the first user',
     async () => {
-      const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, NODE_ENV: 'development', PORT: '0', LOG_FILE: '' } })
+      const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...process.env, NODE_ENV: 'development', PORT: '0', LOG_FILE: '' },
+      })
       children.push(server)
       let out = ''
       await new Promise<void>((resolve, reject) => {

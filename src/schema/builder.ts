@@ -27,7 +27,7 @@ export const builder = new SchemaBuilder<{
   prisma: { client: db, dmmf: getDatamodel(), filterConnectionTotalCount: true, onUnusedQuery: null },
   relay: { clientMutationId: 'omit', cursorType: 'String' },
   errors: {
-    defaultTypes: [AuthorizationError, ValidationError],
+    defaultTypes: [],
     unsafelyHandleInputErrors: true,
     defaultUnionOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Success` },

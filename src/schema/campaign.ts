@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { userIdOf } from '../auth.js'
 import { db } from '../db.js'
-import { NotFoundError } from '../errors.js'
+import { BASE_ERRORS, NotFoundError } from '../errors.js'
 import { agentTools } from '../sms/tools.js'
 import { builder } from './builder.js'
 import { SmsDeliveryConnection, SmsDeliveryStatus } from './delivery.js'
@@ -101,7 +101,7 @@ builder.mutationFields((t) => ({
   createCampaign: t.prismaField({
     type: 'Campaign',
     authScopes: { owner: true },
-    errors: { types: [], dataField: { name: 'campaign' } },
+    errors: { types: [...BASE_ERRORS], dataField: { name: 'campaign' } },
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
     resolve: (query, _r, { input }, ctx) =>
       db.campaign.create({ ...nonEmpty(query), data: { userId: userIdOf(ctx.auth), name: input.name } }),
@@ -109,7 +109,7 @@ builder.mutationFields((t) => ({
   attachSmsAction: t.prismaField({
     type: 'Campaign',
     authScopes: { owner: true },
-    errors: { types: [NotFoundError], dataField: { name: 'campaign' } },
+    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'campaign' } },
     args: attachArgs(t),
     resolve: async (query, _r, args, ctx) => {
       const userId = userIdOf(ctx.auth)
@@ -123,7 +123,7 @@ builder.mutationFields((t) => ({
   detachSmsAction: t.prismaField({
     type: 'Campaign',
     authScopes: { owner: true },
-    errors: { types: [NotFoundError], dataField: { name: 'campaign' } },
+    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'campaign' } },
     args: attachArgs(t),
     resolve: async (query, _r, args, ctx) => {
       const userId = userIdOf(ctx.auth)

@@ -4,6 +4,7 @@ import './user.js'
 import './smsAction.js'
 import './delivery.js'
 import './campaign.js'
+import './send.js'
 
 /** The executable GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: false })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { userIdOf } from '../auth.js'
 import { db } from '../db.js'
-import { AlreadyExistsError, NotFoundError, ProviderError } from '../errors.js'
+import { AlreadyExistsError, BASE_ERRORS, NotFoundError, ProviderError } from '../errors.js'
 import type { RecipientPolicy as RecipientPolicyValues } from '../generated/prisma/enums.js'
 import { resolveProviderSettings } from '../sms/actions.js'
 import { templateProblem } from '../sms/template.js'
@@ -112,7 +112,7 @@ builder.mutationFields((t) => ({
   createSmsAction: t.prismaField({
     type: 'SmsAction',
     authScopes: { owner: true },
-    errors: { types: [ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
+    errors: { types: [...BASE_ERRORS, ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
     args: { input: t.arg({ type: CreateSmsActionInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const userId = userIdOf(ctx.auth)
@@ -135,7 +135,7 @@ builder.mutationFields((t) => ({
   updateSmsAction: t.prismaField({
     type: 'SmsAction',
     authScopes: { owner: true },
-    errors: { types: [NotFoundError, ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
+    errors: { types: [...BASE_ERRORS, NotFoundError, ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateSmsActionInput, required: true }) },
     resolve: async (query, _r, { id, input }, ctx) => {
       const userId = userIdOf(ctx.auth)
@@ -167,7 +167,7 @@ builder.mutationFields((t) => ({
   deleteSmsAction: t.field({
     type: DeleteSmsActionSuccess,
     authScopes: { owner: true },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [...BASE_ERRORS, NotFoundError], directResult: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_r, { id }, ctx) => {
       const action = await ownedAction(userIdOf(ctx.auth), id)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { generateApiKey, userIdOf } from '../auth.js'
 import { encryptSecret } from '../crypto.js'
 import { db } from '../db.js'
-import { AlreadyExistsError, NotFoundError, ProviderError, ValidationError } from '../errors.js'
+import { AlreadyExistsError, BASE_ERRORS, NotFoundError, ProviderError, ValidationError } from '../errors.js'
 import { ApiKeyRole as ApiKeyRoleValues, SmsProvider as SmsProviderValues } from '../generated/prisma/enums.js'
 import { logger } from '../logger.js'
 import { formatProviders, parseProviders } from '../providers.js'
@@ -123,7 +123,7 @@ builder.mutationFields((t) => ({
   createUser: t.field({
     type: CreateUserSuccess,
     authScopes: { operator: true },
-    errors: { types: [AlreadyExistsError], directResult: true },
+    errors: { types: [...BASE_ERRORS, AlreadyExistsError], directResult: true },
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: async (_r, { input }) => {
       const { userId, apiKeyId, key } = await createUserWithOwnerKey(input)
@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
   setEnabledProviders: t.prismaField({
     type: 'User',
     authScopes: { operator: true },
-    errors: { types: [NotFoundError], dataField: { name: 'user' } },
+    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'user' } },
     args: { userId: t.arg.id({ required: true }), providers: t.arg({ type: [SmsProvider], required: true }) },
     resolve: async (query, _r, { userId, providers }) => {
       const found = await db.user.findUnique({ where: { id: String(userId) }, select: { id: true } })
@@ -144,7 +144,7 @@ builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreateApiKeySuccess,
     authScopes: { operator: true, owner: true },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [...BASE_ERRORS, NotFoundError], directResult: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       let userId: string
@@ -164,7 +164,7 @@ builder.mutationFields((t) => ({
   revokeApiKey: t.prismaField({
     type: 'ApiKey',
     authScopes: { operator: true, owner: true },
-    errors: { types: [NotFoundError], dataField: { name: 'apiKey' } },
+    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'apiKey' } },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _r, { id }, ctx) => {
       const owner = ctx.auth?.kind === 'key' ? ctx.auth.userId : undefined
@@ -177,7 +177,7 @@ builder.mutationFields((t) => ({
   setTwilioCredentials: t.prismaField({
     type: 'User',
     authScopes: { owner: true },
-    errors: { types: [ProviderError], dataField: { name: 'user' } },
+    errors: { types: [...BASE_ERRORS, ProviderError], dataField: { name: 'user' } },
     args: { input: t.arg({ type: SetTwilioCredentialsInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const userId = userIdOf(ctx.auth)
@@ -199,7 +199,7 @@ builder.mutationFields((t) => ({
   clearTwilioCredentials: t.prismaField({
     type: 'User',
     authScopes: { owner: true },
-    errors: { types: [], dataField: { name: 'user' } },
+    errors: { types: [...BASE_ERRORS], dataField: { name: 'user' } },
     resolve: async (query, _r, _a, ctx) => {
       const userId = userIdOf(ctx.auth)
       await db.twilioAccount.deleteMany({ where: { userId } })

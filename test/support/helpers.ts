@@ -69,3 +69,63 @@ export { SET_CREDS }
 export function serviceLog(): string {
   return config.logFile ? readFileSync(config.logFile, 'utf8') : ''
 }
+
+export const SEND = `mutation($input: SendSmsInput!) { sendSms(input: $input) {
+  __typename
+  ... on SendSmsSuccess { agentMessage delivery { id to body status providerMessageId segments encoding sandbox provider errorCode callId idempotencyKey events { status source } } }
+  ... on SendSmsError { code message agentMessage recorded: recordedDelivery { id status errorCode to body } } } }`
+export const PREVIEW = `mutation($input: SendSmsInput!) { previewSms(input: $input) {
+  __typename ... on PreviewSmsSuccess { to body segments encoding provider agentMessage } ... on SendSmsError { code message agentMessage recorded: recordedDelivery { id } } } }`
+
+/** A user with a Twilio account, an attached TWILIO action and a campaign, ready to send. */
+export async function sendingSetup(action: Record<string, unknown> = {}, providers = ['TWILIO', 'ATLAS']) {
+  const user = await createUser(providers)
+  const account = providers.includes('TWILIO') ? await withTwilio(user.key, [{ phoneNumber: '+14155550100', sms: true }]) : undefined
+  const created = await mutate(
+    'createSmsAction',
+    `mutation($input: CreateSmsActionInput!) { createSmsAction(input: $input) { ... on CreateSmsActionSuccess { smsAction { id } } ... on Error { code message } } }`,
+    {
+      input: {
+        name: 'send_text',
+        description: 'Text the caller what they asked for.',
+        provider: 'TWILIO',
+        fromNumber: '+14155550100',
+        ...action,
+      },
+    },
+    user.key,
+  )
+  if (!created.smsAction) throw new Error(JSON.stringify(created))
+  const campaign = await mutate(
+    'createCampaign',
+    `mutation { createCampaign(input: { name: "Calls" }) { ... on CreateCampaignSuccess { campaign { id } } } }`,
+    {},
+    user.key,
+  )
+  await mutate(
+    'attachSmsAction',
+    `mutation($c: ID!, $a: ID!) { attachSmsAction(campaignId: $c, smsActionId: $a) { __typename } }`,
+    { c: campaign.campaign.id, a: created.smsAction.id },
+    user.key,
+  )
+  const agent = await createKey(user.key, 'AGENT')
+  const input = (extra: Record<string, unknown> = {}) => ({
+    campaignId: campaign.campaign.id,
+    smsActionId: created.smsAction.id,
+    call: { callId: 'call-1', customerPhoneNumber: '+14155550123' },
+    body: 'Your table for two is booked for 7pm.',
+    ...extra,
+  })
+  const send = (extra: Record<string, unknown> = {}, key = agent) => mutate('sendSms', SEND, { input: input(extra) }, key)
+  const preview = (extra: Record<string, unknown> = {}, key = agent) => mutate('previewSms', PREVIEW, { input: input(extra) }, key)
+  return {
+    user,
+    agent,
+    account,
+    actionId: created.smsAction.id as string,
+    campaignId: campaign.campaign.id as string,
+    input,
+    send,
+    preview,
+  }
+}

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { SegmentedMessage } from 'sms-segments-calculator'
+import twilio from 'twilio'
 
 /**
  * A local Twilio-compatible server for the real `twilio` SDK (through TWILIO_API_BASE_URL).
@@ -29,6 +31,13 @@ export interface RecordedRequest {
 
 export const hex = (bytes: number) => randomBytes(bytes).toString('hex')
 
+/** A message the double accepted, with where its status callbacks go. */
+export interface DoubleMessage {
+  resource: Record<string, unknown> & { sid: string; status: string; to: string; body: string }
+  statusCallback?: string
+  account: DoubleAccount
+}
+
 /** Twilio's error body for a code. */
 export function twilioError(code: number, status: number, message: string) {
   return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }
@@ -39,6 +48,12 @@ export class TwilioDouble {
   readonly requests: RecordedRequest[] = []
   /** Statuses to answer with, one per request, before normal handling (e.g. 500, 429). */
   readonly failures: number[] = []
+  /** Twilio error codes to answer a message create with, per To number (e.g. 21614). */
+  readonly recipientErrors = new Map<string, number>()
+  readonly messages = new Map<string, DoubleMessage>()
+  /** While set, message creates are recorded and accepted but never answered (a provider that hangs). */
+  holdMessages = false
+  private held: ServerResponse[] = []
   private server = createServer((req, res) => void this.handle(req, res))
   url = ''
 
@@ -49,6 +64,7 @@ export class TwilioDouble {
   }
 
   async close(): Promise<void> {
+    for (const res of this.held) res.destroy()
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
@@ -87,13 +103,22 @@ export class TwilioDouble {
     const account = this.authenticate(req)
     if (!account) return send(401, twilioError(20003, 401, 'Authenticate'))
     recorded.accountSid = account.sid
-    const path = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})(\/[A-Za-z]+)?\.json$/.exec(url.pathname)
-    if (!path || path[1] !== account.sid) {
-      return send(404, twilioError(20404, 404, `The requested resource ${url.pathname} was not found`))
-    }
-    const sub = path[2]
+    const path = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})(\/[A-Za-z]+)?(\/[A-Z]{2}[0-9a-fA-F]{32})?\.json$/.exec(url.pathname)
+    const notFound = () => send(404, twilioError(20404, 404, `The requested resource ${url.pathname} was not found`))
+    if (!path || path[1] !== account.sid) return notFound()
+    const [, , sub, item] = path
     if (!sub && req.method === 'GET') return send(200, this.accountResource(account))
-    if (sub === '/IncomingPhoneNumbers' && req.method === 'GET') return send(200, this.numberPage(account, url))
+    if (sub === '/IncomingPhoneNumbers' && !item && req.method === 'GET') return send(200, this.numberPage(account, url))
+    if (sub === '/Messages' && !item && req.method === 'POST') {
+      const [status, body] = this.createMessage(account, form)
+      if (status === 201 && this.holdMessages) return void this.held.push(res)
+      return send(status, body)
+    }
+    if (sub === '/Messages' && !item && req.method === 'GET') return send(200, this.messagePage(account, url))
+    if (sub === '/Messages' && item && req.method === 'GET') {
+      const m = this.messages.get(item.slice(1))
+      return m && m.account === account ? send(200, m.resource) : notFound()
+    }
     return send(405, twilioError(20004, 405, 'Method not allowed'))
   }
 
@@ -133,5 +158,127 @@ export class TwilioDouble {
       start: 0,
       end: Math.max(matches.length - 1, 0),
     }
+  }
+
+  /** Validates a create as Twilio's CreateMessage operation does, then stores the message. */
+  private createMessage(account: DoubleAccount, form: URLSearchParams): [number, unknown] {
+    const to = form.get('To')
+    const from = form.get('From')
+    const service = form.get('MessagingServiceSid')
+    const body = form.get('Body')
+    const e164 = /^\+[1-9]\d{1,14}$/
+    const bad = (code: number, message: string): [number, unknown] => [400, twilioError(code, 400, message)]
+    if (!to) return bad(21604, "A 'To' phone number is required.")
+    if (!from && !service) return bad(21603, "A 'From' phone number is required.")
+    if (!body && !form.get('MediaUrl') && !form.get('ContentSid')) return bad(21602, 'Message body is required.')
+    if (!e164.test(to)) return bad(21211, `The 'To' number ${to} is not a valid phone number.`)
+    if (from && !e164.test(from)) return bad(21212, `The 'From' number ${from} is not a valid phone number.`)
+    if (service && !/^MG[0-9a-fA-F]{32}$/.test(service)) return bad(21705, 'The Messaging Service Sid is invalid.')
+    if (from && !account.numbers.some((n) => n.phoneNumber === from && n.sms)) {
+      return bad(21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`)
+    }
+    if (body && [...body].length > 1600) return bad(21617, 'The concatenated message body exceeds the 1600 character limit.')
+    const callback = form.get('StatusCallback')
+    if (callback && !validCallback(callback)) return bad(21609, 'The StatusCallback URL is not a valid URL.')
+    for (const [field, prefix] of [
+      ['ApplicationSid', 'AP'],
+      ['ContentSid', 'HX'],
+    ] as const) {
+      const v = form.get(field)
+      if (v && !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(v)) return bad(21200, `Invalid ${field}.`)
+    }
+    const injected = this.recipientErrors.get(to)
+    if (injected) {
+      const status = injected === 20429 ? 429 : injected === 20003 ? 401 : 400
+      return [status, twilioError(injected, status, `Error ${injected} for ${to}`)]
+    }
+    const sid = `SM${hex(16)}`
+    const now = new Date().toUTCString()
+    const resource = {
+      sid,
+      account_sid: account.sid,
+      messaging_service_sid: service,
+      from: from ?? null,
+      to,
+      body: body ?? '',
+      status: service ? 'accepted' : 'queued',
+      num_segments: String(new SegmentedMessage(body ?? '', 'auto').segmentsCount),
+      num_media: '0',
+      direction: 'outbound-api',
+      api_version: '2010-04-01',
+      date_created: now,
+      date_updated: now,
+      date_sent: null,
+      error_code: null,
+      error_message: null,
+      price: null,
+      price_unit: 'USD',
+      uri: `/2010-04-01/Accounts/${account.sid}/Messages/${sid}.json`,
+      subresource_uris: { media: `/2010-04-01/Accounts/${account.sid}/Messages/${sid}/Media.json` },
+    }
+    this.messages.set(sid, { resource, statusCallback: callback ?? undefined, account })
+    return [201, resource]
+  }
+
+  private messagePage(a: DoubleAccount, url: URL) {
+    const to = url.searchParams.get('To')
+    const from = url.searchParams.get('From')
+    const list = [...this.messages.values()]
+      .filter((m) => m.account === a && (!to || m.resource.to === to) && (!from || m.resource.from === from))
+      .map((m) => m.resource)
+      .reverse()
+    return {
+      messages: list,
+      uri: url.pathname,
+      first_page_uri: url.pathname,
+      next_page_uri: null,
+      previous_page_uri: null,
+      page: 0,
+      page_size: 50,
+      start: 0,
+      end: list.length,
+    }
+  }
+
+  /** Moves a message to `status` and posts Twilio's signed status callback (returns the HTTP status). */
+  async statusCallback(sid: string, status: string, extra: Record<string, string> = {}, opts: { token?: string; url?: string } = {}) {
+    const m = this.messages.get(sid)
+    if (!m?.statusCallback) throw new Error(`no message ${sid} with a StatusCallback`)
+    m.resource.status = status
+    if (extra.ErrorCode) m.resource.error_code = Number(extra.ErrorCode)
+    const params: Record<string, string> = {
+      ApiVersion: '2010-04-01',
+      AccountSid: m.account.sid,
+      MessageSid: sid,
+      SmsSid: sid,
+      SmsStatus: status,
+      MessageStatus: status,
+      To: m.resource.to,
+      ...(m.resource.from ? { From: String(m.resource.from) } : {}),
+      ...(m.resource.messaging_service_sid ? { MessagingServiceSid: String(m.resource.messaging_service_sid) } : {}),
+      ...extra,
+    }
+    const url = opts.url ?? m.statusCallback
+    const signature = twilio.getExpectedTwilioSignature(opts.token ?? m.account.token, url, params)
+    const res = await fetch(m.statusCallback, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params),
+    })
+    return res.status
+  }
+
+  /** Message creates the double received (accepted or not). */
+  messageCreates(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'))
+  }
+}
+
+function validCallback(value: string): boolean {
+  try {
+    const u = new URL(value)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !u.hostname.includes('_')
+  } catch {
+    return false
   }
 }

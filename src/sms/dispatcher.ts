@@ -1,0 +1,132 @@
+import { config } from '../config.js'
+import { db } from '../db.js'
+import { logger } from '../logger.js'
+import { type OutgoingSms, ProviderFailure, transportFor } from './providers/index.js'
+import { applyStatus } from './status.js'
+
+/** Hands persisted deliveries to their provider. In-process here; Redis mode backs it with BullMQ. */
+export interface Dispatcher {
+  /** Dispatches a PENDING delivery; resolves once the provider answered or it gave up. */
+  enqueue(deliveryId: string): Promise<void>
+  /** Picks up deliveries left PENDING by a crash, without sending any twice. */
+  resume(): Promise<number>
+  stop(): Promise<void>
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Exponential backoff with full jitter: attempt 1 waits up to base, attempt 2 up to 2·base, … */
+export function backoffMs(attempt: number, base = config.send.retryBaseMs): number {
+  return Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random() * 0.5))
+}
+
+async function outgoing(deliveryId: string): Promise<(OutgoingSms & { attempts: number }) | undefined> {
+  const d = await db.smsDelivery.findUnique({ where: { id: deliveryId } })
+  if (d?.status !== 'PENDING' || d.providerMessageId) return undefined
+  return {
+    deliveryId: d.id,
+    userId: d.userId,
+    provider: d.provider,
+    to: d.to,
+    fromNumber: d.fromNumber,
+    body: d.body,
+    createdAt: d.createdAt,
+    attempts: d.attempts,
+  }
+}
+
+async function fail(sms: OutgoingSms, failure: ProviderFailure) {
+  if (failure.code === 'OPTED_OUT') {
+    const sender = sms.fromNumber ?? 'ATLAS'
+    await db.optOut.upsert({
+      where: { userId_sender_phone: { userId: sms.userId, sender, phone: sms.to } },
+      create: { userId: sms.userId, sender, phone: sms.to, source: 'TWILIO_21610' },
+      update: {},
+    })
+  }
+  // A Twilio code says more than ours for a refusal; for an outage ours does (the last 5xx says little).
+  const errorCode = failure.kind === 'permanent' ? (failure.providerCode ?? failure.code) : failure.code
+  await applyStatus(sms.deliveryId, 'FAILED', 'DISPATCHER', { errorCode, errorMessage: failure.message })
+}
+
+/**
+ * Sends one delivery: claims an attempt in the database (so a crash leaves a trace), calls the
+ * provider, retries transient failures with backoff, and records the outcome.
+ */
+export async function dispatchOnce(deliveryId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const sms = await outgoing(deliveryId)
+    if (!sms) return
+    const claimed = await db.smsDelivery.updateMany({
+      where: { id: deliveryId, status: 'PENDING', providerMessageId: null, attempts: sms.attempts },
+      data: { attempts: { increment: 1 } },
+    })
+    if (claimed.count === 0) return
+    try {
+      const accepted = await transportFor(sms.provider).send(sms)
+      await applyStatus(deliveryId, accepted.status, 'DISPATCHER', {
+        providerMessageId: accepted.providerMessageId,
+        sandbox: accepted.sandbox,
+      })
+      return
+    } catch (e) {
+      const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
+      logger.warn(
+        { deliveryId, attempt, kind: failure.kind, code: failure.code, providerCode: failure.providerCode },
+        'send attempt failed',
+      )
+      if (failure.kind === 'permanent' || attempt >= config.send.maxAttempts) return fail(sms, failure)
+      await sleep(backoffMs(attempt))
+    }
+  }
+}
+
+/** Before resending a delivery whose earlier attempt may have reached the provider, asks it. */
+export async function reconcileAttempted(deliveryId: string): Promise<boolean> {
+  const sms = await outgoing(deliveryId)
+  if (!sms || sms.attempts === 0) return false
+  const existing = await transportFor(sms.provider).findExisting(sms)
+  if (!existing) return false
+  logger.info({ deliveryId, providerMessageId: existing.providerMessageId }, 'adopted a message sent before a crash')
+  await applyStatus(deliveryId, existing.status, 'RECONCILER', { providerMessageId: existing.providerMessageId, sandbox: existing.sandbox })
+  return true
+}
+
+/** The default dispatcher: one promise per delivery in this process. */
+export class InProcessDispatcher implements Dispatcher {
+  private inflight = new Map<string, Promise<void>>()
+
+  enqueue(deliveryId: string): Promise<void> {
+    const running = this.inflight.get(deliveryId)
+    if (running) return running
+    const run = (async () => {
+      if (config.send.dispatchDelayMs) await sleep(config.send.dispatchDelayMs)
+      await dispatchOnce(deliveryId)
+    })()
+      .catch((err) => logger.error({ err, deliveryId }, 'dispatch failed'))
+      .finally(() => this.inflight.delete(deliveryId))
+    this.inflight.set(deliveryId, run)
+    return run
+  }
+
+  async resume(): Promise<number> {
+    const stuck = await db.smsDelivery.findMany({
+      where: { status: 'PENDING', providerMessageId: null },
+      select: { id: true },
+      orderBy: { createdAt: 'asc' },
+    })
+    for (const { id } of stuck) {
+      const adopted = await reconcileAttempted(id).catch((err) => {
+        logger.warn({ err, deliveryId: id }, 'could not ask the provider about an interrupted send; not resending yet')
+        return undefined
+      })
+      if (adopted === false) void this.enqueue(id)
+    }
+    if (stuck.length) logger.info({ count: stuck.length }, 'resumed pending deliveries')
+    return stuck.length
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.inflight.values()])
+  }
+}

@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import { config } from '../config.js'
+import { db } from '../db.js'
+import { type ErrorCode, SendSmsError } from '../errors.js'
+import type { SmsAction } from '../generated/prisma/client.js'
+import { parseProviders } from '../providers.js'
+import { isUniqueViolation } from '../schema/util.js'
+import { acceptedMessage, agentMessageFor } from './agentMessages.js'
+import { takeSlot, usedSlots } from './counters.js'
+import type { Dispatcher } from './dispatcher.js'
+import { checkRecipient, spokenNumber } from './phone.js'
+import { MAX_BODY_CHARS, measure } from './segments.js'
+import { renderTemplate } from './template.js'
+import { errorCodeOf } from './twilioErrors.js'
+
+const Input = z.object({
+  campaignId: z.string().min(1).max(64),
+  smsActionId: z.string().min(1).max(64),
+  call: z.object({ callId: z.string().trim().min(1).max(128), customerPhoneNumber: z.string().trim().min(1).max(40) }),
+  to: z.string().trim().max(40).nullish(),
+  body: z.string().max(20_000).nullish(),
+  variables: z.record(z.string().max(64), z.union([z.string().max(1000), z.number(), z.boolean()])).nullish(),
+  idempotencyKey: z.string().min(1).max(255).nullish(),
+})
+export type SendInput = z.input<typeof Input>
+type Parsed = z.output<typeof Input>
+
+/** What sendSms answers when it accepts: the delivery and the agent's sentence. */
+export interface Accepted {
+  deliveryId: string
+  agentMessage: string
+}
+
+/** A composed text, ready to persist. */
+interface Composed {
+  to: string
+  requestedTo: string | null
+  body: string
+  segments: number
+  encoding: 'GSM7' | 'UCS2'
+}
+
+const refuse = (code: ErrorCode, message: string, agent?: string, deliveryId?: string) =>
+  new SendSmsError(code, message, agentMessageFor(code, agent), deliveryId)
+
+function parse(raw: SendInput): Parsed {
+  const r = Input.safeParse(raw)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]
+  throw refuse('VALIDATION', `${issue?.path.join('.')}: ${issue?.message}`)
+}
+
+/** A stable hash of what was asked, to tell a retry from a different request with the same key. */
+function requestHash(i: Parsed): string {
+  const vars = Object.entries(i.variables ?? {}).sort(([a], [b]) => a.localeCompare(b))
+  const canonical = [i.campaignId, i.smsActionId, i.call.callId, i.call.customerPhoneNumber, i.to ?? '', i.body ?? '', vars]
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
+}
+
+/** The action and campaign, owned, attached, enabled, with a usable provider; or a refusal. */
+async function resolveAction(userId: string, i: Parsed) {
+  const [action, campaign, user] = await Promise.all([
+    db.smsAction.findFirst({ where: { id: i.smsActionId, userId, deletedAt: null } }),
+    db.campaign.findFirst({ where: { id: i.campaignId, userId }, select: { id: true } }),
+    db.user.findUniqueOrThrow({ where: { id: userId }, select: { enabledProviders: true, twilio: { select: { id: true } } } }),
+  ])
+  if (!action) throw refuse('NOT_FOUND', 'SMS action not found')
+  if (!campaign) throw refuse('NOT_FOUND', 'Campaign not found')
+  const attached = await db.campaignSmsAction.findUnique({
+    where: { campaignId_smsActionId: { campaignId: campaign.id, smsActionId: action.id } },
+  })
+  if (!attached) throw refuse('ACTION_NOT_ATTACHED', `${action.name} is not attached to this campaign`)
+  if (!action.enabled) throw refuse('ACTION_DISABLED', `${action.name} is disabled`)
+  if (!parseProviders(user.enabledProviders).includes(action.provider))
+    throw refuse('PROVIDER_NOT_ENABLED', `${action.provider} is not enabled for this account`)
+  if (action.provider === 'TWILIO' && !user.twilio) throw refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
+  return action
+}
+
+/** Recipient and body, checked and measured; a refusal carries what could be worked out. */
+function compose(action: SmsAction, i: Parsed): Composed | { refusal: SendSmsError; partial: Composed } {
+  const caller = i.call.customerPhoneNumber
+  const asked = action.recipientPolicy === 'ANY' ? i.to || caller : caller
+  const requestedTo = action.recipientPolicy === 'CALLER_ONLY' && i.to && i.to !== caller ? i.to : null
+  let body = (i.body ?? '').trim()
+  let missing: string[] = []
+  if (action.messageTemplate) ({ text: body, missing } = renderTemplate(action.messageTemplate, i.variables ?? {}))
+  const size = measure(body)
+  const partial = { to: asked, requestedTo, body, segments: size.segments, encoding: size.encoding }
+  const recipient = checkRecipient(asked, caller)
+  if (!recipient.ok) return { refusal: refuse(recipient.code, recipient.reason), partial }
+  const composed = { ...partial, to: recipient.e164 }
+  if (missing.length) {
+    const names = missing.join(', ')
+    return {
+      refusal: refuse(
+        'VALIDATION',
+        `variables missing: ${names}`,
+        `The message needs ${names}; get ${missing.length > 1 ? 'them' : 'it'} from the caller and try again.`,
+      ),
+      partial: composed,
+    }
+  }
+  if (!body)
+    return {
+      refusal: refuse('VALIDATION', 'body is required', 'The message is empty; say what the text should contain and try again.'),
+      partial: composed,
+    }
+  if (size.characters > MAX_BODY_CHARS)
+    return { refusal: refuse('BODY_TOO_LONG', `body has ${size.characters} characters (max ${MAX_BODY_CHARS})`), partial: composed }
+  return composed
+}
+
+const senderOf = (action: SmsAction) => action.fromNumber ?? 'ATLAS'
+const callKey = (action: SmsAction, callId: string) => `call:${action.id}:${callId}`
+const rateKey = (userId: string, now: Date) => `rate:${userId}:${Math.floor(now.getTime() / 60_000)}`
+const DAY = 86_400_000
+
+class LimitReached extends Error {
+  constructor(readonly refusal: SendSmsError) {
+    super(refusal.message)
+  }
+}
+
+/** The outcome of a stored delivery, as sendSms reports it (also for idempotent replays). */
+async function outcomeOf(deliveryId: string): Promise<Accepted> {
+  const d = await db.smsDelivery.findUniqueOrThrow({ where: { id: deliveryId } })
+  if (d.status === 'REJECTED' || d.status === 'FAILED') {
+    const code = errorCodeOf(d.errorCode)
+    throw refuse(code, d.errorMessage ?? code, undefined, d.id)
+  }
+  return { deliveryId: d.id, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null) }
+}
+
+async function replay(userId: string, i: Parsed, hash: string): Promise<Accepted | undefined> {
+  if (!i.idempotencyKey) return undefined
+  const existing = await db.smsDelivery.findUnique({
+    where: { userId_callId_idempotencyKey: { userId, callId: i.call.callId, idempotencyKey: i.idempotencyKey } },
+    select: { id: true, requestHash: true },
+  })
+  if (!existing) return undefined
+  if (existing.requestHash !== hash)
+    throw refuse('IDEMPOTENCY_CONFLICT', 'This idempotencyKey was used with a different request', undefined, existing.id)
+  return outcomeOf(existing.id)
+}
+
+/** Runs the send: validates, records (PENDING, or REJECTED with the code), dispatches, waits briefly. */
+export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispatcher): Promise<Accepted> {
+  const i = parse(raw)
+  const hash = requestHash(i)
+  const earlier = await replay(userId, i, hash)
+  if (earlier) return earlier
+  const action = await resolveAction(userId, i)
+  const composed = compose(action, i)
+  const base = {
+    userId,
+    smsActionId: action.id,
+    campaignId: i.campaignId,
+    callId: i.call.callId,
+    provider: action.provider,
+    fromNumber: action.fromNumber,
+    idempotencyKey: i.idempotencyKey ?? null,
+    requestHash: hash,
+  }
+  const record = async (status: 'PENDING' | 'REJECTED', c: Composed, refusal?: SendSmsError) => {
+    const now = new Date()
+    return db.$transaction(async (tx) => {
+      if (status === 'PENDING') {
+        if (!(await takeSlot(callKey(action, i.call.callId), action.maxPerCall, new Date(now.getTime() + DAY), tx))) {
+          throw new LimitReached(refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`))
+        }
+        if (!(await takeSlot(rateKey(userId, now), config.send.ratePerMinute, new Date(now.getTime() + 120_000), tx))) {
+          throw new LimitReached(refuse('RATE_LIMITED', `more than ${config.send.ratePerMinute} texts in a minute`))
+        }
+      }
+      return tx.smsDelivery.create({
+        data: {
+          ...base,
+          ...c,
+          status,
+          errorCode: refusal?.code ?? null,
+          errorMessage: refusal?.message ?? null,
+          events: { create: { status, errorCode: refusal?.code ?? null, source: 'API' } },
+        },
+        select: { id: true },
+      })
+    })
+  }
+  const reject = async (c: Composed, refusal: SendSmsError): Promise<Accepted> => {
+    try {
+      const d = await record('REJECTED', c, refusal)
+      throw new SendSmsError(refusal.code, refusal.message, refusal.agentMessage, d.id)
+    } catch (e) {
+      const existing = isUniqueViolation(e) ? await replay(userId, i, hash) : undefined
+      if (existing) return existing
+      throw e
+    }
+  }
+  if ('refusal' in composed) return reject(composed.partial, composed.refusal)
+  const optedOut = await db.optOut.findUnique({ where: { userId_sender_phone: { userId, sender: senderOf(action), phone: composed.to } } })
+  if (optedOut) return reject(composed, refuse('OPTED_OUT', `${composed.to} opted out of texts from ${senderOf(action)}`))
+  let deliveryId: string
+  try {
+    deliveryId = (await record('PENDING', composed)).id
+  } catch (e) {
+    if (e instanceof LimitReached) return reject(composed, e.refusal)
+    if (isUniqueViolation(e)) {
+      const existing = await replay(userId, i, hash)
+      if (existing) return existing
+    }
+    throw e
+  }
+  const dispatched = dispatcher.enqueue(deliveryId)
+  await Promise.race([dispatched, new Promise((r) => setTimeout(r, config.send.waitMs))])
+  return outcomeOf(deliveryId)
+}
+
+/** What sendSms would do, without storing or sending anything. */
+export async function previewSms(userId: string, raw: SendInput) {
+  const i = parse(raw)
+  const hash = requestHash(i)
+  await replay(userId, i, hash)
+  const action = await resolveAction(userId, i)
+  const c = compose(action, i)
+  if ('refusal' in c) throw c.refusal
+  if (await db.optOut.findUnique({ where: { userId_sender_phone: { userId, sender: senderOf(action), phone: c.to } } })) {
+    throw refuse('OPTED_OUT', `${c.to} opted out of texts from ${senderOf(action)}`)
+  }
+  if ((await usedSlots(callKey(action, i.call.callId))) >= action.maxPerCall) {
+    throw refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`)
+  }
+  if ((await usedSlots(rateKey(userId, new Date()))) >= config.send.ratePerMinute)
+    throw refuse('RATE_LIMITED', `more than ${config.send.ratePerMinute} texts in a minute`)
+  const agentMessage = `This would text ${spokenNumber(c.to)}: ${c.segments} segment${c.segments === 1 ? '' : 's'}, ${c.encoding === 'GSM7' ? 'GSM-7' : 'Unicode'}.`
+  return { ...c, provider: action.provider, agentMessage }
+}

@@ -1,0 +1,38 @@
+import type { ErrorCode } from '../../errors.js'
+import type { SmsDeliveryStatus, SmsProvider } from '../../generated/prisma/enums.js'
+
+/** One text to hand to a provider. */
+export interface OutgoingSms {
+  deliveryId: string
+  userId: string
+  provider: SmsProvider
+  to: string
+  fromNumber: string | null
+  body: string
+  createdAt: Date
+}
+
+/** The provider's answer to an accepted message. */
+export interface Accepted {
+  providerMessageId: string
+  status: SmsDeliveryStatus
+  sandbox: boolean
+}
+
+/** A provider refusal: transient ones are retried, permanent ones fail the delivery. */
+export class ProviderFailure extends Error {
+  constructor(
+    readonly kind: 'transient' | 'permanent',
+    readonly code: ErrorCode,
+    message: string,
+    readonly providerCode?: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface SmsTransport {
+  send(sms: OutgoingSms): Promise<Accepted>
+  /** A message the provider already holds for this delivery (after a crash mid-send), if any. */
+  findExisting(sms: OutgoingSms): Promise<Accepted | undefined>
+}

@@ -1,0 +1,67 @@
+import { db } from '../db.js'
+import type { SmsDeliveryStatus } from '../generated/prisma/enums.js'
+import { logger } from '../logger.js'
+import { pubsub } from '../pubsub.js'
+
+export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX' | 'RECONCILER'
+
+const RANK: Record<SmsDeliveryStatus, number> = {
+  PENDING: 0,
+  QUEUED: 1,
+  SENDING: 2,
+  SENT: 3,
+  DELIVERED: 4,
+  UNDELIVERED: 4,
+  FAILED: 4,
+  REJECTED: 4,
+}
+const ALL = Object.keys(RANK) as SmsDeliveryStatus[]
+
+/** Final statuses: nothing moves a delivery out of them. */
+export const FINAL_STATUSES: SmsDeliveryStatus[] = ALL.filter((s) => RANK[s] === 4)
+
+/** The statuses a delivery may move to `next` from (strictly earlier ones). */
+export function earlierThan(next: SmsDeliveryStatus): SmsDeliveryStatus[] {
+  return ALL.filter((s) => RANK[s] < RANK[next])
+}
+
+export interface StatusChange {
+  errorCode?: string | null
+  errorMessage?: string | null
+  providerMessageId?: string
+  sandbox?: boolean
+}
+
+/**
+ * Moves a delivery forward to `next`, records the event and publishes it. Late or duplicate
+ * changes (not strictly forward) change nothing and record nothing. Returns whether it moved.
+ */
+export async function applyStatus(
+  deliveryId: string,
+  next: SmsDeliveryStatus,
+  source: EventSource,
+  change: StatusChange = {},
+): Promise<boolean> {
+  const result = await db.$transaction(async (tx) => {
+    const moved = await tx.smsDelivery.updateMany({
+      where: { id: deliveryId, status: { in: earlierThan(next) } },
+      data: {
+        status: next,
+        ...(change.errorCode !== undefined ? { errorCode: change.errorCode, errorMessage: change.errorMessage ?? null } : {}),
+        ...(change.providerMessageId ? { providerMessageId: change.providerMessageId } : {}),
+        ...(change.sandbox !== undefined ? { sandbox: change.sandbox } : {}),
+      },
+    })
+    if (moved.count === 0) return undefined
+    const event = await tx.smsDeliveryEvent.create({ data: { deliveryId, status: next, errorCode: change.errorCode ?? null, source } })
+    const delivery = await tx.smsDelivery.findUniqueOrThrow({
+      where: { id: deliveryId },
+      select: { userId: true, campaignId: true, callId: true },
+    })
+    return { event, delivery }
+  })
+  if (!result) return false
+  logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
+  await pubsub.publish('delivery:updated', { deliveryId, eventId: result.event.id, ...result.delivery })
+  return true
+}
