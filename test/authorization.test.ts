@@ -48,6 +48,16 @@ const fresh = {
     )
     return r.campaign.id as string
   },
+  async sendInput() {
+    const [a, c] = [await fresh.action(), await fresh.campaign()]
+    await mutate(
+      'attachSmsAction',
+      'mutation($c: ID!, $a: ID!) { attachSmsAction(campaignId: $c, smsActionId: $a) { __typename } }',
+      { c, a },
+      owner.key,
+    )
+    return { campaignId: c, smsActionId: a, call: { callId: `call-${++seq}`, customerPhoneNumber: '+14155550123' }, body: 'hi' }
+  },
   async keyId() {
     await createKey(owner.key, 'MONITOR')
     const keys = await gql('{ apiKeys { id } }', {}, owner.key)
@@ -147,6 +157,18 @@ const OPS: Op[] = [
     query: `mutation($c: ID!, $a: ID!) { detachSmsAction(campaignId: $c, smsActionId: $a) ${result('DetachSmsAction')} }`,
     allowed: ['OWNER'],
     vars: async () => ({ c: await fresh.campaign(), a: await fresh.action() }),
+  },
+  {
+    field: 'sendSms',
+    query: `mutation($input: SendSmsInput!) { sendSms(input: $input) ${result('SendSms')} }`,
+    allowed: ['OWNER', 'AGENT'],
+    vars: async () => ({ input: await fresh.sendInput() }),
+  },
+  {
+    field: 'previewSms',
+    query: `mutation($input: SendSmsInput!) { previewSms(input: $input) ${result('PreviewSms')} }`,
+    allowed: ['OWNER', 'AGENT'],
+    vars: async () => ({ input: await fresh.sendInput() }),
   },
 ]
 

@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+
+export interface ServerProcess {
+  proc: ChildProcess
+  url: string
+  output: () => string
+  /** Waits for the process to exit (after a kill). */
+  exited: Promise<number | null>
+}
+
+/** Starts the service as a separate process (`node --import tsx src/main.ts`) on a free port. */
+export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FILE: '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout?.on('data', (d) => {
+    out += String(d)
+  })
+  proc.stderr?.on('data', (d) => {
+    out += String(d)
+  })
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000)
+    const check = () => {
+      const m = /"port":(\d+),[^\n]*"msg":"listening"/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve(Number(m[1]))
+      }
+    }
+    proc.stdout?.on('data', check)
+    proc.once('exit', () => reject(new Error(`server exited:\n${out}`)))
+  })
+  return { proc, url: `http://127.0.0.1:${port}`, output: () => out, exited }
+}
+
+/** Posts a GraphQL operation to a running server. */
+export async function post(url: string, query: string, variables: Record<string, unknown>, token: string) {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  })
+  return res.json()
+}
