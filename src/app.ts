@@ -12,9 +12,13 @@ import { db, prepareDb } from './db.js'
 import { AppError } from './errors.js'
 import { logger } from './logger.js'
 import { httpDuration, httpRequests, registry } from './metrics.js'
+import { pubsub } from './pubsub.js'
 import { schema } from './schema/index.js'
+import { handleStatusCallback, STATUS_CALLBACK_PATH } from './sms/callbacks.js'
 import { dispatcher } from './sms/index.js'
 import { stopTransports } from './sms/providers/index.js'
+import { startReconciler } from './sms/reconciler.js'
+import { endSubscriptions } from './subscriptions.js'
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse; requestId: string; wsAuth?: Auth | null }
 
@@ -68,6 +72,10 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
         return res.end(await registry.metrics())
       }
       if (route === '/graphql') return await yoga.handle(req, res, { req, res, requestId })
+      if (route === STATUS_CALLBACK_PATH) {
+        res.writeHead(await handleStatusCallback(req, requestId), { 'content-type': 'text/plain' })
+        return res.end()
+      }
       return json(res, 404, { error: 'not found' })
     } catch (err) {
       logger.error({ err, requestId }, 'request failed')
@@ -77,6 +85,7 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
   })
 
   const wss = new WebSocketServer({ server, path: '/graphql' })
+  const keyOfSocket = new WeakMap<object, string>()
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
     {
       onConnect: async (ctx) => {
@@ -84,6 +93,7 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
         const auth = await authenticate(bearerToken(typeof header === 'string' ? header : undefined))
         if (!auth) return false
         ctx.extra.auth = auth
+        if (auth.kind === 'key') keyOfSocket.set(ctx.extra.socket, auth.keyId)
         return true
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -113,6 +123,15 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
     wss,
   )
 
+  // A revoked key loses its open subscriptions and sockets at once, on every instance.
+  const revocations = pubsub.subscribe('apiKey:revoked')[Symbol.asyncIterator]()
+  const watchRevocations = async () => {
+    for (let r = await revocations.next(); !r.done; r = await revocations.next()) {
+      await endSubscriptions(r.value.keyId)
+      for (const client of wss.clients) if (keyOfSocket.get(client) === r.value.keyId) client.close(4403, 'Forbidden')
+    }
+  }
+  let reconciler: { stop(): Promise<void> } | undefined
   let address: AddressInfo | undefined
   return {
     yoga,
@@ -125,6 +144,8 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
     async start() {
       await prepareDb()
       await dispatcher.resume()
+      void watchRevocations()
+      reconciler = startReconciler()
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve())
@@ -133,15 +154,24 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
       logger.info({ port: address.port, publicUrl: config.publicUrl }, 'listening')
       return address
     },
+    /** Graceful: stop accepting, complete open subscriptions, finish in-flight work, close the database. */
     async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      const dispatching = dispatcher.stop()
+      await endSubscriptions()
+      await revocations.return?.()
+      await new Promise((r) => setTimeout(r, 50))
       for (const client of wss.clients) client.close(1001, 'Server shutting down')
       await new Promise<void>((resolve) => wss.close(() => resolve()))
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-      })
+      // Keep-alive connections go as soon as their request in flight is answered.
+      const idle = setInterval(() => server.closeIdleConnections(), 50)
+      const force = setTimeout(() => server.closeAllConnections(), 10_000)
+      await closed
+      clearInterval(idle)
+      clearTimeout(force)
+      await reconciler?.stop()
       stopTransports()
-      await dispatcher.stop()
+      await dispatching
       await db.$disconnect()
     },
   }

@@ -50,6 +50,8 @@ const Env = z.object({
   SEND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   DISPATCH_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
 })
 
 export type Config = ReturnType<typeof loadConfig>
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       sandboxDelayMs: e.SANDBOX_DELAY_MS,
       dispatchDelayMs: e.DISPATCH_DELAY_MS,
     },
+    reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, afterMs: e.RECONCILE_AFTER_MS },
   }
 }
 

@@ -1,13 +1,14 @@
 import { createPubSub } from 'graphql-yoga'
+import type { SmsDelivery, SmsDeliveryEvent } from './generated/prisma/client.js'
 
-/** What subscribers receive when a delivery changes status. */
+/** What subscribers receive when a delivery changes status: the row as written, and the event. */
 export interface DeliveryUpdate {
-  deliveryId: string
-  userId: string
-  campaignId: string
-  callId: string
-  eventId: string
+  delivery: SmsDelivery
+  event: SmsDeliveryEvent
 }
 
 /** Typed topics, in-process by default. */
-export const pubsub = createPubSub<{ 'delivery:updated': [DeliveryUpdate] }>()
+export const pubsub = createPubSub<{
+  'delivery:updated': [DeliveryUpdate]
+  'apiKey:revoked': [{ keyId: string }]
+}>()

@@ -1,6 +1,8 @@
 import { userIdOf } from '../auth.js'
 import { db } from '../db.js'
 import { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
+import type { DeliveryUpdate } from '../pubsub.js'
+import { deliveryUpdates } from '../subscriptions.js'
 import { builder } from './builder.js'
 import { SmsProvider } from './user.js'
 import { nonEmpty } from './util.js'
@@ -81,3 +83,27 @@ builder.queryFields((t) => ({
     SmsDeliveryConnection,
   ),
 }))
+
+const SmsDeliveryUpdate = builder.objectRef<DeliveryUpdate>('SmsDeliveryUpdate').implement({
+  fields: (t) => ({
+    delivery: t.field({ type: SmsDelivery, resolve: (u) => u.delivery }),
+    event: t.field({ type: SmsDeliveryEvent, resolve: (u) => u.event }),
+  }),
+})
+
+builder.subscriptionType()
+builder.subscriptionField('smsDeliveryUpdated', (t) =>
+  t.field({
+    type: SmsDeliveryUpdate,
+    description: "Status changes of the caller's deliveries. Give at least one filter.",
+    authScopes: { reader: true },
+    args: { deliveryId: t.arg.id(), campaignId: t.arg.id(), callId: t.arg.string() },
+    subscribe: (_r, args, ctx) =>
+      deliveryUpdates(ctx.auth, {
+        deliveryId: args.deliveryId ? String(args.deliveryId) : null,
+        campaignId: args.campaignId ? String(args.campaignId) : null,
+        callId: args.callId,
+      }),
+    resolve: (update) => update,
+  }),
+)

@@ -6,6 +6,7 @@ import { AlreadyExistsError, BASE_ERRORS, NotFoundError, ProviderError, Validati
 import { ApiKeyRole as ApiKeyRoleValues, SmsProvider as SmsProviderValues } from '../generated/prisma/enums.js'
 import { logger } from '../logger.js'
 import { formatProviders, parseProviders } from '../providers.js'
+import { pubsub } from '../pubsub.js'
 import { verifyTwilioCredentials } from '../sms/twilio.js'
 import { createUserWithOwnerKey } from '../users.js'
 import { builder } from './builder.js'
@@ -171,7 +172,9 @@ builder.mutationFields((t) => ({
       const key = await db.apiKey.findFirst({ where: { id: String(id), ...(owner ? { userId: owner } : {}) } })
       if (!key) throw new NotFoundError('API key')
       if (key.revokedAt) return db.apiKey.findUniqueOrThrow({ ...nonEmpty(query), where: { id: key.id } })
-      return db.apiKey.update({ ...nonEmpty(query), where: { id: key.id }, data: { revokedAt: new Date() } })
+      const revoked = await db.apiKey.update({ ...nonEmpty(query), where: { id: key.id }, data: { revokedAt: new Date() } })
+      pubsub.publish('apiKey:revoked', { keyId: key.id })
+      return revoked
     },
   }),
   setTwilioCredentials: t.prismaField({

@@ -53,8 +53,10 @@ async function fail(sms: OutgoingSms, failure: ProviderFailure) {
  * Sends one delivery: claims an attempt in the database (so a crash leaves a trace), calls the
  * provider, retries transient failures with backoff, and records the outcome.
  */
-export async function dispatchOnce(deliveryId: string): Promise<void> {
+export async function dispatchOnce(deliveryId: string, stopping: () => boolean = () => false): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    // On shutdown no new attempt starts: the delivery stays PENDING and the next start resumes it.
+    if (stopping()) return
     const sms = await outgoing(deliveryId)
     if (!sms) return
     const claimed = await db.smsDelivery.updateMany({
@@ -95,13 +97,15 @@ export async function reconcileAttempted(deliveryId: string): Promise<boolean> {
 /** The default dispatcher: one promise per delivery in this process. */
 export class InProcessDispatcher implements Dispatcher {
   private inflight = new Map<string, Promise<void>>()
+  private stopping = false
 
   enqueue(deliveryId: string): Promise<void> {
     const running = this.inflight.get(deliveryId)
     if (running) return running
+    if (this.stopping) return Promise.resolve()
     const run = (async () => {
       if (config.send.dispatchDelayMs) await sleep(config.send.dispatchDelayMs)
-      await dispatchOnce(deliveryId)
+      await dispatchOnce(deliveryId, () => this.stopping)
     })()
       .catch((err) => logger.error({ err, deliveryId }, 'dispatch failed'))
       .finally(() => this.inflight.delete(deliveryId))
@@ -127,6 +131,7 @@ export class InProcessDispatcher implements Dispatcher {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true
     await Promise.allSettled([...this.inflight.values()])
   }
 }

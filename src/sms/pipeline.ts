@@ -5,6 +5,7 @@ import { db } from '../db.js'
 import { type ErrorCode, SendSmsError } from '../errors.js'
 import type { SmsAction } from '../generated/prisma/client.js'
 import { parseProviders } from '../providers.js'
+import { pubsub } from '../pubsub.js'
 import { isUniqueViolation } from '../schema/util.js'
 import { acceptedMessage, agentMessageFor } from './agentMessages.js'
 import { takeSlot, usedSlots } from './counters.js'
@@ -165,7 +166,7 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
   }
   const record = async (status: 'PENDING' | 'REJECTED', c: Composed, refusal?: SendSmsError) => {
     const now = new Date()
-    return db.$transaction(async (tx) => {
+    const { events, ...delivery } = await db.$transaction(async (tx) => {
       if (status === 'PENDING') {
         if (!(await takeSlot(callKey(action, i.call.callId), action.maxPerCall, new Date(now.getTime() + DAY), tx))) {
           throw new LimitReached(refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`))
@@ -183,9 +184,11 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
           errorMessage: refusal?.message ?? null,
           events: { create: { status, errorCode: refusal?.code ?? null, source: 'API' } },
         },
-        select: { id: true },
+        include: { events: true },
       })
     })
+    pubsub.publish('delivery:updated', { delivery, event: events[0] as (typeof events)[number] })
+    return delivery
   }
   const reject = async (c: Composed, refusal: SendSmsError): Promise<Accepted> => {
     try {

@@ -43,7 +43,7 @@ export async function applyStatus(
   change: StatusChange = {},
 ): Promise<boolean> {
   const result = await db.$transaction(async (tx) => {
-    const moved = await tx.smsDelivery.updateMany({
+    const [delivery] = await tx.smsDelivery.updateManyAndReturn({
       where: { id: deliveryId, status: { in: earlierThan(next) } },
       data: {
         status: next,
@@ -52,16 +52,12 @@ export async function applyStatus(
         ...(change.sandbox !== undefined ? { sandbox: change.sandbox } : {}),
       },
     })
-    if (moved.count === 0) return undefined
+    if (!delivery) return undefined
     const event = await tx.smsDeliveryEvent.create({ data: { deliveryId, status: next, errorCode: change.errorCode ?? null, source } })
-    const delivery = await tx.smsDelivery.findUniqueOrThrow({
-      where: { id: deliveryId },
-      select: { userId: true, campaignId: true, callId: true },
-    })
-    return { event, delivery }
+    return { delivery, event }
   })
   if (!result) return false
   logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
-  await pubsub.publish('delivery:updated', { deliveryId, eventId: result.event.id, ...result.delivery })
+  pubsub.publish('delivery:updated', result)
   return true
 }

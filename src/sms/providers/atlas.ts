@@ -4,7 +4,7 @@ import { logger } from '../../logger.js'
 import { applyStatus } from '../status.js'
 import { twilioClient } from '../twilio.js'
 import { TwilioTransport } from './twilio.js'
-import type { Accepted, OutgoingSms, SmsTransport } from './types.js'
+import type { Accepted, FetchedStatus, OutgoingSms, SmsTransport } from './types.js'
 
 /**
  * Atlas without platform credentials: nothing leaves the machine. Deliveries are marked sandbox
@@ -24,6 +24,11 @@ export class SandboxTransport implements SmsTransport {
 
   async findExisting(): Promise<Accepted | undefined> {
     return undefined
+  }
+
+  /** A sandbox message whose simulated steps were lost (a restart) completes as delivered. */
+  async fetchStatus(): Promise<FetchedStatus> {
+    return { status: 'DELIVERED', errorCode: null }
   }
 
   /** Cancels pending simulated status changes (shutdown). */

@@ -1,12 +1,13 @@
 import { config } from '../../config.js'
 import { decryptSecret } from '../../crypto.js'
 import { db } from '../../db.js'
+import { STATUS_CALLBACK_PATH } from '../callbacks.js'
 import { twilioClient, twilioErrorOf } from '../twilio.js'
 import { statusFromTwilio, TWILIO_SEND_ERRORS } from '../twilioErrors.js'
-import { type Accepted, type OutgoingSms, ProviderFailure, type SmsTransport } from './types.js'
+import { type Accepted, type FetchedStatus, type OutgoingSms, ProviderFailure, type SmsTransport } from './types.js'
 
 /** The URL Twilio posts status callbacks to, under PUBLIC_URL. */
-export const statusCallbackUrl = () => `${config.publicUrl}/webhooks/twilio/status`
+export const statusCallbackUrl = () => `${config.publicUrl}${STATUS_CALLBACK_PATH}`
 
 type Client = ReturnType<typeof twilioClient>
 type Sender = { client: Client; from: { from: string } | { messagingServiceSid: string }; sandbox: false }
@@ -58,6 +59,17 @@ export class TwilioTransport implements SmsTransport {
       })
       const match = list.find((m) => m.body === sms.body && ('from' in from || m.messagingServiceSid === from.messagingServiceSid))
       return match ? { providerMessageId: match.sid, status: statusFromTwilio(match.status) ?? 'QUEUED', sandbox: false } : undefined
+    } catch (e) {
+      throw classifyTwilioError(e)
+    }
+  }
+
+  async fetchStatus(sms: OutgoingSms, providerMessageId: string): Promise<FetchedStatus | undefined> {
+    const { client } = await this.sender(sms)
+    try {
+      const m = await client.messages(providerMessageId).fetch()
+      const status = statusFromTwilio(m.status)
+      return status ? { status, errorCode: m.errorCode ? String(m.errorCode) : null } : undefined
     } catch (e) {
       throw classifyTwilioError(e)
     }

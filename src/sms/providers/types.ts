@@ -35,4 +35,11 @@ export interface SmsTransport {
   send(sms: OutgoingSms): Promise<Accepted>
   /** A message the provider already holds for this delivery (after a crash mid-send), if any. */
   findExisting(sms: OutgoingSms): Promise<Accepted | undefined>
+  /** The provider's current view of a sent message (for deliveries whose callbacks never came). */
+  fetchStatus(sms: OutgoingSms, providerMessageId: string): Promise<FetchedStatus | undefined>
+}
+
+export interface FetchedStatus {
+  status: SmsDeliveryStatus
+  errorCode: string | null
 }

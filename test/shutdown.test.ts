@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { db } from '../src/db.js'
+import { openSubscriptions } from '../src/subscriptions.js'
+import { app, SEND, sendingSetup, twilio } from './support/helpers.js'
+import { sseSubscribe, wsSubscribe } from './support/subscribers.js'
+
+afterAll(() => {
+  twilio.holdMessages = false
+})
+
+describe('graceful shutdown', () => {
+  it('completes open subscriptions, finishes the request in flight, then closes', async () => {
+    await app.start()
+    const s = await sendingSetup()
+    const ws = await wsSubscribe(app.url, s.agent, { campaignId: s.campaignId })
+    const sse = await sseSubscribe(app.url, s.agent, { campaignId: s.campaignId })
+    await vi.waitFor(() => expect(openSubscriptions()).toBe(2))
+    twilio.holdMessages = true
+    const inFlight = fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.agent}` },
+      body: JSON.stringify({ query: SEND, variables: { input: s.input() } }),
+    })
+    await vi.waitFor(() => expect(twilio.messageCreates().length).toBe(1))
+    const stopped = app.stop()
+    const res = await inFlight
+    expect(res.status).toBe(200)
+    const body = await res.json()
+    expect(body.data.sendSms.delivery.status).toBe('PENDING')
+    await ws.completed
+    expect(ws.errors).toEqual([])
+    expect(await ws.closeCode).toBe(1001)
+    await sse.ended
+    expect(openSubscriptions()).toBe(0)
+    await stopped
+    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow()
+    const d = await db.smsDelivery.findUniqueOrThrow({ where: { id: body.data.sendSms.delivery.id } })
+    expect(d).toMatchObject({ status: 'PENDING', attempts: 1 })
+  })
+})

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { db } from '../src/db.js'
+import { reconcileOnce } from '../src/sms/reconciler.js'
+import { openSubscriptions } from '../src/subscriptions.js'
+import { app, createKey, gql, mutate, sendingSetup, serviceLog, twilio } from './support/helpers.js'
+import { sseSubscribe, wsSubscribe } from './support/subscribers.js'
+
+beforeAll(() => app.start())
+afterAll(() => app.stop())
+
+const CALLBACK = 'http://localhost:4000/webhooks/twilio/status'
+/** Posts to the real socket what the double would post to PUBLIC_URL (localhost:4000). */
+async function deliverCallback(
+  sid: string,
+  status: string,
+  extra: Record<string, string> = {},
+  opts: { token?: string; url?: string } = {},
+) {
+  const m = twilio.messages.get(sid)
+  if (!m) throw new Error('no such message')
+  m.statusCallback = `${app.url}/webhooks/twilio/status`
+  return twilio.statusCallback(sid, status, extra, { url: CALLBACK, ...opts })
+}
+const subscribed = (n: number) => vi.waitFor(() => expect(openSubscriptions()).toBe(n), { timeout: 5000 })
+const statuses = (list: { data: { smsDeliveryUpdated: { event: { status: string } } } }[]) =>
+  list.map((u) => u.data.smsDeliveryUpdated.event.status)
+async function sent(s: Awaited<ReturnType<typeof sendingSetup>>, extra = {}) {
+  const r = await s.send(extra)
+  return { id: r.delivery.id as string, sid: r.delivery.providerMessageId as string }
+}
+const events = async (id: string) =>
+  (await db.smsDeliveryEvent.findMany({ where: { deliveryId: id }, orderBy: { at: 'asc' } })).map((e) => `${e.status}:${e.source}`)
+
+describe('signed status callbacks, streamed to subscribers', () => {
+  it('streams exactly the updates, in order, over graphql-ws and SSE', async () => {
+    const s = await sendingSetup()
+    const before = openSubscriptions()
+    const ws = await wsSubscribe(app.url, s.agent, { callId: 'call-1' })
+    const sse = await sseSubscribe(app.url, s.agent, { campaignId: s.campaignId })
+    await subscribed(before + 2)
+    const { id, sid } = await sent(s)
+    for (const status of ['queued', 'sent', 'delivered']) expect(await deliverCallback(sid, status)).toBe(200)
+    const want = ['PENDING', 'QUEUED', 'SENT', 'DELIVERED']
+    await vi.waitFor(() => expect(statuses(ws.received)).toEqual(want), { timeout: 5000 })
+    await vi.waitFor(() => expect(statuses(sse.received)).toEqual(want), { timeout: 5000 })
+    expect(ws.received.at(-1).data.smsDeliveryUpdated).toMatchObject({
+      delivery: { id, status: 'DELIVERED' },
+      event: { source: 'PROVIDER_CALLBACK' },
+    })
+    expect(await events(id)).toEqual(['PENDING:API', 'QUEUED:DISPATCHER', 'SENT:PROVIDER_CALLBACK', 'DELIVERED:PROVIDER_CALLBACK'])
+    await ws.dispose()
+    sse.close()
+  })
+
+  it('keeps the right final status and no duplicate events when callbacks come reversed and twice', async () => {
+    const s = await sendingSetup()
+    const { id, sid } = await sent(s)
+    for (const status of ['delivered', 'sent', 'queued', 'delivered', 'sent', 'sending'])
+      expect(await deliverCallback(sid, status)).toBe(200)
+    expect((await db.smsDelivery.findUniqueOrThrow({ where: { id } })).status).toBe('DELIVERED')
+    expect(await events(id)).toEqual(['PENDING:API', 'QUEUED:DISPATCHER', 'DELIVERED:PROVIDER_CALLBACK'])
+  })
+
+  it('stores the error code of an undelivered message with a readable message', async () => {
+    const s = await sendingSetup()
+    const { id, sid } = await sent(s)
+    expect(await deliverCallback(sid, 'undelivered', { ErrorCode: '30003' })).toBe(200)
+    expect(await deliverCallback(sid, 'delivered')).toBe(200)
+    const d = await db.smsDelivery.findUniqueOrThrow({ where: { id } })
+    expect(d).toMatchObject({
+      status: 'UNDELIVERED',
+      errorCode: '30003',
+      errorMessage: 'Unreachable destination handset (off or out of coverage)',
+    })
+    const q = await gql(
+      'query($id: ID!) { smsDelivery(id: $id) { status errorCode errorMessage events { status errorCode } } }',
+      { id },
+      s.agent,
+    )
+    expect(q.data.smsDelivery.events.at(-1)).toEqual({ status: 'UNDELIVERED', errorCode: '30003' })
+  })
+
+  it('refuses forged signatures with 403 and changes nothing', async () => {
+    const s = await sendingSetup()
+    const { id, sid } = await sent(s)
+    expect(await deliverCallback(sid, 'delivered', {}, { token: 'f'.repeat(32) })).toBe(403)
+    expect(await deliverCallback(sid, 'delivered', {}, { url: 'https://attacker.example.com/webhooks/twilio/status' })).toBe(403)
+    const m = twilio.messages.get(sid)
+    const params = { MessageSid: sid, MessageStatus: 'sent', AccountSid: s.account?.sid ?? '' }
+    const { default: tw } = await import('twilio')
+    const signature = tw.getExpectedTwilioSignature(m?.account.token ?? '', CALLBACK, params)
+    const altered = await fetch(`${app.url}/webhooks/twilio/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams({ ...params, MessageStatus: 'delivered' }),
+    })
+    expect(altered.status).toBe(403)
+    const unsigned = await fetch(`${app.url}/webhooks/twilio/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params, MessageStatus: 'delivered' }),
+    })
+    expect(unsigned.status).toBe(403)
+    expect((await db.smsDelivery.findUniqueOrThrow({ where: { id } })).status).toBe('QUEUED')
+    expect(await events(id)).toEqual(['PENDING:API', 'QUEUED:DISPATCHER'])
+    const log = serviceLog()
+    expect(log).toContain('signature does not verify')
+    expect(log).not.toContain(m?.account.token)
+  })
+
+  it('answers 400 for malformed bodies, 415 for other encodings, and 200 for an unknown message', async () => {
+    const post = (body: string, type = 'application/x-www-form-urlencoded') =>
+      fetch(`${app.url}/webhooks/twilio/status`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => r.status)
+    expect(await post('MessageStatus=delivered')).toBe(400)
+    expect(await post('MessageSid=nonsense&MessageStatus=delivered')).toBe(400)
+    expect(await post(`MessageSid=SM${'0'.repeat(32)}`)).toBe(400)
+    expect(await post('{"MessageSid":"x"}', 'application/json')).toBe(415)
+    expect(await post(`MessageSid=SM${'0'.repeat(32)}&MessageStatus=delivered&NewTwilioParam=1`)).toBe(200)
+    expect((await fetch(`${app.url}/webhooks/twilio/status`)).status).toBe(405)
+    expect(await post('x'.repeat(70_000))).toBe(413)
+  })
+})
+
+describe('subscription authorization', () => {
+  it("never sends user A another user's updates, even on the same call id", async () => {
+    const a = await sendingSetup()
+    const b = await sendingSetup()
+    const before = openSubscriptions()
+    const aSub = await wsSubscribe(app.url, a.agent, { callId: 'call-1' })
+    await subscribed(before + 1)
+    const theirs = await sent(b)
+    await deliverCallback(theirs.sid, 'delivered')
+    const mine = await sent(a)
+    await deliverCallback(mine.sid, 'delivered')
+    await vi.waitFor(() => expect(statuses(aSub.received)).toEqual(['PENDING', 'QUEUED', 'DELIVERED']), { timeout: 5000 })
+    expect(aSub.received.every((u) => u.data.smsDeliveryUpdated.delivery.id === mine.id)).toBe(true)
+    await aSub.dispose()
+  })
+
+  it('requires a filter, and answers NOT_FOUND for a foreign delivery or campaign', async () => {
+    const a = await sendingSetup()
+    const b = await sendingSetup()
+    const theirs = await sent(b)
+    const none = await wsSubscribe(app.url, a.agent, {})
+    await none.completed
+    expect(JSON.stringify(none.errors)).toContain('at least one')
+    for (const vars of [{ deliveryId: theirs.id }, { campaignId: b.campaignId }]) {
+      const sub = await wsSubscribe(app.url, a.agent, vars)
+      await sub.completed
+      expect(JSON.stringify(sub.errors)).toContain('NOT_FOUND')
+      await sub.dispose()
+    }
+    await none.dispose()
+  })
+
+  it('closes the sockets and subscriptions of a revoked key (4403)', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const before = openSubscriptions()
+    const ws = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    const sse = await sseSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    await subscribed(before + 2)
+    const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
+    const id = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').at(-1).id
+    await mutate('revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }', { id }, s.user.key)
+    expect(await ws.closeCode).toBe(4403)
+    await sse.ended
+    await subscribed(before)
+    await sent(s)
+    expect(ws.received).toEqual([])
+    expect(sse.received).toEqual([])
+  })
+})
+
+describe('reconciler', () => {
+  it('fixes a delivery whose callbacks were dropped, from Twilio’s view of the message', async () => {
+    const s = await sendingSetup()
+    const { id, sid } = await sent(s)
+    const m = twilio.messages.get(sid)
+    if (m) Object.assign(m.resource, { status: 'undelivered', error_code: 30007 })
+    expect(await reconcileOnce(60_000)).toBe(0)
+    expect(await reconcileOnce(0)).toBeGreaterThanOrEqual(1)
+    expect(await db.smsDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'UNDELIVERED', errorCode: '30007' })
+    expect(await events(id)).toEqual(['PENDING:API', 'QUEUED:DISPATCHER', 'UNDELIVERED:RECONCILER'])
+    const fetches = twilio.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`))
+    expect(fetches.length).toBe(1)
+  })
+})
