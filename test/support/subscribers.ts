@@ -39,7 +39,14 @@ export async function wsSubscribe(base: string, key: string, variables: Record<s
   const completed = new Promise<void>((resolve) => {
     client.subscribe(
       { query, variables },
-      { next: (v) => received.push(v), error: (e) => (errors.push(e), resolve()), complete: () => resolve() },
+      {
+        next: (v) => received.push(v),
+        error: (e) => {
+          errors.push(e)
+          resolve()
+        },
+        complete: () => resolve(),
+      },
     )
   })
   await ack
