@@ -10,8 +10,9 @@ import { nonEmpty } from './util.js'
 export const SmsDeliveryStatus = builder.enumType('SmsDeliveryStatus', { values: Object.values(StatusValues) })
 export const SmsEncoding = builder.enumType('SmsEncoding', { values: Object.values(EncodingValues) })
 
+// Include mode (no `select`): updates published to subscribers carry whole rows, so their scalar
+// fields resolve without a query per subscriber.
 export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
-  select: { id: true },
   fields: (t) => ({
     status: t.expose('status', { type: SmsDeliveryStatus }),
     at: t.expose('at', { type: 'DateTime' }),
@@ -21,7 +22,6 @@ export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
 })
 
 export const SmsDelivery = builder.prismaObject('SmsDelivery', {
-  select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     smsAction: t.relation('smsAction'),

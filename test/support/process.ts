@@ -8,9 +8,9 @@ export interface ServerProcess {
   exited: Promise<number | null>
 }
 
-/** Starts the service as a separate process (`node --import tsx src/main.ts`) on a free port. */
-export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** Starts the service (or another script) as a separate process (`node --import tsx …`), port 0 unless given. */
+export async function startServer(env: Record<string, string> = {}, script = 'src/main.ts'): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FILE: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

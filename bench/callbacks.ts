@@ -1,0 +1,158 @@
+// Callback ingestion (signed callbacks/s at concurrency 50, beside a bare baseline handler) and
+// callback-to-subscriber latency with open graphql-ws subscribers.
+// Usage: npm run bench:callbacks [-- --callbacks 3000 --subscribers 100,1000 --events 50]
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { createClient } from 'graphql-ws'
+import WebSocket from 'ws'
+import { benchEnv, percentile, report, serviceHeap, startService } from './lib.js'
+import { seed, signedCallback } from './seed.js'
+
+const { values: args } = parseArgs({
+  options: {
+    callbacks: { type: 'string', default: '3000' },
+    subscribers: { type: 'string', default: '1000' },
+    events: { type: 'string', default: '50' },
+    connections: { type: 'string', default: '50' },
+  },
+})
+const CALLBACKS = Number(args.callbacks)
+const SUBSCRIBER_SIZES = String(args.subscribers).split(',').map(Number)
+const EVENTS = Number(args.events)
+const CONNECTIONS = Number(args.connections)
+
+const { url } = await benchEnv()
+const callbackUrl = `${url}/webhooks/twilio/status`
+const fanoutDeliveries = EVENTS * SUBSCRIBER_SIZES.length
+const data = await seed(CALLBACKS * 2 + fanoutDeliveries)
+const forService = data.sids.slice(0, CALLBACKS)
+const forBaseline = data.sids.slice(CALLBACKS, CALLBACKS * 2)
+const forFanout = data.sids.slice(CALLBACKS * 2)
+
+async function ingest(target: string, sids: string[]) {
+  let i = 0
+  const bodies = sids.map((sid) => signedCallback(callbackUrl, data.token, data.accountSid, sid, 'sent'))
+  const result = await autocannon({
+    url: target,
+    connections: CONNECTIONS,
+    amount: sids.length,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const b = bodies[i++ % bodies.length] as { body: string; signature: string }
+          return { ...req, body: b.body, headers: { ...req.headers, 'x-twilio-signature': b.signature } }
+        },
+      },
+    ],
+  })
+  return {
+    'req/s': Math.round(result.requests.average),
+    'p50 ms': result.latency.p50,
+    'p99 ms': result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }
+}
+
+// 1. Ingestion: the service, then the baseline, on the same machine in the same run.
+const service = await startService({ RECONCILE_INTERVAL_MS: '0' })
+const svc = await ingest(callbackUrl, forService)
+const moved = await data.db.smsDelivery.count({ where: { status: 'SENT' } })
+service.proc.kill('SIGTERM')
+await service.exited
+const baseline = await startService({ BENCH_TWILIO_TOKEN: data.token }, 'bench/baseline-callback.ts')
+const base = await ingest(callbackUrl, forBaseline)
+baseline.proc.kill('SIGTERM')
+await baseline.exited
+report(
+  'callback-ingestion',
+  [
+    { handler: 'service (verify, lookup, forward-only update, event, publish)', ...svc, applied: moved },
+    { handler: 'baseline (verify, one update)', ...base },
+    { handler: 'ratio service/baseline', 'req/s': Number((svc['req/s'] / base['req/s']).toFixed(2)) },
+  ],
+  { callbacks: CALLBACKS, connections: CONNECTIONS },
+)
+
+// 2. Fan-out: callback-to-subscriber latency with N open graphql-ws subscribers.
+const fanoutRows: Record<string, unknown>[] = []
+const server = await startService({ RECONCILE_INTERVAL_MS: '0' })
+let offset = 0
+for (const size of SUBSCRIBER_SIZES) {
+  const heapBefore = await serviceHeap(url)
+  const arrivals = new Map<string, number[]>()
+  const clients = await Promise.all(
+    Array.from({ length: size }, async () => {
+      const client = createClient({
+        url: url.replace('http', 'ws') + '/graphql',
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${data.key}` },
+        retryAttempts: 0,
+      })
+      await new Promise<void>((ready) => {
+        let first = true
+        client.subscribe(
+          {
+            query: `subscription($c: ID!) { smsDeliveryUpdated(campaignId: $c) { delivery { providerMessageId status } } }`,
+            variables: { c: data.campaignId },
+          },
+          {
+            next: (v) => {
+              const sid = (v.data as { smsDeliveryUpdated: { delivery: { providerMessageId: string } } }).smsDeliveryUpdated.delivery
+                .providerMessageId
+              const list = arrivals.get(sid) ?? []
+              list.push(performance.now())
+              arrivals.set(sid, list)
+            },
+            error: () => ready(),
+            complete: () => ready(),
+          },
+        )
+        client.on('connected', () => {
+          if (first) ready()
+          first = false
+        })
+      })
+      return client
+    }),
+  )
+  await new Promise((r) => setTimeout(r, 500))
+  const heapAfter = await serviceHeap(url)
+  const sent = new Map<string, number>()
+  for (const sid of forFanout.slice(offset, offset + EVENTS)) {
+    const cb = signedCallback(callbackUrl, data.token, data.accountSid, sid, 'delivered')
+    sent.set(sid, performance.now())
+    const res = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': cb.signature },
+      body: cb.body,
+    })
+    if (res.status !== 200) throw new Error(`callback answered ${res.status}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  offset += EVENTS
+  await new Promise((r) => setTimeout(r, 1000))
+  const latencies: number[] = []
+  let missing = 0
+  for (const [sid, t0] of sent) {
+    const got = arrivals.get(sid) ?? []
+    missing += size - got.length
+    for (const t of got) latencies.push(t - t0)
+  }
+  fanoutRows.push({
+    subscribers: size,
+    events: EVENTS,
+    'p50 ms': Number(percentile(latencies, 50).toFixed(1)),
+    'p99 ms': Number(percentile(latencies, 99).toFixed(1)),
+    missing,
+    'heap KB/sub': Number(((heapAfter - heapBefore) / size / 1024).toFixed(1)),
+  })
+  await Promise.all(clients.map((c) => c.dispose()))
+  await new Promise((r) => setTimeout(r, 500))
+}
+server.proc.kill('SIGTERM')
+await server.exited
+report('callback-fanout', fanoutRows, { transport: 'graphql-ws' })
+await data.db.$disconnect()

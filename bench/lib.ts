@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServer } from '../test/support/process.js'
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * The environment of one benchmark run: a fresh migrated database (SQLite file, or a fresh
+ * PostgreSQL database when BENCH_DATABASE_URL is set), keys and a fixed port, set in process.env
+ * before the service's modules are imported.
+ */
+export async function benchEnv(): Promise<{ port: number; url: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sms-bench-'))
+  const port = await freePort()
+  let databaseUrl = `file:${join(dir, 'bench.db')}`
+  if (process.env.BENCH_DATABASE_URL) {
+    const pg = (await import('pg')).default
+    const name = `sms_bench_${randomBytes(4).toString('hex')}`
+    const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL })
+    await admin.connect()
+    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.end()
+    databaseUrl = Object.assign(new URL(process.env.BENCH_DATABASE_URL), { pathname: `/${name}` }).href
+  }
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: join(dir, 'data'),
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
+    ADMIN_TOKEN: `bench-${randomBytes(12).toString('hex')}`,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    RECONCILE_INTERVAL_MS: '0',
+    SEND_RATE_LIMIT_PER_MINUTE: '100000',
+  })
+  execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: 'package.json',
+      PRISMA_QUERY_ENGINE_LIBRARY: 'package.json',
+      CHECKPOINT_DISABLE: '1',
+    },
+    stdio: 'pipe',
+  })
+  return { port, url: `http://127.0.0.1:${port}` }
+}
+
+/** Starts the service as its own process (so the load generator does not share its CPU). */
+export async function startService(env: Record<string, string> = {}, script?: string) {
+  return startServer({ PORT: process.env.PORT as string, LOG_LEVEL: 'info', ...env }, script)
+}
+
+/** The p-th percentile (0..100) of a list of numbers. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number
+}
+
+/** Prints a table and writes the figures to bench/results/<name>-<time>.json. */
+export function report(name: string, rows: Record<string, unknown>[], meta: Record<string, unknown> = {}) {
+  console.log(`\n${name}`)
+  console.table(rows)
+  mkdirSync('bench/results', { recursive: true })
+  const file = `bench/results/${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { name, at: new Date().toISOString(), database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'sqlite', ...meta, rows },
+      null,
+      2,
+    ),
+  )
+  console.log(`written ${file}`)
+}
+
+/** Heap used by the service process, read from its own /metrics. */
+export async function serviceHeap(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  return Number(/^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? Number.NaN)
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto'
+import twilio from 'twilio'
+
+/** Seeds one user with a Twilio account, an action, a campaign, a MONITOR key and `n` QUEUED deliveries. */
+export async function seed(n: number) {
+  const { db } = await import('../src/db.js')
+  const { encryptSecret } = await import('../src/crypto.js')
+  const { generateApiKey } = await import('../src/auth.js')
+  const token = randomBytes(16).toString('hex')
+  const accountSid = `AC${randomBytes(16).toString('hex')}`
+  const user = await db.user.create({
+    data: { email: `bench-${randomBytes(4).toString('hex')}@example.com`, enabledProviders: 'TWILIO,ATLAS' },
+  })
+  await db.twilioAccount.create({
+    data: { userId: user.id, accountSid, authTokenEnc: encryptSecret(token, user.id), verifiedAt: new Date() },
+  })
+  const action = await db.smsAction.create({
+    data: { userId: user.id, name: 'bench', liveName: 'bench', description: 'bench', provider: 'TWILIO', fromNumber: '+14155550100' },
+  })
+  const campaign = await db.campaign.create({ data: { userId: user.id, name: 'bench' } })
+  await db.campaignSmsAction.create({ data: { campaignId: campaign.id, smsActionId: action.id } })
+  const key = generateApiKey()
+  await db.apiKey.create({ data: { userId: user.id, name: 'bench', role: 'MONITOR', prefix: key.prefix, hash: key.hash } })
+  const sids: string[] = []
+  for (let i = 0; i < n; i += 500) {
+    const batch = Array.from({ length: Math.min(500, n - i) }, () => {
+      const sid = `SM${randomBytes(16).toString('hex')}`
+      sids.push(sid)
+      return {
+        userId: user.id,
+        smsActionId: action.id,
+        campaignId: campaign.id,
+        callId: `call-${i}`,
+        to: '+14155550123',
+        fromNumber: '+14155550100',
+        body: 'Your table is booked.',
+        provider: 'TWILIO' as const,
+        status: 'QUEUED' as const,
+        providerMessageId: sid,
+        segments: 1,
+        encoding: 'GSM7' as const,
+      }
+    })
+    await db.smsDelivery.createMany({ data: batch })
+  }
+  return { db, token, accountSid, campaignId: campaign.id, key: key.key, sids }
+}
+
+/** A status callback as Twilio would post it: the form body and its X-Twilio-Signature. */
+export function signedCallback(url: string, token: string, accountSid: string, sid: string, status: string) {
+  const params = {
+    MessageSid: sid,
+    SmsSid: sid,
+    AccountSid: accountSid,
+    MessageStatus: status,
+    SmsStatus: status,
+    ApiVersion: '2010-04-01',
+    To: '+14155550123',
+    From: '+14155550100',
+  }
+  return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(token, url, params) }
+}
