@@ -13,6 +13,7 @@ import { AppError } from './errors.js'
 import { logger } from './logger.js'
 import { httpDuration, httpRequests, registry } from './metrics.js'
 import { pubsub } from './pubsub.js'
+import { closeRedis, redisReady } from './redis.js'
 import { schema } from './schema/index.js'
 import { handleStatusCallback, STATUS_CALLBACK_PATH } from './sms/callbacks.js'
 import { dispatcher } from './sms/index.js'
@@ -172,6 +173,7 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
       await reconciler?.stop()
       stopTransports()
       await dispatching
+      await closeRedis()
       await db.$disconnect()
     },
   }
@@ -190,11 +192,15 @@ function json(res: ServerResponse, status: number, body: unknown) {
 }
 
 async function readiness(): Promise<[number, unknown]> {
-  try {
-    await db.$queryRawUnsafe('SELECT 1')
-    return [200, { status: 'ok', database: 'ok' }]
-  } catch (err) {
-    logger.warn({ err }, 'readiness: database unreachable')
-    return [503, { status: 'unavailable', database: 'unreachable' }]
-  }
+  const database = await db.$queryRawUnsafe('SELECT 1').then(
+    () => 'ok',
+    (err) => {
+      logger.warn({ err }, 'readiness: database unreachable')
+      return 'unreachable'
+    },
+  )
+  const redis = config.redisUrl ? ((await redisReady()) ? 'ok' : 'unreachable') : undefined
+  if (redis === 'unreachable') logger.warn('readiness: redis unreachable')
+  const ok = database === 'ok' && redis !== 'unreachable'
+  return [ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database, ...(redis ? { redis } : {}) }]
 }

@@ -50,6 +50,13 @@ const Env = z.object({
   SEND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   DISPATCH_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_-]{1,64}$/, 'must be 1-64 letters, digits, :, _ or -')
+    .default('sms-actions'),
+  SENDER_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(1),
+  QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
 })
@@ -99,6 +106,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ratePerMinute: e.SEND_RATE_LIMIT_PER_MINUTE,
       sandboxDelayMs: e.SANDBOX_DELAY_MS,
       dispatchDelayMs: e.DISPATCH_DELAY_MS,
+    },
+    queue: {
+      prefix: e.REDIS_PREFIX,
+      senderRatePerSecond: e.SENDER_RATE_PER_SECOND,
+      lockMs: e.QUEUE_LOCK_MS,
+      concurrency: e.QUEUE_CONCURRENCY,
     },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, afterMs: e.RECONCILE_AFTER_MS },
   }

@@ -74,11 +74,28 @@ export async function dispatchOnce(deliveryId: string, stopping: () => boolean =
     } catch (e) {
       const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
       logger.warn(
-        { deliveryId, attempt, kind: failure.kind, code: failure.code, providerCode: failure.providerCode },
+        {
+          deliveryId,
+          attempt,
+          kind: failure.kind,
+          code: failure.code,
+          providerCode: failure.providerCode,
+          ambiguous: failure.ambiguous,
+          reason: failure.message,
+        },
         'send attempt failed',
       )
+      await sleep(failure.kind === 'transient' ? backoffMs(attempt) : 0)
+      // No answer: the provider may hold the message already, so ask before sending it again.
+      if (
+        failure.ambiguous &&
+        (await reconcileAttempted(deliveryId).catch((err) => {
+          logger.warn({ deliveryId, err: (err as Error).message }, 'could not ask the provider about an unanswered send')
+          return false
+        }))
+      )
+        return
       if (failure.kind === 'permanent' || attempt >= config.send.maxAttempts) return fail(sms, failure)
-      await sleep(backoffMs(attempt))
     }
   }
 }

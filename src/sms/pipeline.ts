@@ -8,7 +8,7 @@ import { parseProviders } from '../providers.js'
 import { pubsub } from '../pubsub.js'
 import { isUniqueViolation } from '../schema/util.js'
 import { acceptedMessage, agentMessageFor } from './agentMessages.js'
-import { takeSlot, usedSlots } from './counters.js'
+import { ensureCounter, takeSlot, usedSlots } from './counters.js'
 import type { Dispatcher } from './dispatcher.js'
 import { checkRecipient, spokenNumber } from './phone.js'
 import { MAX_BODY_CHARS, measure } from './segments.js'
@@ -166,12 +166,17 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
   }
   const record = async (status: 'PENDING' | 'REJECTED', c: Composed, refusal?: SendSmsError) => {
     const now = new Date()
+    const slots = { call: callKey(action, i.call.callId), rate: rateKey(userId, now) }
+    if (status === 'PENDING') {
+      await ensureCounter(slots.call, new Date(now.getTime() + DAY))
+      await ensureCounter(slots.rate, new Date(now.getTime() + 120_000))
+    }
     const { events, ...delivery } = await db.$transaction(async (tx) => {
       if (status === 'PENDING') {
-        if (!(await takeSlot(callKey(action, i.call.callId), action.maxPerCall, new Date(now.getTime() + DAY), tx))) {
+        if (!(await takeSlot(slots.call, action.maxPerCall, tx))) {
           throw new LimitReached(refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`))
         }
-        if (!(await takeSlot(rateKey(userId, now), config.send.ratePerMinute, new Date(now.getTime() + 120_000), tx))) {
+        if (!(await takeSlot(slots.rate, config.send.ratePerMinute, tx))) {
           throw new LimitReached(refuse('RATE_LIMITED', `more than ${config.send.ratePerMinute} texts in a minute`))
         }
       }

@@ -27,6 +27,8 @@ export interface RecordedRequest {
   query: URLSearchParams
   form: URLSearchParams
   accountSid?: string
+  /** When it arrived (ms since the epoch). */
+  at: number
 }
 
 export const hex = (bytes: number) => randomBytes(bytes).toString('hex')
@@ -89,7 +91,7 @@ export class TwilioDouble {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const form = new URLSearchParams(Buffer.concat(chunks).toString())
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, form }
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, form, at: Date.now() }
     this.requests.push(recorded)
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' })

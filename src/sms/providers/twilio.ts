@@ -18,11 +18,13 @@ export function classifyTwilioError(e: unknown): ProviderFailure {
   const known = err.code !== undefined ? TWILIO_SEND_ERRORS[err.code] : undefined
   if (known) return new ProviderFailure('permanent', known.code, known.message, String(err.code))
   if (err.status === undefined || err.status === 429 || err.code === 20429 || err.status >= 500) {
+    const message = `Twilio unavailable (${err.status ?? 'no response'}): ${err.message}`
     return new ProviderFailure(
       'transient',
       'PROVIDER_UNAVAILABLE',
-      `Twilio unavailable (${err.status ?? 'no response'}): ${err.message}`,
+      message,
       err.code ? String(err.code) : undefined,
+      err.status === undefined,
     )
   }
   return new ProviderFailure(

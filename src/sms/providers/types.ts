@@ -26,6 +26,8 @@ export class ProviderFailure extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly providerCode?: string,
+    /** No answer came (timeout, connection lost): the provider may have accepted the message. */
+    readonly ambiguous = false,
   ) {
     super(message)
   }
