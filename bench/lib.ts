@@ -59,8 +59,8 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
 }
 
 /** Starts the service as its own process (so the load generator does not share its CPU). */
-export async function startService(env: Record<string, string> = {}, script?: string) {
-  return startServer({ PORT: process.env.PORT as string, LOG_LEVEL: 'info', ...env }, script)
+export async function startService(env: Record<string, string> = {}, script?: string, nodeArgs?: string[]) {
+  return startServer({ PORT: process.env.PORT as string, LOG_LEVEL: 'info', ...env }, script, nodeArgs)
 }
 
 /** The p-th percentile (0..100) of a list of numbers. */

@@ -18,3 +18,9 @@ export const httpDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [registry],
 })
+
+export const dbQueries = new Counter({
+  name: 'db_queries_total',
+  help: 'SQL statements sent to the database (to spot N+1 queries: statements per request must not grow with page size)',
+  registers: [registry],
+})

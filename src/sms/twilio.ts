@@ -1,6 +1,7 @@
 import twilio from 'twilio'
 import type { RequestOptions } from 'twilio/lib/base/RequestClient.js'
 import { config } from '../config.js'
+import { sha256 } from '../crypto.js'
 
 const DEFAULT_BASE = 'https://api.twilio.com'
 
@@ -25,14 +26,26 @@ class BaseUrlRequestClient extends twilio.RequestClient {
   }
 }
 
-/** A Twilio SDK client for one account, honouring TWILIO_API_BASE_URL and our timeout. */
+const clients = new Map<string, ReturnType<typeof twilio>>()
+const MAX_CLIENTS = 500
+
+/**
+ * A Twilio SDK client for one account, honouring TWILIO_API_BASE_URL and our timeout. Clients are
+ * kept (a few hundred at most) so sends reuse their keep-alive connections instead of opening one each.
+ */
 export function twilioClient(accountSid: string, authToken: string) {
+  const key = `${accountSid}:${sha256(authToken)}`
+  const cached = clients.get(key)
+  if (cached) return cached
   const opts = { timeout: config.twilioTimeoutMs, keepAlive: true, autoRetry: false }
   const httpClient =
     config.twilioApiBaseUrl === DEFAULT_BASE
       ? new twilio.RequestClient(opts)
       : new BaseUrlRequestClient(new URL(config.twilioApiBaseUrl), opts)
-  return twilio(accountSid, authToken, { httpClient })
+  const client = twilio(accountSid, authToken, { httpClient })
+  if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value as string)
+  clients.set(key, client)
+  return client
 }
 
 /** The Twilio error fields we act on, whatever shape the SDK threw. */

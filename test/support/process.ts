@@ -9,8 +9,12 @@ export interface ServerProcess {
 }
 
 /** Starts the service (or another script) as a separate process (`node --import tsx …`), port 0 unless given. */
-export async function startServer(env: Record<string, string> = {}, script = 'src/main.ts'): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+export async function startServer(
+  env: Record<string, string> = {},
+  script = 'src/main.ts',
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FILE: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -33,6 +37,22 @@ export async function startServer(env: Record<string, string> = {}, script = 'sr
     }
     proc.stdout?.on('data', check)
     proc.once('exit', () => reject(new Error(`server exited:\n${out}`)))
+    // With a fixed port and quiet logs, the health check tells when it is up.
+    const fixed = Number(env.PORT ?? process.env.PORT)
+    if (fixed) {
+      const poll = setInterval(async () => {
+        const up = await fetch(`http://127.0.0.1:${fixed}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+        if (up) {
+          clearInterval(poll)
+          clearTimeout(timer)
+          resolve(fixed)
+        }
+      }, 100)
+      proc.once('exit', () => clearInterval(poll))
+    }
   })
   return { proc, url: `http://127.0.0.1:${port}`, output: () => out, exited }
 }

@@ -1,0 +1,61 @@
+// CPU profile of the service under sequential sendSms (node --cpu-prof); prints the heaviest functions.
+import { readdirSync, readFileSync } from 'node:fs'
+import { TwilioDouble } from '../test/support/twilio-double.js'
+import { benchEnv, startService } from './lib.js'
+import { seed } from './seed.js'
+
+const double = await new TwilioDouble().start()
+process.env.TWILIO_API_BASE_URL = double.url
+const { url } = await benchEnv()
+const data = await seed(0)
+double.accounts.set(data.accountSid, {
+  sid: data.accountSid,
+  token: data.token,
+  status: 'active',
+  numbers: [{ phoneNumber: '+14155550100', sms: true }],
+})
+const action = await data.db.smsAction.findFirstOrThrow({ where: { userId: data.userId } })
+const { generateApiKey } = await import('../src/auth.js')
+const agent = generateApiKey()
+await data.db.apiKey.create({ data: { userId: data.userId, name: 'agent', role: 'AGENT', prefix: agent.prefix, hash: agent.hash } })
+const dir = `/tmp/sms-prof-${Date.now()}`
+const service = await startService({ LOG_LEVEL: 'info' }, undefined, ['--cpu-prof', `--cpu-prof-dir=${dir}`])
+const query = `mutation($input: SendSmsInput!) { sendSms(input: $input) { __typename } }`
+const started = performance.now()
+const N = Number(process.argv[2] ?? 300)
+for (let i = 0; i < N; i++) {
+  const input = {
+    campaignId: data.campaignId,
+    smsActionId: action.id,
+    call: { callId: `p-${i}`, customerPhoneNumber: '+14155550123' },
+    body: 'Hello',
+  }
+  await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${agent.key}` },
+    body: JSON.stringify({ query, variables: { input } }),
+  })
+}
+console.log(`${N} sequential sendSms: ${((performance.now() - started) / N).toFixed(1)} ms each`)
+service.proc.kill('SIGTERM')
+await service.exited
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) as string
+const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number }[]
+  samples: number[]
+}
+const total = profile.samples.length
+const self = new Map<string, number>()
+for (const node of profile.nodes) {
+  const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/\/work\/main\//, '')}:${node.callFrame.lineNumber}`
+  self.set(key, (self.get(key) ?? 0) + node.hitCount)
+}
+console.table(
+  [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([fn, hits]) => ({ fn: fn.slice(0, 110), 'self %': Number(((hits / total) * 100).toFixed(1)) })),
+)
+console.log(`profile: ${dir}/${file}`)
+await data.db.$disconnect()
+await double.close()

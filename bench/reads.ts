@@ -1,0 +1,113 @@
+// Reads and the callback path as the data grows: smsDeliveries (50 per page, with action and
+// campaign) at concurrency 50, SQL statements per request, and signed callbacks, at 10,000 and
+// 1,000,000 deliveries. Usage: npm run bench:reads [-- --sizes 10000,1000000]
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { benchEnv, report, startService } from './lib.js'
+import { seed, signedCallback } from './seed.js'
+
+const { values: args } = parseArgs({
+  options: { sizes: { type: 'string', default: '10000,1000000' }, requests: { type: 'string', default: '1000' } },
+})
+const SIZES = String(args.sizes).split(',').map(Number)
+const REQUESTS = Number(args.requests)
+const { url } = await benchEnv()
+const data = await seed(1000)
+const sample = await data.db.smsDelivery.findFirstOrThrow({ where: { userId: data.userId } })
+
+/** Adds deliveries with plain SQL (Prisma would take minutes for a million rows). */
+async function grow(to: number) {
+  const have = await data.db.smsDelivery.count()
+  const cols =
+    '"id","userId","smsActionId","campaignId","callId","to","body","provider","status","providerMessageId","segments","encoding","sandbox","attempts","createdAt","updatedAt"'
+  for (let i = have; i < to; i += 20_000) {
+    const n = Math.min(20_000, to - i)
+    if (process.env.BENCH_DATABASE_URL) {
+      await data.db.$executeRawUnsafe(
+        `INSERT INTO "SmsDelivery" (${cols}) SELECT 'bulk' || g, $1, $2, $3, 'call-' || (g % 5000), '+14155550123', 'Bulk text', 'TWILIO', 'DELIVERED', 'SMbulk' || g, 1, 'GSM7', false, 1, NOW() - (g || ' seconds')::interval, NOW() FROM generate_series($4::int, $5::int) g`,
+        sample.userId,
+        sample.smsActionId,
+        sample.campaignId,
+        i,
+        i + n - 1,
+      )
+    } else {
+      const rows = Array.from(
+        { length: n },
+        (_, k) =>
+          `('bulk${i + k}','${sample.userId}','${sample.smsActionId}','${sample.campaignId}','call-${(i + k) % 5000}','+14155550123','Bulk text','TWILIO','DELIVERED','SMbulk${i + k}',1,'GSM7',0,1,'${new Date(Date.now() - (i + k) * 1000).toISOString()}','${new Date().toISOString()}')`,
+      )
+      for (let k = 0; k < rows.length; k += 2000)
+        await data.db.$executeRawUnsafe(`INSERT INTO "SmsDelivery" (${cols}) VALUES ${rows.slice(k, k + 2000).join(',')}`)
+    }
+  }
+}
+
+const statements = async () => Number(/^db_queries_total (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1])
+const READ = (first: number) =>
+  JSON.stringify({
+    query: `{ smsDeliveries(first: ${first}) { edges { node { id status to createdAt smsAction { id name } campaign { id name } } } } }`,
+  })
+const rows: Record<string, unknown>[] = []
+let callbacksUsed = 0
+for (const size of SIZES) {
+  const seeding = performance.now()
+  await grow(size)
+  const seededIn = Math.round((performance.now() - seeding) / 1000)
+  const service = await startService({ LOG_LEVEL: 'warn' })
+  const perRequest: Record<number, number> = {}
+  for (const first of [10, 50]) {
+    const before = await statements()
+    await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${data.key}` },
+      body: READ(first),
+    })
+    perRequest[first] = (await statements()) - before
+  }
+  const reads = await autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections: 50,
+    amount: REQUESTS,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${data.key}` },
+    body: READ(50),
+  })
+  let i = 0
+  const sids = data.sids.slice(callbacksUsed, callbacksUsed + 500)
+  callbacksUsed += 500
+  const bodies = sids.map((sid) => signedCallback(`${url}/webhooks/twilio/status`, data.token, data.accountSid, sid, 'sent'))
+  const callbacks = await autocannon({
+    url: `${url}/webhooks/twilio/status`,
+    method: 'POST',
+    connections: 50,
+    amount: sids.length,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          ...((b) => ({ body: b.body, headers: { ...req.headers, 'x-twilio-signature': b.signature } }))(
+            bodies[i++ % bodies.length] as { body: string; signature: string },
+          ),
+        }),
+      },
+    ],
+  })
+  service.proc.kill('SIGTERM')
+  await service.exited
+  rows.push({
+    deliveries: size,
+    'seeded in s': seededIn,
+    'statements/read (10 per page)': perRequest[10],
+    'statements/read (50 per page)': perRequest[50],
+    'reads/s': Math.round(reads.requests.average),
+    'read p50 ms': reads.latency.p50,
+    'read p99 ms': reads.latency.p99,
+    'callbacks/s': Math.round(callbacks.requests.average),
+    'callback p99 ms': callbacks.latency.p99,
+    non2xx: reads.non2xx + callbacks.non2xx,
+  })
+}
+report('reads-and-data-size', rows, { concurrency: 50, requests: REQUESTS })
+await data.db.$disconnect()
