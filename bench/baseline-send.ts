@@ -7,6 +7,10 @@ import { twilioClient } from '../src/sms/twilio.js'
 const env = process.env as Record<string, string>
 const client = twilioClient(env.BENCH_ACCOUNT_SID as string, env.BENCH_TWILIO_TOKEN as string)
 const server = createServer(async (req, res) => {
+  if (req.method !== 'POST') {
+    res.writeHead(200).end()
+    return
+  }
   const chunks: Buffer[] = []
   for await (const c of req) chunks.push(c as Buffer)
   const input = JSON.parse(Buffer.concat(chunks).toString()) as { callId: string; body: string }

@@ -45,6 +45,10 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
     LOG_LEVEL: 'warn',
     RECONCILE_INTERVAL_MS: '0',
     SEND_RATE_LIMIT_PER_MINUTE: '100000',
+    SENDER_RATE_PER_SECOND: '10000',
+    ...(process.env.BENCH_REDIS_URL
+      ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}` }
+      : {}),
   })
   execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
     env: {
@@ -72,7 +76,7 @@ export function percentile(values: number[], p: number): number {
 
 /** Prints a table and writes the figures to bench/results/<name>-<time>.json. */
 export function report(name: string, rows: Record<string, unknown>[], meta: Record<string, unknown> = {}) {
-  console.log(`\n${name}`)
+  console.log(`\n${name} (${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}${process.env.BENCH_REDIS_URL ? ' + Redis' : ''})`)
   console.table(rows)
   mkdirSync('bench/results', { recursive: true })
   const file = `bench/results/${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`

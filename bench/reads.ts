@@ -3,7 +3,7 @@
 // 1,000,000 deliveries. Usage: npm run bench:reads [-- --sizes 10000,1000000]
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { benchEnv, report, startService } from './lib.js'
+import { benchEnv, percentile, report, startService } from './lib.js'
 import { seed, signedCallback } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -54,6 +54,18 @@ for (const size of SIZES) {
   const seeding = performance.now()
   await grow(size)
   const seededIn = Math.round((performance.now() - seeding) / 1000)
+  // The query behind smsDeliveries, as it was (by id) and as it is (along the (userId, createdAt) index).
+  const shape = async (orderBy: object) => {
+    const times: number[] = []
+    for (let k = 0; k < 15; k++) {
+      const t = performance.now()
+      await data.db.smsDelivery.findMany({ where: { userId: data.userId }, orderBy: orderBy as never, take: 51 })
+      times.push(performance.now() - t)
+    }
+    return Number(percentile(times, 50).toFixed(1))
+  }
+  const byId = await shape({ id: 'desc' })
+  const byCreated = await shape([{ createdAt: 'desc' }, { id: 'desc' }])
   const service = await startService({ LOG_LEVEL: 'warn' })
   const perRequest: Record<number, number> = {}
   for (const first of [10, 50]) {
@@ -99,6 +111,8 @@ for (const size of SIZES) {
   rows.push({
     deliveries: size,
     'seeded in s': seededIn,
+    'page query by id (before) p50 ms': byId,
+    'page query by createdAt (after) p50 ms': byCreated,
     'statements/read (10 per page)': perRequest[10],
     'statements/read (50 per page)': perRequest[50],
     'reads/s': Math.round(reads.requests.average),

@@ -48,7 +48,8 @@ export const Campaign = builder.prismaObject('Campaign', {
         defaultSize: 20,
         maxSize: 100,
         args: { status: t.arg({ type: SmsDeliveryStatus }) },
-        query: ({ status }) => ({ where: status ? { status } : {}, orderBy: { id: 'desc' } }),
+        // Newest first along the (campaignId, createdAt) index; the id breaks ties.
+        query: ({ status }) => ({ where: status ? { status } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
       },
       SmsDeliveryConnection,
     ),

@@ -77,7 +77,8 @@ builder.queryFields((t) => ({
             ...(args.callId ? { callId: args.callId } : {}),
             ...(args.status ? { status: args.status } : {}),
           },
-          orderBy: { id: 'desc' },
+          // Newest first along the (userId, createdAt) index: ordering by id alone sorted every row of the user.
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
     },
     SmsDeliveryConnection,

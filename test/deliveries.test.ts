@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { db } from '../src/db.js'
+import { app, gql, sendingSetup } from './support/helpers.js'
+
+afterAll(() => app.stop())
+
+describe('delivery queries', () => {
+  it('pages newest first with cursors, filters by call, campaign and status, and never shows others’ deliveries', async () => {
+    const s = await sendingSetup({ maxPerCall: 20 })
+    const other = await sendingSetup()
+    const base = {
+      userId: s.user.id,
+      smsActionId: s.actionId,
+      campaignId: s.campaignId,
+      to: '+14155550123',
+      body: 'x',
+      provider: 'TWILIO' as const,
+      segments: 1,
+      encoding: 'GSM7' as const,
+    }
+    for (let i = 0; i < 5; i++) {
+      await db.smsDelivery.create({
+        data: {
+          ...base,
+          callId: i < 3 ? 'call-a' : 'call-b',
+          status: i === 4 ? 'DELIVERED' : 'QUEUED',
+          createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+        },
+      })
+    }
+    await other.send()
+    const page = async (after?: string) =>
+      (
+        await gql(
+          'query($after: String) { smsDeliveries(first: 2, after: $after) { edges { cursor node { createdAt } } pageInfo { hasNextPage endCursor } } }',
+          { after },
+          s.agent,
+        )
+      ).data.smsDeliveries
+    const seen: string[] = []
+    let cursor: string | undefined
+    for (;;) {
+      const p = await page(cursor)
+      seen.push(...p.edges.map((e: { node: { createdAt: string } }) => e.node.createdAt))
+      if (!p.pageInfo.hasNextPage) break
+      cursor = p.pageInfo.endCursor
+    }
+    expect(seen).toEqual([4, 3, 2, 1, 0].map((i) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()))
+    const filtered = await gql(
+      'query($c: ID!) { byCall: smsDeliveries(callId: "call-a") { edges { node { callId } } } delivered: smsDeliveries(status: DELIVERED) { edges { node { status } } } campaign(id: $c) { deliveries(status: QUEUED, first: 10) { edges { node { status } } } } }',
+      { c: s.campaignId },
+      s.agent,
+    )
+    expect(filtered.data.byCall.edges).toHaveLength(3)
+    expect(filtered.data.delivered.edges).toEqual([{ node: { status: 'DELIVERED' } }])
+    expect(filtered.data.campaign.deliveries.edges).toHaveLength(4)
+  })
+})
