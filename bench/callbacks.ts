@@ -78,10 +78,15 @@ report(
 
 // 2. Fan-out: callback-to-subscriber latency with N open graphql-ws subscribers.
 const fanoutRows: Record<string, unknown>[] = []
-const server = await startService({ RECONCILE_INTERVAL_MS: '0' })
+const server = await startService({ RECONCILE_INTERVAL_MS: '0' }, undefined, ['--expose-gc'])
+const heap = async () => {
+  server.proc.kill('SIGUSR2')
+  await new Promise((r) => setTimeout(r, 300))
+  return serviceHeap(url)
+}
 let offset = 0
 for (const size of SUBSCRIBER_SIZES) {
-  const heapBefore = await serviceHeap(url)
+  const heapBefore = await heap()
   const arrivals = new Map<string, number[]>()
   const clients = await Promise.all(
     Array.from({ length: size }, async () => {
@@ -119,7 +124,7 @@ for (const size of SUBSCRIBER_SIZES) {
     }),
   )
   await new Promise((r) => setTimeout(r, 500))
-  const heapAfter = await serviceHeap(url)
+  const heapAfter = await heap()
   const sent = new Map<string, number>()
   for (const sid of forFanout.slice(offset, offset + EVENTS)) {
     const cb = signedCallback(callbackUrl, data.token, data.accountSid, sid, 'delivered')

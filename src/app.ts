@@ -147,6 +147,8 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
       await dispatcher.resume()
       void watchRevocations()
       reconciler = startReconciler()
+      // Started with --expose-gc (benchmarks), SIGUSR2 forces a collection before a heap reading.
+      if (typeof globalThis.gc === 'function') process.on('SIGUSR2', () => globalThis.gc?.())
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(opts.port ?? config.port, opts.host ?? config.host, () => resolve())
