@@ -1,23 +1,9 @@
 // CPU profile of the service under sequential sendSms (node --cpu-prof); prints the heaviest functions.
 import { readdirSync, readFileSync } from 'node:fs'
-import { TwilioDouble } from '../test/support/twilio-double.js'
-import { benchEnv, startService } from './lib.js'
-import { seed } from './seed.js'
+import { startService } from './lib.js'
+import { sendingBench } from './seed.js'
 
-const double = await new TwilioDouble().start()
-process.env.TWILIO_API_BASE_URL = double.url
-const { url } = await benchEnv()
-const data = await seed(0)
-double.accounts.set(data.accountSid, {
-  sid: data.accountSid,
-  token: data.token,
-  status: 'active',
-  numbers: [{ phoneNumber: '+14155550100', sms: true }],
-})
-const action = await data.db.smsAction.findFirstOrThrow({ where: { userId: data.userId } })
-const { generateApiKey } = await import('../src/auth.js')
-const agent = generateApiKey()
-await data.db.apiKey.create({ data: { userId: data.userId, name: 'agent', role: 'AGENT', prefix: agent.prefix, hash: agent.hash } })
+const { double, url, data, actionId, agentKey } = await sendingBench()
 const dir = `/tmp/sms-prof-${Date.now()}`
 const service = await startService({ LOG_LEVEL: 'info' }, undefined, ['--cpu-prof', `--cpu-prof-dir=${dir}`])
 const query = `mutation($input: SendSmsInput!) { sendSms(input: $input) { __typename } }`
@@ -26,13 +12,13 @@ const N = Number(process.argv[2] ?? 300)
 for (let i = 0; i < N; i++) {
   const input = {
     campaignId: data.campaignId,
-    smsActionId: action.id,
+    smsActionId: actionId,
     call: { callId: `p-${i}`, customerPhoneNumber: '+14155550123' },
     body: 'Hello',
   }
   await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${agent.key}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${agentKey}` },
     body: JSON.stringify({ query, variables: { input } }),
   })
 }

@@ -115,10 +115,10 @@ for (const size of SIZES) {
     'page query by createdAt (after) p50 ms': byCreated,
     'statements/read (10 per page)': perRequest[10],
     'statements/read (50 per page)': perRequest[50],
-    'reads/s': Math.round(reads.requests.average),
+    'reads/s': Math.round(reads.requests.total / reads.duration),
     'read p50 ms': reads.latency.p50,
     'read p99 ms': reads.latency.p99,
-    'callbacks/s': Math.round(callbacks.requests.average),
+    'callbacks/s': Math.round(callbacks.requests.total / callbacks.duration),
     'callback p99 ms': callbacks.latency.p99,
     non2xx: reads.non2xx + callbacks.non2xx,
   })

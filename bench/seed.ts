@@ -60,3 +60,24 @@ export function signedCallback(url: string, token: string, accountSid: string, s
   }
   return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(token, url, params) }
 }
+
+/** For sendSms benchmarks: the Twilio double (knowing the seeded account), the env, and an AGENT key. */
+export async function sendingBench() {
+  const { TwilioDouble } = await import('../test/support/twilio-double.js')
+  const { benchEnv } = await import('./lib.js')
+  const double = await new TwilioDouble().start()
+  process.env.TWILIO_API_BASE_URL = double.url
+  const { url } = await benchEnv()
+  const data = await seed(0)
+  double.accounts.set(data.accountSid, {
+    sid: data.accountSid,
+    token: data.token,
+    status: 'active',
+    numbers: [{ phoneNumber: '+14155550100', sms: true }],
+  })
+  const action = await data.db.smsAction.findFirstOrThrow({ where: { userId: data.userId } })
+  const { generateApiKey } = await import('../src/auth.js')
+  const agent = generateApiKey()
+  await data.db.apiKey.create({ data: { userId: data.userId, name: 'agent', role: 'AGENT', prefix: agent.prefix, hash: agent.hash } })
+  return { double, url, data, actionId: action.id, agentKey: agent.key }
+}

@@ -2,9 +2,8 @@
 // that does the bare minimum for the same work. Usage: npm run bench:send [-- --requests 300]
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { TwilioDouble } from '../test/support/twilio-double.js'
-import { benchEnv, report, startService } from './lib.js'
-import { seed } from './seed.js'
+import { report, startService } from './lib.js'
+import { sendingBench } from './seed.js'
 
 const { values: args } = parseArgs({
   options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '1,10,50' } },
@@ -12,20 +11,9 @@ const { values: args } = parseArgs({
 const REQUESTS = Number(args.requests)
 const LEVELS = String(args.concurrency).split(',').map(Number)
 
-const double = await new TwilioDouble().start()
-process.env.TWILIO_API_BASE_URL = double.url
-const { url } = await benchEnv()
-const data = await seed(0)
-double.accounts.set(data.accountSid, {
-  sid: data.accountSid,
-  token: data.token,
-  status: 'active',
-  numbers: [{ phoneNumber: '+14155550100', sms: true }],
-})
-const ids = await data.db.smsAction.findFirstOrThrow({ where: { userId: data.userId } })
-const { generateApiKey } = await import('../src/auth.js')
-const agent = generateApiKey()
-await data.db.apiKey.create({ data: { userId: data.userId, name: 'agent', role: 'AGENT', prefix: agent.prefix, hash: agent.hash } })
+const { double, url, data, actionId, agentKey } = await sendingBench()
+const ids = { id: actionId }
+const agent = { key: agentKey }
 
 const SEND = `mutation($input: SendSmsInput!) { sendSms(input: $input) { __typename ... on SendSmsSuccess { delivery { id status } } ... on Error { code } } }`
 let n = 0
@@ -38,7 +26,13 @@ async function load(target: string, connections: number, body: () => string, hea
     headers: { 'content-type': 'application/json', ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
   })
-  return { 'req/s': Math.round(r.requests.average), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, non2xx: r.non2xx, errors: r.errors }
+  return {
+    'req/s': Math.round(r.requests.total / r.duration),
+    'p50 ms': r.latency.p50,
+    'p99 ms': r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  }
 }
 const serviceBody = () =>
   JSON.stringify({

@@ -1,7 +1,7 @@
 import { config } from '../config.js'
 import { db } from '../db.js'
 import { logger } from '../logger.js'
-import { type OutgoingSms, ProviderFailure, transportFor } from './providers/index.js'
+import { type OutgoingSms, outgoingOf, ProviderFailure, transportFor } from './providers/index.js'
 import { applyStatus } from './status.js'
 
 /** Hands persisted deliveries to their provider. In-process here; Redis mode backs it with BullMQ. */
@@ -23,16 +23,7 @@ export function backoffMs(attempt: number, base = config.send.retryBaseMs): numb
 async function outgoing(deliveryId: string): Promise<(OutgoingSms & { attempts: number }) | undefined> {
   const d = await db.smsDelivery.findUnique({ where: { id: deliveryId } })
   if (d?.status !== 'PENDING' || d.providerMessageId) return undefined
-  return {
-    deliveryId: d.id,
-    userId: d.userId,
-    provider: d.provider,
-    to: d.to,
-    fromNumber: d.fromNumber,
-    body: d.body,
-    createdAt: d.createdAt,
-    attempts: d.attempts,
-  }
+  return { ...outgoingOf(d), attempts: d.attempts }
 }
 
 async function fail(sms: OutgoingSms, failure: ProviderFailure) {

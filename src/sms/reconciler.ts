@@ -2,7 +2,7 @@ import { config } from '../config.js'
 import { db } from '../db.js'
 import { logger } from '../logger.js'
 import { pruneCounters } from './counters.js'
-import { ProviderFailure, transportFor } from './providers/index.js'
+import { outgoingOf, ProviderFailure, transportFor } from './providers/index.js'
 import { applyStatus } from './status.js'
 import { TWILIO_DELIVERY_ERRORS } from './twilioErrors.js'
 
@@ -27,16 +27,7 @@ export async function reconcileOnce(olderThanMs = config.reconcile.afterMs, limi
   let moved = 0
   for (const d of stuck) {
     try {
-      const sms = {
-        deliveryId: d.id,
-        userId: d.userId,
-        provider: d.provider,
-        to: d.to,
-        fromNumber: d.fromNumber,
-        body: d.body,
-        createdAt: d.createdAt,
-      }
-      const fetched = await transportFor(d.provider).fetchStatus(sms, d.providerMessageId as string)
+      const fetched = await transportFor(d.provider).fetchStatus(outgoingOf(d), d.providerMessageId as string)
       if (!fetched) continue
       const errorMessage = fetched.errorCode ? (TWILIO_DELIVERY_ERRORS[fetched.errorCode] ?? `Twilio error ${fetched.errorCode}`) : null
       const change = fetched.errorCode ? { errorCode: fetched.errorCode, errorMessage } : {}

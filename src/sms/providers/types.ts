@@ -12,6 +12,19 @@ export interface OutgoingSms {
   createdAt: Date
 }
 
+/** The text a stored delivery stands for. */
+export function outgoingOf(d: Omit<OutgoingSms, 'deliveryId'> & { id: string }): OutgoingSms {
+  return {
+    deliveryId: d.id,
+    userId: d.userId,
+    provider: d.provider,
+    to: d.to,
+    fromNumber: d.fromNumber,
+    body: d.body,
+    createdAt: d.createdAt,
+  }
+}
+
 /** The provider's answer to an accepted message. */
 export interface Accepted {
   providerMessageId: string
