@@ -78,7 +78,8 @@ report(
 
 // 2. Fan-out: callback-to-subscriber latency with N open graphql-ws subscribers.
 const fanoutRows: Record<string, unknown>[] = []
-const server = await startService({ RECONCILE_INTERVAL_MS: '0' }, undefined, ['--expose-gc'])
+const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
+const server = await startService({ RECONCILE_INTERVAL_MS: '0' }, undefined, ['--expose-gc', ...profile])
 const heap = async () => {
   server.proc.kill('SIGUSR2')
   await new Promise((r) => setTimeout(r, 300))
