@@ -14,16 +14,18 @@ const { values: args } = parseArgs({
     subscribers: { type: 'string', default: '1000' },
     events: { type: 'string', default: '50' },
     connections: { type: 'string', default: '50' },
+    sse: { type: 'string', default: '1000' },
   },
 })
 const CALLBACKS = Number(args.callbacks)
 const SUBSCRIBER_SIZES = String(args.subscribers).split(',').map(Number)
 const EVENTS = Number(args.events)
+const SSE_SIZES = String(args.sse).split(',').filter(Boolean).map(Number)
 const CONNECTIONS = Number(args.connections)
 
 const { url } = await benchEnv()
 const callbackUrl = `${url}/webhooks/twilio/status`
-const fanoutDeliveries = EVENTS * SUBSCRIBER_SIZES.length
+const fanoutDeliveries = EVENTS * (SUBSCRIBER_SIZES.length + SSE_SIZES.length)
 const data = await seed(CALLBACKS * 2 + fanoutDeliveries)
 const forService = data.sids.slice(0, CALLBACKS)
 const forBaseline = data.sids.slice(CALLBACKS, CALLBACKS * 2)
@@ -86,44 +88,75 @@ const heap = async () => {
   return serviceHeap(url)
 }
 let offset = 0
-for (const size of SUBSCRIBER_SIZES) {
+const SUBSCRIPTION = `subscription($c: ID!) { smsDeliveryUpdated(campaignId: $c) { delivery { providerMessageId status } } }`
+type Arrivals = Map<string, number[]>
+const arrived = (arrivals: Arrivals, payload: unknown) => {
+  const sid = (payload as { data: { smsDeliveryUpdated: { delivery: { providerMessageId: string } } } }).data.smsDeliveryUpdated.delivery
+    .providerMessageId
+  const list = arrivals.get(sid) ?? []
+  list.push(performance.now())
+  arrivals.set(sid, list)
+}
+
+async function openWs(arrivals: Arrivals): Promise<() => Promise<void>> {
+  const client = createClient({
+    url: url.replace('http', 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${data.key}` },
+    retryAttempts: 0,
+  })
+  await new Promise<void>((ready) => {
+    let first = true
+    client.subscribe(
+      { query: SUBSCRIPTION, variables: { c: data.campaignId } },
+      { next: (v) => arrived(arrivals, v), error: () => ready(), complete: () => ready() },
+    )
+    client.on('connected', () => {
+      if (first) ready()
+      first = false
+    })
+  })
+  return async () => client.dispose() as Promise<void>
+}
+
+async function openSse(arrivals: Arrivals): Promise<() => Promise<void>> {
+  const abort = new AbortController()
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${data.key}` },
+    body: JSON.stringify({ query: SUBSCRIPTION, variables: { c: data.campaignId } }),
+    signal: abort.signal,
+  })
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
+  void (async () => {
+    let buffer = ''
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
+      if (done) return
+      buffer += decoder.decode(value, { stream: true })
+      for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, cut)
+        buffer = buffer.slice(cut + 2)
+        const line = block.split('\n').find((l) => l.startsWith('data:'))
+        if (line && /^event: ?next/m.test(block)) arrived(arrivals, JSON.parse(line.slice(5)))
+      }
+    }
+  })()
+  return async () => abort.abort()
+}
+
+const runs = [
+  ...SUBSCRIBER_SIZES.map((size) => ({ size, transport: 'graphql-ws' })),
+  ...SSE_SIZES.map((size) => ({ size, transport: 'SSE' })),
+]
+for (const { size, transport } of runs) {
   const heapBefore = await heap()
-  const arrivals = new Map<string, number[]>()
-  const clients = await Promise.all(
-    Array.from({ length: size }, async () => {
-      const client = createClient({
-        url: url.replace('http', 'ws') + '/graphql',
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${data.key}` },
-        retryAttempts: 0,
-      })
-      await new Promise<void>((ready) => {
-        let first = true
-        client.subscribe(
-          {
-            query: `subscription($c: ID!) { smsDeliveryUpdated(campaignId: $c) { delivery { providerMessageId status } } }`,
-            variables: { c: data.campaignId },
-          },
-          {
-            next: (v) => {
-              const sid = (v.data as { smsDeliveryUpdated: { delivery: { providerMessageId: string } } }).smsDeliveryUpdated.delivery
-                .providerMessageId
-              const list = arrivals.get(sid) ?? []
-              list.push(performance.now())
-              arrivals.set(sid, list)
-            },
-            error: () => ready(),
-            complete: () => ready(),
-          },
-        )
-        client.on('connected', () => {
-          if (first) ready()
-          first = false
-        })
-      })
-      return client
-    }),
-  )
+  const arrivals: Arrivals = new Map()
+  const open = transport === 'SSE' ? openSse : openWs
+  const clients: (() => Promise<void>)[] = []
+  for (let k = 0; k < size; k += 100)
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(100, size - k) }, () => open(arrivals)))))
   await new Promise((r) => setTimeout(r, 500))
   const heapAfter = await heap()
   const sent = new Map<string, number>()
@@ -148,6 +181,7 @@ for (const size of SUBSCRIBER_SIZES) {
     for (const t of got) latencies.push(t - t0)
   }
   fanoutRows.push({
+    transport,
     subscribers: size,
     events: EVENTS,
     'p50 ms': Number(percentile(latencies, 50).toFixed(1)),
@@ -155,10 +189,10 @@ for (const size of SUBSCRIBER_SIZES) {
     missing,
     'heap KB/sub': Number(((heapAfter - heapBefore) / size / 1024).toFixed(1)),
   })
-  await Promise.all(clients.map((c) => c.dispose()))
+  await Promise.all(clients.map((dispose) => dispose()))
   await new Promise((r) => setTimeout(r, 500))
 }
 server.proc.kill('SIGTERM')
 await server.exited
-report('callback-fanout', fanoutRows, { transport: 'graphql-ws' })
+report('callback-fanout', fanoutRows)
 await data.db.$disconnect()

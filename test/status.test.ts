@@ -108,6 +108,19 @@ describe('signed status callbacks, streamed to subscribers', () => {
     expect(log).not.toContain(m?.account.token)
   })
 
+  it('accepts callbacks signed with a token rotated by another instance (remembered credentials are re-read)', async () => {
+    const s = await sendingSetup()
+    const { id, sid } = await sent(s)
+    expect(await deliverCallback(sid, 'sent')).toBe(200)
+    const account = twilio.messages.get(sid)?.account
+    if (!account) throw new Error('no account')
+    account.token = 'c'.repeat(32)
+    const { encryptSecret } = await import('../src/crypto.js')
+    await db.twilioAccount.update({ where: { userId: s.user.id }, data: { authTokenEnc: encryptSecret(account.token, s.user.id) } })
+    expect(await deliverCallback(sid, 'delivered')).toBe(200)
+    expect((await db.smsDelivery.findUniqueOrThrow({ where: { id } })).status).toBe('DELIVERED')
+  })
+
   it('answers 400 for malformed bodies, 415 for other encodings, and 200 for an unknown message', async () => {
     const post = (body: string, type = 'application/x-www-form-urlencoded') =>
       fetch(`${app.url}/webhooks/twilio/status`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => r.status)

@@ -7,6 +7,7 @@ import { ApiKeyRole as ApiKeyRoleValues, SmsProvider as SmsProviderValues } from
 import { logger } from '../logger.js'
 import { formatProviders, parseProviders } from '../providers.js'
 import { pubsub } from '../pubsub.js'
+import { forgetCredentials } from '../sms/credentials.js'
 import { verifyTwilioCredentials } from '../sms/twilio.js'
 import { createUserWithOwnerKey } from '../users.js'
 import { builder } from './builder.js'
@@ -195,6 +196,7 @@ builder.mutationFields((t) => ({
       }
       const data = { accountSid: input.accountSid, authTokenEnc: encryptSecret(input.authToken, userId), verifiedAt: new Date() }
       await db.twilioAccount.upsert({ where: { userId }, create: { userId, ...data }, update: data })
+      forgetCredentials(userId)
       logger.info({ userId, accountSid: input.accountSid }, 'twilio credentials set')
       return db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userId } })
     },
@@ -206,6 +208,7 @@ builder.mutationFields((t) => ({
     resolve: async (query, _r, _a, ctx) => {
       const userId = userIdOf(ctx.auth)
       await db.twilioAccount.deleteMany({ where: { userId } })
+      forgetCredentials(userId)
       return db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userId } })
     },
   }),

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http'
 import twilio from 'twilio'
 import { config } from '../config.js'
-import { decryptSecret } from '../crypto.js'
 import { db } from '../db.js'
 import { logger } from '../logger.js'
+import { userTwilioCredentials } from './credentials.js'
 import { applyStatus } from './status.js'
 import { statusFromTwilio, TWILIO_DELIVERY_ERRORS } from './twilioErrors.js'
 
@@ -39,31 +39,26 @@ export async function handleStatusCallback(req: IncomingMessage, requestId: stri
   if (!sid || !SID.test(sid) || !twilioStatus) return 400
   const delivery = await db.smsDelivery.findUnique({
     where: { providerMessageId: sid },
-    select: { id: true, userId: true, provider: true, user: { select: { twilio: { select: { accountSid: true, authTokenEnc: true } } } } },
+    select: { id: true, userId: true, provider: true },
   })
   if (!delivery) {
     logger.info({ requestId, sid, status: twilioStatus }, 'status callback for an unknown message acknowledged')
     return 200
   }
-  const account =
-    delivery.provider === 'ATLAS'
-      ? config.atlas && { accountSid: config.atlas.accountSid, token: config.atlas.authToken }
-      : delivery.user.twilio && {
-          accountSid: delivery.user.twilio.accountSid,
-          token: decryptSecret(delivery.user.twilio.authTokenEnc, delivery.userId),
-        }
   const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : ''
+  const url = `${config.publicUrl}${STATUS_CALLBACK_PATH}${query}`
   const signature = String(req.headers['x-twilio-signature'] ?? '')
-  if (
-    !account ||
-    !signature ||
-    !twilio.validateRequest(account.token, signature, `${config.publicUrl}${STATUS_CALLBACK_PATH}${query}`, params)
-  ) {
-    logger.warn({ requestId, sid, deliveryId: delivery.id }, 'status callback refused: signature does not verify')
-    return 403
+  const verify = async (fresh: boolean) => {
+    const account =
+      delivery.provider === 'ATLAS'
+        ? config.atlas && { accountSid: config.atlas.accountSid, token: config.atlas.authToken }
+        : await userTwilioCredentials(delivery.userId, fresh)
+    const valid = Boolean(account && signature && twilio.validateRequest(account.token, signature, url, params))
+    return valid && (!params.AccountSid || params.AccountSid === account?.accountSid)
   }
-  if (params.AccountSid && params.AccountSid !== account.accountSid) {
-    logger.warn({ requestId, sid, deliveryId: delivery.id }, 'status callback refused: AccountSid does not match the sender')
+  // Remembered credentials may predate a rotation: re-read them before refusing.
+  if (!(await verify(false)) && (delivery.provider === 'ATLAS' || !(await verify(true)))) {
+    logger.warn({ requestId, sid, deliveryId: delivery.id }, 'status callback refused: signature does not verify')
     return 403
   }
   const status = statusFromTwilio(twilioStatus)
