@@ -33,3 +33,15 @@ export async function prepareDb(): Promise<void> {
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   }
 }
+
+/** True for a unique-constraint violation (Prisma P2002), whatever the adapter. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string }
+  return err?.code === 'P2002' || /Unique constraint/i.test(err?.message ?? '')
+}
+
+/**
+ * Interactive transactions wait longer than Prisma's defaults (2 s for a connection, 5 s in all):
+ * under a burst, every send of a user queues on the same limit counter row.
+ */
+export const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 }

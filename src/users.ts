@@ -1,9 +1,8 @@
 import { generateApiKey } from './auth.js'
-import { db } from './db.js'
+import { db, isUniqueViolation } from './db.js'
 import { AlreadyExistsError } from './errors.js'
 import type { SmsProvider } from './generated/prisma/enums.js'
 import { formatProviders } from './providers.js'
-import { isUniqueViolation } from './schema/util.js'
 
 /** Creates a user with its first OWNER key; returns the key string (shown once). */
 export async function createUserWithOwnerKey(input: {

@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import { userIdOf } from '../auth.js'
-import { db } from '../db.js'
+import { db, isUniqueViolation } from '../db.js'
 import { AlreadyExistsError, BASE_ERRORS, NotFoundError, ProviderError } from '../errors.js'
 import type { RecipientPolicy as RecipientPolicyValues } from '../generated/prisma/enums.js'
 import { resolveProviderSettings } from '../sms/actions.js'
 import { templateProblem } from '../sms/template.js'
 import { builder } from './builder.js'
 import { SmsProvider } from './user.js'
-import { isUniqueViolation, nonEmpty } from './util.js'
+import { nonEmpty } from './util.js'
 
 export const RecipientPolicy = builder.enumType('RecipientPolicy', {
   values: {

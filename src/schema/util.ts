@@ -1,9 +1,3 @@
-/** True for a unique-constraint violation (Prisma P2002), whatever the adapter. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string }
-  return err?.code === 'P2002' || /Unique constraint/i.test(err?.message ?? '')
-}
-
 /**
  * Pothos hands mutations an empty `select` when the client asks only for `__typename` of a result
  * union; Prisma rejects an empty select, so ask for the id in that case.

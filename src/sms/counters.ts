@@ -1,5 +1,4 @@
-import { db } from '../db.js'
-import { isUniqueViolation } from '../schema/util.js'
+import { db, isUniqueViolation } from '../db.js'
 
 /** Creates a counter at 0 unless it exists. Outside any transaction: on PostgreSQL a lost race
  * (unique violation) would abort the transaction it ran in. */

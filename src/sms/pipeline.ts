@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { config } from '../config.js'
-import { db } from '../db.js'
+import { db, isUniqueViolation, TX_OPTIONS } from '../db.js'
 import { type ErrorCode, SendSmsError } from '../errors.js'
 import type { SmsAction } from '../generated/prisma/client.js'
 import { parseProviders } from '../providers.js'
 import { pubsub } from '../pubsub.js'
-import { isUniqueViolation } from '../schema/util.js'
 import { acceptedMessage, agentMessageFor } from './agentMessages.js'
 import { ensureCounter, takeSlot, usedSlots } from './counters.js'
 import type { Dispatcher } from './dispatcher.js'
@@ -191,7 +190,7 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
         },
         include: { events: true },
       })
-    })
+    }, TX_OPTIONS)
     pubsub.publish('delivery:updated', { delivery, event: events[0] as (typeof events)[number] })
     return delivery
   }

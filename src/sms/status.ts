@@ -1,4 +1,4 @@
-import { db } from '../db.js'
+import { db, TX_OPTIONS } from '../db.js'
 import type { SmsDeliveryStatus } from '../generated/prisma/enums.js'
 import { logger } from '../logger.js'
 import { pubsub } from '../pubsub.js'
@@ -55,7 +55,7 @@ export async function applyStatus(
     if (!delivery) return undefined
     const event = await tx.smsDeliveryEvent.create({ data: { deliveryId, status: next, errorCode: change.errorCode ?? null, source } })
     return { delivery, event }
-  })
+  }, TX_OPTIONS)
   if (!result) return false
   logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
   pubsub.publish('delivery:updated', result)
