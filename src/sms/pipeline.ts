@@ -113,6 +113,13 @@ function compose(action: SmsAction, i: Parsed): Composed | { refusal: SendSmsErr
 }
 
 const senderOf = (action: SmsAction) => action.fromNumber ?? 'ATLAS'
+const optedOut = (userId: string, action: SmsAction, to: string) =>
+  db.optOut.findUnique({ where: { userId_sender_phone: { userId, sender: senderOf(action), phone: to } }, select: { id: true } })
+const policy = {
+  optedOut: (action: SmsAction, to: string) => refuse('OPTED_OUT', `${to} opted out of texts from ${senderOf(action)}`),
+  callLimit: (action: SmsAction) => refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`),
+  rate: () => refuse('RATE_LIMITED', `more than ${config.send.ratePerMinute} texts in a minute`),
+}
 const callKey = (action: SmsAction, callId: string) => `call:${action.id}:${callId}`
 const rateKey = (userId: string, now: Date) => `rate:${userId}:${Math.floor(now.getTime() / 60_000)}`
 const DAY = 86_400_000
@@ -172,12 +179,8 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
     }
     const { events, ...delivery } = await db.$transaction(async (tx) => {
       if (status === 'PENDING') {
-        if (!(await takeSlot(slots.call, action.maxPerCall, tx))) {
-          throw new LimitReached(refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`))
-        }
-        if (!(await takeSlot(slots.rate, config.send.ratePerMinute, tx))) {
-          throw new LimitReached(refuse('RATE_LIMITED', `more than ${config.send.ratePerMinute} texts in a minute`))
-        }
+        if (!(await takeSlot(slots.call, action.maxPerCall, tx))) throw new LimitReached(policy.callLimit(action))
+        if (!(await takeSlot(slots.rate, config.send.ratePerMinute, tx))) throw new LimitReached(policy.rate())
       }
       return tx.smsDelivery.create({
         data: {
@@ -205,8 +208,7 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
     }
   }
   if ('refusal' in composed) return reject(composed.partial, composed.refusal)
-  const optedOut = await db.optOut.findUnique({ where: { userId_sender_phone: { userId, sender: senderOf(action), phone: composed.to } } })
-  if (optedOut) return reject(composed, refuse('OPTED_OUT', `${composed.to} opted out of texts from ${senderOf(action)}`))
+  if (await optedOut(userId, action, composed.to)) return reject(composed, policy.optedOut(action, composed.to))
   let deliveryId: string
   try {
     deliveryId = (await record('PENDING', composed)).id
@@ -231,14 +233,9 @@ export async function previewSms(userId: string, raw: SendInput) {
   const action = await resolveAction(userId, i)
   const c = compose(action, i)
   if ('refusal' in c) throw c.refusal
-  if (await db.optOut.findUnique({ where: { userId_sender_phone: { userId, sender: senderOf(action), phone: c.to } } })) {
-    throw refuse('OPTED_OUT', `${c.to} opted out of texts from ${senderOf(action)}`)
-  }
-  if ((await usedSlots(callKey(action, i.call.callId))) >= action.maxPerCall) {
-    throw refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`)
-  }
-  if ((await usedSlots(rateKey(userId, new Date()))) >= config.send.ratePerMinute)
-    throw refuse('RATE_LIMITED', `more than ${config.send.ratePerMinute} texts in a minute`)
+  if (await optedOut(userId, action, c.to)) throw policy.optedOut(action, c.to)
+  if ((await usedSlots(callKey(action, i.call.callId))) >= action.maxPerCall) throw policy.callLimit(action)
+  if ((await usedSlots(rateKey(userId, new Date()))) >= config.send.ratePerMinute) throw policy.rate()
   const agentMessage = `This would text ${spokenNumber(c.to)}: ${c.segments} segment${c.segments === 1 ? '' : 's'}, ${c.encoding === 'GSM7' ? 'GSM-7' : 'Unicode'}.`
   return { ...c, provider: action.provider, agentMessage }
 }
