@@ -2,11 +2,10 @@
 // callback-to-subscriber latency with open graphql-ws subscribers.
 // Usage: npm run bench:callbacks [-- --callbacks 3000 --subscribers 100,1000 --events 50]
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import { createClient } from 'graphql-ws'
 import WebSocket from 'ws'
 import { benchEnv, percentile, report, serviceHeap, startService } from './lib.js'
-import { seed, signedCallback } from './seed.js'
+import { postCallbacks, seed, signedCallback, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -32,30 +31,8 @@ const forBaseline = data.sids.slice(CALLBACKS, CALLBACKS * 2)
 const forFanout = data.sids.slice(CALLBACKS * 2)
 
 async function ingest(target: string, sids: string[]) {
-  let i = 0
-  const bodies = sids.map((sid) => signedCallback(callbackUrl, data.token, data.accountSid, sid, 'sent'))
-  const result = await autocannon({
-    url: target,
-    connections: CONNECTIONS,
-    amount: sids.length,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    requests: [
-      {
-        setupRequest: (req) => {
-          const b = bodies[i++ % bodies.length] as { body: string; signature: string }
-          return { ...req, body: b.body, headers: { ...req.headers, 'x-twilio-signature': b.signature } }
-        },
-      },
-    ],
-  })
-  return {
-    'req/s': Math.round(result.requests.total / result.duration),
-    'p50 ms': result.latency.p50,
-    'p99 ms': result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  }
+  const { errors, ...figures } = summary(await postCallbacks(target, data, sids, { connections: CONNECTIONS }))
+  return { ...figures, errors }
 }
 
 // 1. Ingestion: the service, then the baseline, on the same machine in the same run.
@@ -100,7 +77,7 @@ const arrived = (arrivals: Arrivals, payload: unknown) => {
 
 async function openWs(arrivals: Arrivals): Promise<() => Promise<void>> {
   const client = createClient({
-    url: url.replace('http', 'ws') + '/graphql',
+    url: `${url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     connectionParams: { authorization: `Bearer ${data.key}` },
     retryAttempts: 0,

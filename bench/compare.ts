@@ -6,9 +6,8 @@ import { cpSync, existsSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import { benchEnv, report, startService } from './lib.js'
-import { seed, signedCallback } from './seed.js'
+import { postCallbacks, seed, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -34,26 +33,11 @@ const data = await seed(N * ROUNDS * 2)
 
 async function ingest(script: string, sids: string[]) {
   const service = await startService({ LOG_LEVEL: 'info' }, script)
-  let i = 0
-  const bodies = sids.map((sid) => signedCallback(callbackUrl, data.token, data.accountSid, sid, 'sent'))
-  const r = await autocannon({
-    url: callbackUrl,
-    method: 'POST',
-    connections: 50,
-    amount: sids.length,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    requests: [
-      {
-        setupRequest: (req) => {
-          const b = bodies[i++ % bodies.length] as { body: string; signature: string }
-          return { ...req, body: b.body, headers: { ...req.headers, 'x-twilio-signature': b.signature } }
-        },
-      },
-    ],
-  })
+  const r = await postCallbacks(callbackUrl, data, sids)
   service.proc.kill('SIGTERM')
   await service.exited
-  return { 'req/s': Math.round(r.requests.total / r.duration), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, non2xx: r.non2xx }
+  const { errors: _errors, ...figures } = summary(r)
+  return figures
 }
 
 const rows: Record<string, unknown>[] = []

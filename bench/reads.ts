@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { benchEnv, percentile, report, startService } from './lib.js'
-import { seed, signedCallback } from './seed.js'
+import { postCallbacks, seed, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: { sizes: { type: 'string', default: '10000,1000000' }, requests: { type: 'string', default: '1000' } },
@@ -85,27 +85,10 @@ for (const size of SIZES) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${data.key}` },
     body: READ(50),
   })
-  let i = 0
   const sids = data.sids.slice(callbacksUsed, callbacksUsed + 500)
   callbacksUsed += 500
-  const bodies = sids.map((sid) => signedCallback(`${url}/webhooks/twilio/status`, data.token, data.accountSid, sid, 'sent'))
-  const callbacks = await autocannon({
-    url: `${url}/webhooks/twilio/status`,
-    method: 'POST',
-    connections: 50,
-    amount: sids.length,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          ...((b) => ({ body: b.body, headers: { ...req.headers, 'x-twilio-signature': b.signature } }))(
-            bodies[i++ % bodies.length] as { body: string; signature: string },
-          ),
-        }),
-      },
-    ],
-  })
+  const callbacks = summary(await postCallbacks(`${url}/webhooks/twilio/status`, data, sids))
+  const read = summary(reads)
   service.proc.kill('SIGTERM')
   await service.exited
   rows.push({
@@ -115,12 +98,12 @@ for (const size of SIZES) {
     'page query by createdAt (after) p50 ms': byCreated,
     'statements/read (10 per page)': perRequest[10],
     'statements/read (50 per page)': perRequest[50],
-    'reads/s': Math.round(reads.requests.total / reads.duration),
-    'read p50 ms': reads.latency.p50,
-    'read p99 ms': reads.latency.p99,
-    'callbacks/s': Math.round(callbacks.requests.total / callbacks.duration),
-    'callback p99 ms': callbacks.latency.p99,
-    non2xx: reads.non2xx + callbacks.non2xx,
+    'reads/s': read['req/s'],
+    'read p50 ms': read['p50 ms'],
+    'read p99 ms': read['p99 ms'],
+    'callbacks/s': callbacks['req/s'],
+    'callback p99 ms': callbacks['p99 ms'],
+    non2xx: read.non2xx + callbacks.non2xx,
   })
 }
 report('reads-and-data-size', rows, { concurrency: 50, requests: REQUESTS })

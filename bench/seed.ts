@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import autocannon from 'autocannon'
 import twilio from 'twilio'
 
 /** Seeds one user with a Twilio account, an action, a campaign, a MONITOR key and `n` QUEUED deliveries. */
@@ -80,4 +81,41 @@ export async function sendingBench() {
   const agent = generateApiKey()
   await data.db.apiKey.create({ data: { userId: data.userId, name: 'agent', role: 'AGENT', prefix: agent.prefix, hash: agent.hash } })
   return { double, url, data, actionId: action.id, agentKey: agent.key }
+}
+
+/** Figures of one autocannon run: throughput from the totals, latency percentiles, failures. */
+export function summary(r: autocannon.Result) {
+  return {
+    'req/s': Math.round(r.requests.total / r.duration),
+    'p50 ms': r.latency.p50,
+    'p99 ms': r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  }
+}
+
+/** Posts one signed `status` callback per message SID to `callbackUrl`, `connections` at a time. */
+export async function postCallbacks(
+  callbackUrl: string,
+  account: { token: string; accountSid: string },
+  sids: string[],
+  { status = 'sent', connections = 50 } = {},
+): Promise<autocannon.Result> {
+  let i = 0
+  const bodies = sids.map((sid) => signedCallback(callbackUrl, account.token, account.accountSid, sid, status))
+  return autocannon({
+    url: callbackUrl,
+    method: 'POST',
+    connections,
+    amount: sids.length,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const b = bodies[i++ % bodies.length] as { body: string; signature: string }
+          return { ...req, body: b.body, headers: { ...req.headers, 'x-twilio-signature': b.signature } }
+        },
+      },
+    ],
+  })
 }

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { report, startService } from './lib.js'
-import { sendingBench } from './seed.js'
+import { sendingBench, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '1,10,50' } },
@@ -26,13 +26,7 @@ async function load(target: string, connections: number, body: () => string, hea
     headers: { 'content-type': 'application/json', ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
   })
-  return {
-    'req/s': Math.round(r.requests.total / r.duration),
-    'p50 ms': r.latency.p50,
-    'p99 ms': r.latency.p99,
-    non2xx: r.non2xx,
-    errors: r.errors,
-  }
+  return summary(r)
 }
 const serviceBody = () =>
   JSON.stringify({
