@@ -1,7 +1,6 @@
 import { config } from '../../config.js'
-import { decryptSecret } from '../../crypto.js'
-import { db } from '../../db.js'
 import { STATUS_CALLBACK_PATH } from '../callbacks.js'
+import { userTwilioCredentials } from '../credentials.js'
 import { twilioClient, twilioErrorOf } from '../twilio.js'
 import { statusFromTwilio, TWILIO_SEND_ERRORS } from '../twilioErrors.js'
 import { type Accepted, type FetchedStatus, type OutgoingSms, ProviderFailure, type SmsTransport } from './types.js'
@@ -80,8 +79,9 @@ export class TwilioTransport implements SmsTransport {
 
 /** The user's own Twilio account, with the action's number. */
 export const userTwilio = new TwilioTransport(async (sms) => {
-  const account = await db.twilioAccount.findUnique({ where: { userId: sms.userId } })
+  // Read fresh for every send: a token rotated on another instance must not fail a text.
+  const account = await userTwilioCredentials(sms.userId, true)
   if (!account) throw new ProviderFailure('permanent', 'TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
-  const client = twilioClient(account.accountSid, decryptSecret(account.authTokenEnc, sms.userId))
+  const client = twilioClient(account.accountSid, account.token)
   return { client, from: { from: sms.fromNumber as string }, sandbox: false }
 })
