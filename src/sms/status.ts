@@ -17,9 +17,6 @@ const RANK: Record<SmsDeliveryStatus, number> = {
 }
 const ALL = Object.keys(RANK) as SmsDeliveryStatus[]
 
-/** Final statuses: nothing moves a delivery out of them. */
-export const FINAL_STATUSES: SmsDeliveryStatus[] = ALL.filter((s) => RANK[s] === 4)
-
 /** The statuses a delivery may move to `next` from (strictly earlier ones). */
 export function earlierThan(next: SmsDeliveryStatus): SmsDeliveryStatus[] {
   return ALL.filter((s) => RANK[s] < RANK[next])
