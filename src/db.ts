@@ -1,10 +1,10 @@
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { config } from './config.js'
 import { databaseKind, sqlitePath } from './dburl.js'
 import { PrismaClient } from './generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from './generated/prisma-pg/client.js'
 import { dbQueries } from './metrics.js'
+import { sqliteAdapter } from './sqlite.js'
 
 export type Db = InstanceType<typeof PrismaClient>
 
@@ -17,7 +17,7 @@ export function createDb(url: string): Db {
     client.$on('query', () => dbQueries.inc())
     return client as unknown as Db
   }
-  const client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}`, timeout: 10_000 }), log })
+  const client = new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`), log })
   client.$on('query', () => dbQueries.inc())
   return client as unknown as Db
 }

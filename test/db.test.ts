@@ -1,0 +1,48 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { db } from '../src/db.js'
+
+afterAll(() => db.$disconnect())
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const user = (email: string) => ({ data: { email, enabledProviders: 'ATLAS' } })
+
+describe('database transactions', () => {
+  it('keep concurrent writes out of a transaction that rolls back, and hide its rows until it commits', async () => {
+    let seenInside = -1
+    const rolledBack = db
+      .$transaction(async (tx) => {
+        await tx.user.create(user('inside@tx.test'))
+        await sleep(150)
+        throw new Error('business rule refused')
+      })
+      .catch((e: Error) => e.message)
+    await sleep(30)
+    const outside = db.user.create(user('outside@tx.test'))
+    const read = db.user.count({ where: { email: 'inside@tx.test' } }).then((n) => {
+      seenInside = n
+    })
+    await Promise.all([outside, read])
+    expect(await rolledBack).toBe('business rule refused')
+    expect(seenInside).toBe(0)
+    const emails = (await db.user.findMany({ where: { email: { endsWith: '@tx.test' } }, select: { email: true } })).map((u) => u.email)
+    expect(emails).toEqual(['outside@tx.test'])
+  })
+
+  it('let a transaction that commits and one that fails run side by side with plain queries', async () => {
+    const results = await Promise.allSettled([
+      db.$transaction(async (tx) => {
+        await tx.user.create(user('a@tx2.test'))
+        await sleep(20)
+        await tx.user.create(user('b@tx2.test'))
+      }),
+      db.$transaction(async (tx) => {
+        await tx.user.create(user('c@tx2.test'))
+        await tx.user.create(user('a@tx2.test'))
+      }),
+      ...Array.from({ length: 20 }, (_, i) => db.user.create(user(`plain-${i}@tx2.test`))),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', ...Array(20).fill('fulfilled')])
+    expect(await db.user.count({ where: { email: { endsWith: '@tx2.test' } } })).toBe(22)
+    expect(await db.user.count({ where: { email: 'c@tx2.test' } })).toBe(0)
+  })
+})
