@@ -96,3 +96,8 @@ export async function serviceHeap(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()
   return Number(/^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? Number.NaN)
 }
+
+/** SQL statements the service has run so far (its db_queries_total metric). */
+export async function statementsRun(url: string): Promise<number> {
+  return Number(/^db_queries_total (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1])
+}

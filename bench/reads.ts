@@ -3,7 +3,7 @@
 // 1,000,000 deliveries. Usage: npm run bench:reads [-- --sizes 10000,1000000]
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { benchEnv, percentile, report, startService } from './lib.js'
+import { benchEnv, percentile, report, startService, statementsRun } from './lib.js'
 import { postCallbacks, seed, summary } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -43,7 +43,7 @@ async function grow(to: number) {
   }
 }
 
-const statements = async () => Number(/^db_queries_total (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1])
+const statements = () => statementsRun(url)
 const READ = (first: number) =>
   JSON.stringify({
     query: `{ smsDeliveries(first: ${first}) { edges { node { id status to createdAt smsAction { id name } campaign { id name } } } } }`,

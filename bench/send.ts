@@ -2,7 +2,7 @@
 // that does the bare minimum for the same work. Usage: npm run bench:send [-- --requests 300]
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { report, startService } from './lib.js'
+import { report, startService, statementsRun } from './lib.js'
 import { sendingBench, summary } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -45,7 +45,9 @@ const baselineBody = () => JSON.stringify({ callId: `base-${n++}`, body: 'Your t
 const rows: Record<string, unknown>[] = []
 for (const c of LEVELS) {
   const service = await startService()
+  const before = await statementsRun(url)
   const svc = await load(`${url}/graphql`, c, serviceBody, { authorization: `Bearer ${agent.key}` })
+  const perSend = ((await statementsRun(url)) - before) / Math.max(REQUESTS, c * 10)
   service.proc.kill('SIGTERM')
   await service.exited
   const baseline = await startService(
@@ -68,6 +70,7 @@ for (const c of LEVELS) {
     'p50 ratio': Number((svc['p50 ms'] / base['p50 ms']).toFixed(2)),
     'p99 ratio': Number((svc['p99 ms'] / base['p99 ms']).toFixed(2)),
     'throughput ratio': Number((base['req/s'] / svc['req/s']).toFixed(2)),
+    'statements per send': Number(perSend.toFixed(1)),
   })
 }
 report('send', rows, { requests: REQUESTS, target: 'service within 1.5x of the baseline' })

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
+import { applyStatus } from '../src/sms/status.js'
+import { app, sendingSetup } from './support/helpers.js'
 
-afterAll(() => db.$disconnect())
+afterAll(() => app.stop())
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const user = (email: string) => ({ data: { email, enabledProviders: 'ATLAS' } })
@@ -44,5 +46,30 @@ describe('database transactions', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', ...Array(20).fill('fulfilled')])
     expect(await db.user.count({ where: { email: { endsWith: '@tx2.test' } } })).toBe(22)
     expect(await db.user.count({ where: { email: 'c@tx2.test' } })).toBe(0)
+  })
+})
+
+describe('rows written in SQL', () => {
+  it('read back exactly as Prisma reads them', async () => {
+    const s = await sendingSetup()
+    const sent = await s.send({ idempotencyKey: 'sql-rows' })
+    const id = sent.delivery.id as string
+    const written = await applyStatus(id, 'UNDELIVERED', 'PROVIDER_CALLBACK', {
+      errorCode: '30003',
+      errorMessage: 'Unreachable destination handset',
+      sandbox: false,
+    })
+    expect(written).toEqual(await db.smsDelivery.findUniqueOrThrow({ where: { id } }))
+    expect(written).toMatchObject({ status: 'UNDELIVERED', errorCode: '30003', sandbox: false, attempts: 1, segments: 1 })
+    expect(written?.updatedAt.getTime()).toBeGreaterThan(written?.createdAt.getTime() ?? Number.NaN)
+    const events = await db.smsDeliveryEvent.findMany({ where: { deliveryId: id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] })
+    expect(events.map((e) => [e.status, e.source, e.errorCode])).toEqual([
+      ['PENDING', 'API', null],
+      ['QUEUED', 'DISPATCHER', null],
+      ['UNDELIVERED', 'PROVIDER_CALLBACK', '30003'],
+    ])
+    expect(events.every((e) => /^c[0-9a-z]{24}$/.test(e.id))).toBe(true)
+    expect(await applyStatus(id, 'DELIVERED', 'PROVIDER_CALLBACK')).toBeUndefined()
+    expect(await db.smsDeliveryEvent.count({ where: { deliveryId: id } })).toBe(3)
   })
 })

@@ -194,6 +194,25 @@ describe("Twilio's errors", () => {
     expect((await s.preview({ to: '+14155550166' })).code).toBe('OPTED_OUT')
   })
 
+  it('checks opt-outs against the number actually texted and the action’s sender', async () => {
+    const s = await sendingSetup({ maxPerCall: 20 })
+    const callerOnly = await sendingSetup({ recipientPolicy: 'CALLER_ONLY', maxPerCall: 20 })
+    for (const userId of [s.user.id, callerOnly.user.id]) {
+      await db.optOut.createMany({
+        data: [
+          { userId, sender: '+14155550100', phone: '+14155550123', source: 'test' },
+          { userId, sender: 'ATLAS', phone: '+14155550177', source: 'test' },
+        ],
+      })
+    }
+    expect((await s.send()).code).toBe('OPTED_OUT')
+    expect((await s.send({ to: '(415) 555-0123' })).code).toBe('OPTED_OUT')
+    expect((await s.send({ to: '+14155550177' })).__typename).toBe('SendSmsSuccess')
+    expect((await s.send({ to: '+14155550188' })).__typename).toBe('SendSmsSuccess')
+    expect((await callerOnly.send({ to: '+14155550188' })).code).toBe('OPTED_OUT')
+    expect((await callerOnly.preview({ to: '+14155550188' })).code).toBe('OPTED_OUT')
+  })
+
   it('maps 20003 (a token rotated at Twilio) to TWILIO_CREDENTIALS_INVALID', async () => {
     const s = await sendingSetup()
     if (s.account) s.account.token = 'e'.repeat(32)

@@ -3,7 +3,7 @@ import { db } from '../db.js'
 import { SendSmsError } from '../errors.js'
 import { agentMessageFor } from '../sms/agentMessages.js'
 import { dispatcher } from '../sms/index.js'
-import { previewSms, sendSms } from '../sms/pipeline.js'
+import { type Accepted, previewSms, sendSms } from '../sms/pipeline.js'
 import { builder } from './builder.js'
 import { SmsEncoding } from './delivery.js'
 import { ErrorInterface } from './errors.js'
@@ -25,11 +25,15 @@ builder.objectType(SendSmsError, {
   }),
 })
 
-const SendSmsSuccess = builder.objectRef<{ deliveryId: string; agentMessage: string }>('SendSmsSuccess').implement({
+const SendSmsSuccess = builder.objectRef<Accepted>('SendSmsSuccess').implement({
   fields: (t) => ({
     delivery: t.prismaField({
       type: 'SmsDelivery',
-      resolve: (query, p) => db.smsDelivery.findUniqueOrThrow({ ...nonEmpty(query), where: { id: p.deliveryId } }),
+      // The row the send just wrote answers a selection of its own fields without another query.
+      resolve: (query, p) =>
+        p.delivery && Object.keys(query).length === 0
+          ? p.delivery
+          : db.smsDelivery.findUniqueOrThrow({ ...nonEmpty(query), where: { id: p.deliveryId } }),
     }),
     agentMessage: t.exposeString('agentMessage'),
   }),

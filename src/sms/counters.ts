@@ -1,21 +1,33 @@
-import { db, isUniqueViolation } from '../db.js'
+import { db } from '../db.js'
 
-/** Creates a counter at 0 unless it exists. Outside any transaction: on PostgreSQL a lost race
- * (unique violation) would abort the transaction it ran in. */
-export async function ensureCounter(key: string, expiresAt: Date): Promise<void> {
-  if (await db.usageCounter.findUnique({ where: { key }, select: { key: true } })) return
-  await db.usageCounter.create({ data: { key, count: 0, expiresAt } }).catch((e) => {
-    if (!isUniqueViolation(e)) throw e
-  })
+/** A limit: at most `limit` units of the counter `key`, which lives until `expiresAt`. */
+export interface Slot {
+  key: string
+  limit: number
+  expiresAt: Date
 }
 
 /**
- * Takes one unit of a counter made by ensureCounter, or returns false when it is used up. The
- * conditional UPDATE is atomic on SQLite and PostgreSQL, so the limit holds across instances.
+ * Creates the counters at 0 unless they exist, in one statement. Outside any transaction, so a
+ * concurrent creation never aborts one; ON CONFLICT DO NOTHING reads the same on SQLite and PostgreSQL.
  */
-export async function takeSlot(key: string, limit: number, tx: Pick<typeof db, 'usageCounter'> = db): Promise<boolean> {
-  const { count } = await tx.usageCounter.updateMany({ where: { key, count: { lt: limit } }, data: { count: { increment: 1 } } })
-  return count === 1
+export async function ensureCounters(slots: [Slot, Slot]): Promise<void> {
+  const [a, b] = slots
+  await db.$executeRaw`INSERT INTO "UsageCounter" ("key", "count", "expiresAt")
+    VALUES (${a.key}, 0, ${a.expiresAt}), (${b.key}, 0, ${b.expiresAt}) ON CONFLICT ("key") DO NOTHING`
+}
+
+/**
+ * Takes one unit of each counter made by ensureCounters, in one conditional UPDATE (atomic on
+ * SQLite and PostgreSQL, so limits hold across instances). Returns the keys that were used up;
+ * the caller rolls back its transaction when there are any, which returns the units taken.
+ */
+export async function takeSlots(slots: [Slot, Slot], tx: Pick<typeof db, '$queryRaw'> = db): Promise<string[]> {
+  const [a, b] = slots
+  const taken = await tx.$queryRaw<{ key: string }[]>`UPDATE "UsageCounter" SET "count" = "count" + 1
+    WHERE ("key" = ${a.key} AND "count" < ${a.limit}) OR ("key" = ${b.key} AND "count" < ${b.limit}) RETURNING "key"`
+  const keys = new Set(taken.map((t) => t.key))
+  return slots.filter((s) => !keys.has(s.key)).map((s) => s.key)
 }
 
 /** How many units of a counter are used (0 when it does not exist). */

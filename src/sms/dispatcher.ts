@@ -1,16 +1,26 @@
 import { config } from '../config.js'
 import { db } from '../db.js'
+import type { SmsDelivery } from '../generated/prisma/client.js'
 import { logger } from '../logger.js'
 import { type OutgoingSms, outgoingOf, ProviderFailure, transportFor } from './providers/index.js'
 import { applyStatus } from './status.js'
 
 /** Hands persisted deliveries to their provider. In-process here; Redis mode backs it with BullMQ. */
 export interface Dispatcher {
-  /** Dispatches a PENDING delivery; resolves once the provider answered or it gave up. */
-  enqueue(deliveryId: string): Promise<void>
+  /**
+   * Dispatches a PENDING delivery; resolves once the provider answered or it gave up, with the row
+   * as this process last wrote it when it did the work (undefined otherwise).
+   */
+  enqueue(deliveryId: string, first?: FirstAttempt): Promise<SmsDelivery | undefined>
   /** Picks up deliveries left PENDING by a crash, without sending any twice. */
   resume(): Promise<number>
   stop(): Promise<void>
+}
+
+/** What the request that stored a delivery already holds, so its first attempt reads nothing again. */
+export interface FirstAttempt {
+  delivery: SmsDelivery
+  twilio?: OutgoingSms['twilio']
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -20,10 +30,11 @@ export function backoffMs(attempt: number, base = config.send.retryBaseMs): numb
   return Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random() * 0.5))
 }
 
+const sendable = (d: SmsDelivery | null): d is SmsDelivery => d?.status === 'PENDING' && !d.providerMessageId
+
 async function outgoing(deliveryId: string): Promise<(OutgoingSms & { attempts: number }) | undefined> {
   const d = await db.smsDelivery.findUnique({ where: { id: deliveryId } })
-  if (d?.status !== 'PENDING' || d.providerMessageId) return undefined
-  return { ...outgoingOf(d), attempts: d.attempts }
+  return sendable(d) ? { ...outgoingOf(d), attempts: d.attempts } : undefined
 }
 
 async function fail(sms: OutgoingSms, failure: ProviderFailure) {
@@ -37,31 +48,43 @@ async function fail(sms: OutgoingSms, failure: ProviderFailure) {
   }
   // A Twilio code says more than ours for a refusal; for an outage ours does (the last 5xx says little).
   const errorCode = failure.kind === 'permanent' ? (failure.providerCode ?? failure.code) : failure.code
-  await applyStatus(sms.deliveryId, 'FAILED', 'DISPATCHER', { errorCode, errorMessage: failure.message })
+  return applyStatus(sms.deliveryId, 'FAILED', 'DISPATCHER', { errorCode, errorMessage: failure.message })
+}
+
+/**
+ * Counts an attempt unless another dispatcher counted one since `d` was read, or it is no longer
+ * sendable. One raw statement: this runs for every text (see bench/statements.ts).
+ */
+async function claim(d: SmsDelivery): Promise<boolean> {
+  const claimed = await db.$executeRaw`UPDATE "SmsDelivery" SET "attempts" = "attempts" + 1, "updatedAt" = ${new Date()}
+    WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts}`
+  return claimed === 1
 }
 
 /**
  * Sends one delivery: claims an attempt in the database (so a crash leaves a trace), calls the
  * provider, retries transient failures with backoff, and records the outcome.
  */
-export async function dispatchOnce(deliveryId: string, stopping: () => boolean = () => false): Promise<void> {
+export async function dispatchOnce(
+  deliveryId: string,
+  stopping: () => boolean = () => false,
+  first?: FirstAttempt,
+): Promise<SmsDelivery | undefined> {
+  // The row as last seen: the claim below succeeds only if nobody else claimed it since.
+  let seen = first && sendable(first.delivery) ? first.delivery : undefined
   for (let attempt = 1; ; attempt++) {
     // On shutdown no new attempt starts: the delivery stays PENDING and the next start resumes it.
-    if (stopping()) return
-    const sms = await outgoing(deliveryId)
-    if (!sms) return
-    const claimed = await db.smsDelivery.updateMany({
-      where: { id: deliveryId, status: 'PENDING', providerMessageId: null, attempts: sms.attempts },
-      data: { attempts: { increment: 1 } },
-    })
-    if (claimed.count === 0) return
+    if (stopping()) return undefined
+    seen ??= (await db.smsDelivery.findUnique({ where: { id: deliveryId } })) ?? undefined
+    if (!seen || !sendable(seen) || !(await claim(seen))) return undefined
+    const sms = { ...outgoingOf(seen), twilio: attempt === 1 ? first?.twilio : undefined }
+    seen = { ...seen, attempts: seen.attempts + 1 }
     try {
       const accepted = await transportFor(sms.provider).send(sms)
-      await applyStatus(deliveryId, accepted.status, 'DISPATCHER', {
+      return await applyStatus(deliveryId, accepted.status, 'DISPATCHER', {
         providerMessageId: accepted.providerMessageId,
         sandbox: accepted.sandbox,
       })
-      return
     } catch (e) {
       const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
       logger.warn(
@@ -85,7 +108,7 @@ export async function dispatchOnce(deliveryId: string, stopping: () => boolean =
           return false
         }))
       )
-        return
+        return undefined
       if (failure.kind === 'permanent' || attempt >= config.send.maxAttempts) return fail(sms, failure)
     }
   }
@@ -104,18 +127,21 @@ export async function reconcileAttempted(deliveryId: string): Promise<boolean> {
 
 /** The default dispatcher: one promise per delivery in this process. */
 export class InProcessDispatcher implements Dispatcher {
-  private inflight = new Map<string, Promise<void>>()
+  private inflight = new Map<string, Promise<SmsDelivery | undefined>>()
   private stopping = false
 
-  enqueue(deliveryId: string): Promise<void> {
+  enqueue(deliveryId: string, first?: FirstAttempt): Promise<SmsDelivery | undefined> {
     const running = this.inflight.get(deliveryId)
     if (running) return running
-    if (this.stopping) return Promise.resolve()
+    if (this.stopping) return Promise.resolve(undefined)
     const run = (async () => {
       if (config.send.dispatchDelayMs) await sleep(config.send.dispatchDelayMs)
-      await dispatchOnce(deliveryId, () => this.stopping)
+      return dispatchOnce(deliveryId, () => this.stopping, first)
     })()
-      .catch((err) => logger.error({ err, deliveryId }, 'dispatch failed'))
+      .catch((err) => {
+        logger.error({ err, deliveryId }, 'dispatch failed')
+        return undefined
+      })
       .finally(() => this.inflight.delete(deliveryId))
     this.inflight.set(deliveryId, run)
     return run

@@ -3,14 +3,15 @@ import { z } from 'zod'
 import { config } from '../config.js'
 import { db, isUniqueViolation, TX_OPTIONS } from '../db.js'
 import { type ErrorCode, SendSmsError } from '../errors.js'
-import type { SmsAction } from '../generated/prisma/client.js'
-import { parseProviders } from '../providers.js'
+import type { SmsDelivery } from '../generated/prisma/client.js'
 import { pubsub } from '../pubsub.js'
 import { acceptedMessage, agentMessageFor } from './agentMessages.js'
-import { ensureCounter, takeSlot, usedSlots } from './counters.js'
+import { ensureCounters, type Slot, takeSlots, usedSlots } from './counters.js'
 import type { Dispatcher } from './dispatcher.js'
 import { checkRecipient, spokenNumber } from './phone.js'
+import { loadSendContext, type SendAction, type SendContext } from './resolve.js'
 import { MAX_BODY_CHARS, measure } from './segments.js'
+import { insertDelivery, insertEvent } from './status.js'
 import { renderTemplate } from './template.js'
 import { errorCodeOf } from './twilioErrors.js'
 
@@ -30,6 +31,8 @@ type Parsed = z.output<typeof Input>
 export interface Accepted {
   deliveryId: string
   agentMessage: string
+  /** The row as last written, when this request holds it. */
+  delivery?: SmsDelivery
 }
 
 /** A composed text, ready to persist. */
@@ -58,28 +61,32 @@ function requestHash(i: Parsed): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
 }
 
+/** The numbers compose() may pick (`to` or the caller), in E.164 ('' when unusable). */
+function candidates(i: Parsed): [string, string] {
+  const caller = i.call.customerPhoneNumber
+  const e164 = (raw: string) => {
+    const r = checkRecipient(raw, caller)
+    return r.ok ? r.e164 : ''
+  }
+  return [e164(i.to || caller), e164(caller)]
+}
+
 /** The action and campaign, owned, attached, enabled, with a usable provider; or a refusal. */
-async function resolveAction(userId: string, i: Parsed) {
-  const [action, campaign, user] = await Promise.all([
-    db.smsAction.findFirst({ where: { id: i.smsActionId, userId, deletedAt: null } }),
-    db.campaign.findFirst({ where: { id: i.campaignId, userId }, select: { id: true } }),
-    db.user.findUniqueOrThrow({ where: { id: userId }, select: { enabledProviders: true, twilio: { select: { id: true } } } }),
-  ])
-  if (!action) throw refuse('NOT_FOUND', 'SMS action not found')
-  if (!campaign) throw refuse('NOT_FOUND', 'Campaign not found')
-  const attached = await db.campaignSmsAction.findUnique({
-    where: { campaignId_smsActionId: { campaignId: campaign.id, smsActionId: action.id } },
-  })
-  if (!attached) throw refuse('ACTION_NOT_ATTACHED', `${action.name} is not attached to this campaign`)
+async function resolveAction(userId: string, i: Parsed): Promise<SendContext> {
+  const ctx = await loadSendContext(userId, i.smsActionId, i.campaignId, candidates(i))
+  if (!ctx) throw refuse('NOT_FOUND', 'SMS action not found')
+  const { action } = ctx
+  if (!ctx.campaignFound) throw refuse('NOT_FOUND', 'Campaign not found')
+  if (!ctx.attached) throw refuse('ACTION_NOT_ATTACHED', `${action.name} is not attached to this campaign`)
   if (!action.enabled) throw refuse('ACTION_DISABLED', `${action.name} is disabled`)
-  if (!parseProviders(user.enabledProviders).includes(action.provider))
+  if (!ctx.enabledProviders.includes(action.provider))
     throw refuse('PROVIDER_NOT_ENABLED', `${action.provider} is not enabled for this account`)
-  if (action.provider === 'TWILIO' && !user.twilio) throw refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
-  return action
+  if (action.provider === 'TWILIO' && !ctx.twilio) throw refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
+  return ctx
 }
 
 /** Recipient and body, checked and measured; a refusal carries what could be worked out. */
-function compose(action: SmsAction, i: Parsed): Composed | { refusal: SendSmsError; partial: Composed } {
+function compose(action: SendAction, i: Parsed): Composed | { refusal: SendSmsError; partial: Composed } {
   const caller = i.call.customerPhoneNumber
   const asked = action.recipientPolicy === 'ANY' ? i.to || caller : caller
   const requestedTo = action.recipientPolicy === 'CALLER_ONLY' && i.to && i.to !== caller ? i.to : null
@@ -112,15 +119,13 @@ function compose(action: SmsAction, i: Parsed): Composed | { refusal: SendSmsErr
   return composed
 }
 
-const senderOf = (action: SmsAction) => action.fromNumber ?? 'ATLAS'
-const optedOut = (userId: string, action: SmsAction, to: string) =>
-  db.optOut.findUnique({ where: { userId_sender_phone: { userId, sender: senderOf(action), phone: to } }, select: { id: true } })
+const senderOf = (action: SendAction) => action.fromNumber ?? 'ATLAS'
 const policy = {
-  optedOut: (action: SmsAction, to: string) => refuse('OPTED_OUT', `${to} opted out of texts from ${senderOf(action)}`),
-  callLimit: (action: SmsAction) => refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`),
+  optedOut: (action: SendAction, to: string) => refuse('OPTED_OUT', `${to} opted out of texts from ${senderOf(action)}`),
+  callLimit: (action: SendAction) => refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`),
   rate: () => refuse('RATE_LIMITED', `more than ${config.send.ratePerMinute} texts in a minute`),
 }
-const callKey = (action: SmsAction, callId: string) => `call:${action.id}:${callId}`
+const callKey = (action: SendAction, callId: string) => `call:${action.id}:${callId}`
 const rateKey = (userId: string, now: Date) => `rate:${userId}:${Math.floor(now.getTime() / 60_000)}`
 const DAY = 86_400_000
 
@@ -131,14 +136,14 @@ class LimitReached extends Error {
 }
 
 /** The outcome of a stored delivery, as sendSms reports it (also for idempotent replays). */
-async function outcomeOf(deliveryId: string): Promise<Accepted> {
-  const d = await db.smsDelivery.findUniqueOrThrow({ where: { id: deliveryId } })
+function outcomeFrom(d: SmsDelivery): Accepted {
   if (d.status === 'REJECTED' || d.status === 'FAILED') {
     const code = errorCodeOf(d.errorCode)
     throw refuse(code, d.errorMessage ?? code, undefined, d.id)
   }
-  return { deliveryId: d.id, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null) }
+  return { deliveryId: d.id, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null), delivery: d }
 }
+const outcomeOf = async (deliveryId: string) => outcomeFrom(await db.smsDelivery.findUniqueOrThrow({ where: { id: deliveryId } }))
 
 async function replay(userId: string, i: Parsed, hash: string): Promise<Accepted | undefined> {
   if (!i.idempotencyKey) return undefined
@@ -158,7 +163,8 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
   const hash = requestHash(i)
   const earlier = await replay(userId, i, hash)
   if (earlier) return earlier
-  const action = await resolveAction(userId, i)
+  const ctx = await resolveAction(userId, i)
+  const { action } = ctx
   const composed = compose(action, i)
   const base = {
     userId,
@@ -171,31 +177,25 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
     requestHash: hash,
   }
   const record = async (status: 'PENDING' | 'REJECTED', c: Composed, refusal?: SendSmsError) => {
-    const now = new Date()
-    const slots = { call: callKey(action, i.call.callId), rate: rateKey(userId, now) }
-    if (status === 'PENDING') {
-      await ensureCounter(slots.call, new Date(now.getTime() + DAY))
-      await ensureCounter(slots.rate, new Date(now.getTime() + 120_000))
-    }
-    const { events, ...delivery } = await db.$transaction(async (tx) => {
+    const now = Date.now()
+    const [call, rate]: [Slot, Slot] = [
+      { key: callKey(action, i.call.callId), limit: action.maxPerCall, expiresAt: new Date(now + DAY) },
+      { key: rateKey(userId, new Date(now)), limit: config.send.ratePerMinute, expiresAt: new Date(now + 120_000) },
+    ]
+    if (status === 'PENDING') await ensureCounters([call, rate])
+    const written = await db.$transaction(async (tx) => {
       if (status === 'PENDING') {
-        if (!(await takeSlot(slots.call, action.maxPerCall, tx))) throw new LimitReached(policy.callLimit(action))
-        if (!(await takeSlot(slots.rate, config.send.ratePerMinute, tx))) throw new LimitReached(policy.rate())
+        const full = await takeSlots([call, rate], tx)
+        if (full.includes(call.key)) throw new LimitReached(policy.callLimit(action))
+        if (full.length) throw new LimitReached(policy.rate())
       }
-      return tx.smsDelivery.create({
-        data: {
-          ...base,
-          ...c,
-          status,
-          errorCode: refusal?.code ?? null,
-          errorMessage: refusal?.message ?? null,
-          events: { create: { status, errorCode: refusal?.code ?? null, source: 'API' } },
-        },
-        include: { events: true },
-      })
+      const errorCode = refusal?.code ?? null
+      const delivery = await insertDelivery(tx, { ...base, ...c, status, errorCode, errorMessage: refusal?.message ?? null })
+      const event = await insertEvent(tx, { deliveryId: delivery.id, status, errorCode, source: 'API' }, delivery.createdAt)
+      return { delivery, event }
     }, TX_OPTIONS)
-    pubsub.publish('delivery:updated', { delivery, event: events[0] as (typeof events)[number] })
-    return delivery
+    pubsub.publish('delivery:updated', written)
+    return written.delivery
   }
   const reject = async (c: Composed, refusal: SendSmsError): Promise<Accepted> => {
     try {
@@ -208,10 +208,10 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
     }
   }
   if ('refusal' in composed) return reject(composed.partial, composed.refusal)
-  if (await optedOut(userId, action, composed.to)) return reject(composed, policy.optedOut(action, composed.to))
-  let deliveryId: string
+  if (ctx.optedOut.includes(composed.to)) return reject(composed, policy.optedOut(action, composed.to))
+  let delivery: SmsDelivery
   try {
-    deliveryId = (await record('PENDING', composed)).id
+    delivery = await record('PENDING', composed)
   } catch (e) {
     if (e instanceof LimitReached) return reject(composed, e.refusal)
     if (isUniqueViolation(e)) {
@@ -220,9 +220,16 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
     }
     throw e
   }
-  const dispatched = dispatcher.enqueue(deliveryId)
-  await Promise.race([dispatched, new Promise((r) => setTimeout(r, config.send.waitMs))])
-  return outcomeOf(deliveryId)
+  const dispatched = dispatcher.enqueue(delivery.id, { delivery, twilio: ctx.twilio })
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const latest = await Promise.race([
+    dispatched,
+    new Promise<undefined>((r) => {
+      timer = setTimeout(() => r(undefined), config.send.waitMs)
+    }),
+  ])
+  clearTimeout(timer)
+  return latest ? outcomeFrom(latest) : outcomeOf(delivery.id)
 }
 
 /** What sendSms would do, without storing or sending anything. */
@@ -230,10 +237,10 @@ export async function previewSms(userId: string, raw: SendInput) {
   const i = parse(raw)
   const hash = requestHash(i)
   await replay(userId, i, hash)
-  const action = await resolveAction(userId, i)
+  const { action, optedOut } = await resolveAction(userId, i)
   const c = compose(action, i)
   if ('refusal' in c) throw c.refusal
-  if (await optedOut(userId, action, c.to)) throw policy.optedOut(action, c.to)
+  if (optedOut.includes(c.to)) throw policy.optedOut(action, c.to)
   if ((await usedSlots(callKey(action, i.call.callId))) >= action.maxPerCall) throw policy.callLimit(action)
   if ((await usedSlots(rateKey(userId, new Date()))) >= config.send.ratePerMinute) throw policy.rate()
   const agentMessage = `This would text ${spokenNumber(c.to)}: ${c.segments} segment${c.segments === 1 ? '' : 's'}, ${c.encoding === 'GSM7' ? 'GSM-7' : 'Unicode'}.`

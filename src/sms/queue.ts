@@ -36,7 +36,7 @@ export class BullDispatcher implements Dispatcher {
     this.sweep.unref()
   }
 
-  async enqueue(deliveryId: string): Promise<void> {
+  async enqueue(deliveryId: string): Promise<undefined> {
     try {
       const job = await this.queue.add('send', { deliveryId }, { jobId: deliveryId, removeOnComplete: 1000, removeOnFail: 5000 })
       await job.waitUntilFinished(this.events, config.send.waitMs + 1000).catch(() => undefined)
@@ -44,6 +44,7 @@ export class BullDispatcher implements Dispatcher {
       // The delivery stays PENDING in the database; the periodic sweep queues it once Redis is back.
       logger.error({ deliveryId, err: (err as Error).message }, 'could not queue a send')
     }
+    return undefined
   }
 
   /** Queues the PENDING deliveries that have no job (a crash between the insert and the queue). */

@@ -79,8 +79,9 @@ export class TwilioTransport implements SmsTransport {
 
 /** The user's own Twilio account, with the action's number. */
 export const userTwilio = new TwilioTransport(async (sms) => {
-  // Read fresh for every send: a token rotated on another instance must not fail a text.
-  const account = await userTwilioCredentials(sms.userId, true)
+  // Fresh for every send (read by the request itself, or here): a token rotated on another
+  // instance must not fail a text, and cleared credentials must stop sends at once.
+  const account = sms.twilio ?? (await userTwilioCredentials(sms.userId, true))
   if (!account) throw new ProviderFailure('permanent', 'TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
   const client = twilioClient(account.accountSid, account.token)
   return { client, from: { from: sms.fromNumber as string }, sandbox: false }

@@ -10,6 +10,8 @@ export interface OutgoingSms {
   fromNumber: string | null
   body: string
   createdAt: Date
+  /** The user's Twilio credentials when the caller has just read them (a first attempt). */
+  twilio?: { accountSid: string; token: string }
 }
 
 /** The text a stored delivery stands for. */
