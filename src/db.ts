@@ -1,25 +1,18 @@
-import { PrismaPg } from '@prisma/adapter-pg'
+import { postgresAdapter, sqliteAdapter } from './adapters.js'
 import { config } from './config.js'
 import { databaseKind, sqlitePath } from './dburl.js'
 import { PrismaClient } from './generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from './generated/prisma-pg/client.js'
-import { dbQueries } from './metrics.js'
-import { sqliteAdapter } from './sqlite.js'
 
 export type Db = InstanceType<typeof PrismaClient>
 
 /** Creates a Prisma client for a DATABASE_URL: SQLite (embedded default) or PostgreSQL. */
 export function createDb(url: string): Db {
-  const log = [{ emit: 'event' as const, level: 'query' as const }]
   if (databaseKind(url) === 'postgres') {
     // Both generated clients come from the same models, so their APIs are the same.
-    const client = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }), log })
-    client.$on('query', () => dbQueries.inc())
-    return client as unknown as Db
+    return new PgPrismaClient({ adapter: postgresAdapter(url) }) as unknown as Db
   }
-  const client = new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`), log })
-  client.$on('query', () => dbQueries.inc())
-  return client as unknown as Db
+  return new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`) })
 }
 
 export const dbKind = databaseKind(config.databaseUrl)

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
+import { dbQueries } from '../src/metrics.js'
 import { app, gql, sendingSetup } from './support/helpers.js'
 
 afterAll(() => app.stop())
@@ -54,5 +55,23 @@ describe('delivery queries', () => {
     expect(filtered.data.byCall.edges).toHaveLength(3)
     expect(filtered.data.delivered.edges).toEqual([{ node: { status: 'DELIVERED' } }])
     expect(filtered.data.campaign.deliveries.edges).toHaveLength(4)
+  })
+
+  it('reads a page with each delivery’s action, campaign and events in as many statements for 2 rows as for 20', async () => {
+    const s = await sendingSetup({ maxPerCall: 20 })
+    for (let i = 0; i < 20; i++) await s.send({ call: { callId: `page-${i}`, customerPhoneNumber: '+14155550123' } })
+    const statements = async (first: number) => {
+      const before = (await dbQueries.get()).values[0]?.value ?? 0
+      const r = await gql(
+        'query($first: Int) { smsDeliveries(first: $first) { edges { node { id smsAction { name } campaign { name } events { status } } } } }',
+        { first },
+        s.agent,
+      )
+      expect(r.data.smsDeliveries.edges).toHaveLength(first)
+      return ((await dbQueries.get()).values[0]?.value ?? 0) - before
+    }
+    const few = await statements(2)
+    expect(few).toBeGreaterThan(0)
+    expect(await statements(20)).toBe(few)
   })
 })

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import twilio from 'twilio'
 import { config } from '../config.js'
 import { db } from '../db.js'
+import type { SmsDelivery } from '../generated/prisma/client.js'
 import { logger } from '../logger.js'
 import { userTwilioCredentials } from './credentials.js'
 import { applyStatus } from './status.js'
@@ -37,10 +38,8 @@ export async function handleStatusCallback(req: IncomingMessage, requestId: stri
   const sid = params.MessageSid ?? params.SmsSid
   const twilioStatus = params.MessageStatus ?? params.SmsStatus
   if (!sid || !SID.test(sid) || !twilioStatus) return 400
-  const delivery = await db.smsDelivery.findUnique({
-    where: { providerMessageId: sid },
-    select: { id: true, userId: true, provider: true },
-  })
+  const [delivery] = await db.$queryRaw<Pick<SmsDelivery, 'id' | 'userId' | 'provider'>[]>`
+    SELECT "id", "userId", "provider" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`
   if (!delivery) {
     logger.info({ requestId, sid, status: twilioStatus }, 'status callback for an unknown message acknowledged')
     return 200

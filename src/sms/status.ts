@@ -1,4 +1,4 @@
-import { db, TX_OPTIONS } from '../db.js'
+import { db, dbKind } from '../db.js'
 import { Prisma, type SmsDelivery, type SmsDeliveryEvent } from '../generated/prisma/client.js'
 import type { SmsDeliveryStatus } from '../generated/prisma/enums.js'
 import { cuid } from '../ids.js'
@@ -94,14 +94,19 @@ export async function applyStatus(
   }
   if (change.providerMessageId) sets.push(Prisma.sql`"providerMessageId" = ${change.providerMessageId}`)
   if (change.sandbox !== undefined) sets.push(Prisma.sql`"sandbox" = ${change.sandbox}`)
-  const earlier = Prisma.join(earlierThan(next).map(statusLiteral))
-  const written = await db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<Record<string, unknown>[]>`UPDATE "SmsDelivery" SET ${Prisma.join(sets, ', ')}
-      WHERE "id" = ${deliveryId} AND "status" IN (${earlier}) RETURNING *`
-    if (!row) return undefined
-    const event = await insertEvent(tx, { deliveryId, status: next, errorCode: change.errorCode ?? null, source }, at)
-    return { delivery: deliveryOf(row), event }
-  }, TX_OPTIONS)
+  const event: SmsDeliveryEvent = { id: cuid(), deliveryId, status: next, errorCode: change.errorCode ?? null, source, at }
+  const update = Prisma.sql`UPDATE "SmsDelivery" SET ${Prisma.join(sets, ', ')}
+    WHERE "id" = ${deliveryId} AND "status" IN (${Prisma.join(earlierThan(next).map(statusLiteral))}) RETURNING *`
+  const logged = Prisma.sql`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
+    SELECT ${event.id}, ${deliveryId}, ${statusLiteral(next)}, ${event.errorCode}, ${source}, ${at}`
+  // The event is written only if the update moved the row, in the same atomic unit, without an
+  // interactive transaction: one statement on PostgreSQL; on SQLite a batch, where changes() is
+  // the number of rows the UPDATE just before it moved.
+  const [row] =
+    dbKind === 'postgres'
+      ? await db.$queryRaw<Record<string, unknown>[]>`WITH moved AS (${update}), logged AS (${logged} FROM moved) SELECT * FROM moved`
+      : (await db.$transaction([db.$queryRaw<Record<string, unknown>[]>`${update}`, db.$executeRaw`${logged} WHERE changes() = 1`]))[0]
+  const written = row && { delivery: deliveryOf(row), event }
   if (!written) return undefined
   logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
   pubsub.publish('delivery:updated', written)
