@@ -1,5 +1,5 @@
 // CPU profile of the service under sequential sendSms (node --cpu-prof); prints the heaviest functions.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { startService } from './lib.js'
 import { sendingBench } from './seed.js'
 
@@ -25,7 +25,10 @@ for (let i = 0; i < N; i++) {
 console.log(`${N} sequential sendSms: ${((performance.now() - started) / N).toFixed(1)} ms each`)
 service.proc.kill('SIGTERM')
 await service.exited
-const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) as string
+// tsx runs the service in a child process: its profile is the largest one.
+const file = readdirSync(dir)
+  .filter((f) => f.endsWith('.cpuprofile'))
+  .sort((a, b) => statSync(`${dir}/${b}`).size - statSync(`${dir}/${a}`).size)[0] as string
 const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number }[]
   samples: number[]

@@ -145,6 +145,17 @@ describe('sendSms refusals', () => {
     expect((await s.send({ call: { callId: 'call-2', customerPhoneNumber: '+14155550123' } })).__typename).toBe('SendSmsSuccess')
     expect(creates(s.account?.sid).length).toBe(3)
   })
+
+  it('holds the per-call cap under 12 concurrent sends on a fresh call, and a refusal takes no slot', async () => {
+    const s = await sendingSetup({ maxPerCall: 3 })
+    const call = { callId: 'burst', customerPhoneNumber: '+14155550123' }
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => s.send({ call, body: `text ${i}` })))
+    expect(results.filter((r) => r.__typename === 'SendSmsSuccess')).toHaveLength(3)
+    expect(results.filter((r) => r.code === 'CALL_LIMIT_REACHED')).toHaveLength(9)
+    expect(creates(s.account?.sid).length).toBe(3)
+    const counter = await db.usageCounter.findFirstOrThrow({ where: { key: { endsWith: ':burst' } } })
+    expect(counter.count).toBe(3)
+  })
 })
 
 describe('idempotency', () => {

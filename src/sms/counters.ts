@@ -8,24 +8,19 @@ export interface Slot {
 }
 
 /**
- * Creates the counters at 0 unless they exist, in one statement. Outside any transaction, so a
- * concurrent creation never aborts one; ON CONFLICT DO NOTHING reads the same on SQLite and PostgreSQL.
- */
-export async function ensureCounters(slots: [Slot, Slot]): Promise<void> {
-  const [a, b] = slots
-  await db.$executeRaw`INSERT INTO "UsageCounter" ("key", "count", "expiresAt")
-    VALUES (${a.key}, 0, ${a.expiresAt}), (${b.key}, 0, ${b.expiresAt}) ON CONFLICT ("key") DO NOTHING`
-}
-
-/**
- * Takes one unit of each counter made by ensureCounters, in one conditional UPDATE (atomic on
- * SQLite and PostgreSQL, so limits hold across instances). Returns the keys that were used up;
- * the caller rolls back its transaction when there are any, which returns the units taken.
+ * Takes one unit of each counter, creating it when it does not exist yet, in one statement: an
+ * upsert whose update applies only below the limit (atomic on SQLite and PostgreSQL, where a
+ * concurrent creation waits instead of failing, so limits hold across instances). Returns the keys
+ * that were used up; the caller rolls back its transaction when there are any.
  */
 export async function takeSlots(slots: [Slot, Slot], tx: Pick<typeof db, '$queryRaw'> = db): Promise<string[]> {
   const [a, b] = slots
-  const taken = await tx.$queryRaw<{ key: string }[]>`UPDATE "UsageCounter" SET "count" = "count" + 1
-    WHERE ("key" = ${a.key} AND "count" < ${a.limit}) OR ("key" = ${b.key} AND "count" < ${b.limit}) RETURNING "key"`
+  const taken = await tx.$queryRaw<{ key: string }[]>`INSERT INTO "UsageCounter" ("key", "count", "expiresAt")
+    VALUES (${a.key}, 1, ${a.expiresAt}), (${b.key}, 1, ${b.expiresAt})
+    ON CONFLICT ("key") DO UPDATE SET "count" = "UsageCounter"."count" + 1
+    WHERE ("UsageCounter"."key" = ${a.key} AND "UsageCounter"."count" < ${a.limit})
+      OR ("UsageCounter"."key" = ${b.key} AND "UsageCounter"."count" < ${b.limit})
+    RETURNING "key"`
   const keys = new Set(taken.map((t) => t.key))
   return slots.filter((s) => !keys.has(s.key)).map((s) => s.key)
 }

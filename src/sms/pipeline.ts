@@ -6,7 +6,7 @@ import { type ErrorCode, SendSmsError } from '../errors.js'
 import type { SmsDelivery } from '../generated/prisma/client.js'
 import { pubsub } from '../pubsub.js'
 import { acceptedMessage, agentMessageFor } from './agentMessages.js'
-import { ensureCounters, type Slot, takeSlots, usedSlots } from './counters.js'
+import { type Slot, takeSlots, usedSlots } from './counters.js'
 import type { Dispatcher } from './dispatcher.js'
 import { checkRecipient, spokenNumber } from './phone.js'
 import { loadSendContext, type SendAction, type SendContext } from './resolve.js'
@@ -182,7 +182,6 @@ export async function sendSms(userId: string, raw: SendInput, dispatcher: Dispat
       { key: callKey(action, i.call.callId), limit: action.maxPerCall, expiresAt: new Date(now + DAY) },
       { key: rateKey(userId, new Date(now)), limit: config.send.ratePerMinute, expiresAt: new Date(now + 120_000) },
     ]
-    if (status === 'PENDING') await ensureCounters([call, rate])
     const written = await db.$transaction(async (tx) => {
       if (status === 'PENDING') {
         const full = await takeSlots([call, rate], tx)
