@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { GraphQLError } from 'graphql'
+import { type ExecutionResult, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, maskError } from 'graphql-yoga'
 import { WebSocketServer } from 'ws'
@@ -15,6 +15,7 @@ import { httpDuration, httpRequests, registry } from './metrics.js'
 import { pubsub } from './pubsub.js'
 import { closeRedis, redisReady } from './redis.js'
 import { schema } from './schema/index.js'
+import { SharedSubscriptions } from './sharedSubscriptions.js'
 import { handleStatusCallback, STATUS_CALLBACK_PATH } from './sms/callbacks.js'
 import { dispatcher } from './sms/index.js'
 import { stopTransports } from './sms/providers/index.js'
@@ -87,6 +88,7 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
 
   const wss = new WebSocketServer({ server, path: '/graphql' })
   const keyOfSocket = new WeakMap<object, string>()
+  const shared = new SharedSubscriptions()
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
     {
       onConnect: async (ctx) => {
@@ -113,13 +115,19 @@ export function buildApp(opts: { port?: number; host?: string } = {}) {
           document: parse(params.query),
           variableValues: params.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe, shareKey: shareKeyOf(ctx.extra.auth, params) },
         }
         const errors = validate(args.schema, args.document)
         return errors.length ? errors : args
       },
       execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+      subscribe: (args) => {
+        const root = args.rootValue as { subscribe: typeof import('graphql').subscribe; shareKey?: string }
+        return shared.subscribe(
+          root.shareKey,
+          async () => (await root.subscribe(args)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult,
+        )
+      },
     },
     wss,
   )
@@ -205,4 +213,11 @@ async function readiness(): Promise<[number, unknown]> {
   if (redis === 'unreachable') logger.warn('readiness: redis unreachable')
   const ok = database === 'ok' && redis !== 'unreachable'
   return [ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database, ...(redis ? { redis } : {}) }]
+}
+
+/** Subscriptions of one API key with the same document and variables get the same results, so they share one execution. */
+function shareKeyOf(auth: Auth | undefined, params: { query: string; operationName?: string | null; variables?: unknown }) {
+  return auth?.kind === 'key'
+    ? JSON.stringify([auth.keyId, params.query, params.operationName ?? null, params.variables ?? null])
+    : undefined
 }

@@ -1,3 +1,4 @@
+import { Repeater } from 'graphql-yoga'
 import type { Auth } from './auth.js'
 import { db } from './db.js'
 import { NotFoundError, ValidationError } from './errors.js'
@@ -15,8 +16,10 @@ const open = new Map<string, Set<Stream>>()
 /**
  * The caller's delivery updates matching the filters (at least one). Ownership is checked on
  * subscribe and every event is filtered by user, so nobody receives another user's updates.
+ * A Repeater, so that ending it (unsubscribe, revocation) releases the topic at once rather than
+ * at the next event.
  */
-export async function* deliveryUpdates(auth: Auth | null, f: UpdateFilters): AsyncGenerator<DeliveryUpdate> {
+export async function deliveryUpdates(auth: Auth | null, f: UpdateFilters): Promise<AsyncIterableIterator<DeliveryUpdate>> {
   if (auth?.kind !== 'key') throw new ValidationError('Subscriptions need an API key')
   if (!f.deliveryId && !f.campaignId && !f.callId) {
     throw new ValidationError('Give at least one of deliveryId, campaignId or callId')
@@ -28,24 +31,26 @@ export async function* deliveryUpdates(auth: Auth | null, f: UpdateFilters): Asy
   if (f.campaignId && !(await db.campaign.findFirst({ where: { id: f.campaignId, userId }, select: { id: true } }))) {
     throw new NotFoundError('Campaign')
   }
-  const stream = pubsub.subscribe('delivery:updated')[Symbol.asyncIterator]()
+  const matches = (d: DeliveryUpdate['delivery']) =>
+    d.userId === userId &&
+    (!f.deliveryId || d.id === f.deliveryId) &&
+    (!f.campaignId || d.campaignId === f.campaignId) &&
+    (!f.callId || d.callId === f.callId)
   const mine = open.get(keyId) ?? new Set()
-  open.set(keyId, mine.add(stream))
-  try {
-    for (;;) {
-      const { value, done } = await stream.next()
-      if (done) return
-      const d = value.delivery
-      if (d.userId !== userId) continue
-      if ((f.deliveryId && d.id !== f.deliveryId) || (f.campaignId && d.campaignId !== f.campaignId) || (f.callId && d.callId !== f.callId))
-        continue
-      yield value
+  open.set(keyId, mine)
+  const updates: Repeater<DeliveryUpdate> = new Repeater(async (push, stop) => {
+    const topic = pubsub.subscribe('delivery:updated')[Symbol.asyncIterator]()
+    mine.add(updates)
+    void stop.then(() => topic.return?.())
+    try {
+      for (let r = await topic.next(); !r.done; r = await topic.next()) if (matches(r.value.delivery)) await push(r.value)
+    } finally {
+      mine.delete(updates)
+      if (mine.size === 0 && open.get(keyId) === mine) open.delete(keyId)
+      stop()
     }
-  } finally {
-    mine.delete(stream)
-    if (mine.size === 0) open.delete(keyId)
-    await stream.return?.()
-  }
+  })
+  return updates
 }
 
 /** Ends the open subscriptions of a key (revoked), or of everyone (shutdown). */

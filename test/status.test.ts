@@ -154,13 +154,20 @@ describe('subscription authorization', () => {
     const a = await sendingSetup()
     const b = await sendingSetup()
     const theirs = await sent(b)
+    // Refused on subscribe: one result with the error, no data, then complete (graphql-ws, like SSE).
+    const refusal = (sub: Awaited<ReturnType<typeof wsSubscribe>>) => {
+      expect(sub.errors).toEqual([])
+      expect(sub.received).toHaveLength(1)
+      expect(sub.received[0].data ?? null).toBeNull()
+      return sub.received[0].errors[0]
+    }
     const none = await wsSubscribe(app.url, a.agent, {})
     await none.completed
-    expect(JSON.stringify(none.errors)).toContain('at least one')
+    expect(refusal(none)).toMatchObject({ message: expect.stringContaining('at least one'), extensions: { code: 'VALIDATION' } })
     for (const vars of [{ deliveryId: theirs.id }, { campaignId: b.campaignId }]) {
       const sub = await wsSubscribe(app.url, a.agent, vars)
       await sub.completed
-      expect(JSON.stringify(sub.errors)).toContain('NOT_FOUND')
+      expect(refusal(sub)).toMatchObject({ extensions: { code: 'NOT_FOUND' } })
       await sub.dispose()
     }
     await none.dispose()
@@ -182,6 +189,36 @@ describe('subscription authorization', () => {
     await sent(s)
     expect(ws.received).toEqual([])
     expect(sse.received).toEqual([])
+  })
+})
+
+describe('shared subscriptions', () => {
+  it('runs one execution for identical subscriptions of a key, and each leaves without ending the others', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const before = openSubscriptions()
+    const same = await Promise.all([1, 2, 3].map(() => wsSubscribe(app.url, s.agent, { campaignId: s.campaignId })))
+    const otherVariables = await wsSubscribe(app.url, s.agent, { callId: 'call-1' })
+    const otherKey = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    await subscribed(before + 3)
+    const first = await sent(s)
+    await deliverCallback(first.sid, 'delivered')
+    for (const sub of [...same, otherVariables, otherKey]) {
+      await vi.waitFor(() => expect(statuses(sub.received)).toEqual(['PENDING', 'QUEUED', 'DELIVERED']), { timeout: 5000 })
+    }
+    expect(same[1]?.received).toEqual(same[0]?.received)
+    await same[0]?.dispose()
+    const second = await sent(s)
+    for (const sub of same.slice(1)) {
+      await vi.waitFor(() => expect(sub.received.filter((u) => u.data.smsDeliveryUpdated.delivery.id === second.id)).toHaveLength(2), {
+        timeout: 5000,
+      })
+    }
+    expect(openSubscriptions()).toBe(before + 3)
+    await Promise.all(same.slice(1).map((sub) => sub.dispose()))
+    await deliverCallback(second.sid, 'delivered')
+    await subscribed(before + 2)
+    await Promise.all([otherVariables.dispose(), otherKey.dispose()])
   })
 })
 

@@ -1,0 +1,133 @@
+import type { ExecutionResult } from 'graphql'
+
+type Result = ExecutionResult
+type Subscribed = AsyncIterableIterator<Result> | Result
+
+interface Group {
+  source: AsyncIterator<Result>
+  members: Set<Member>
+  /** Set once the source has ended: a member that joins late ends at once, the same way. */
+  ended?: { failure?: { error: unknown } }
+}
+
+/** One subscriber's view of a group: the results pushed to it, in order, until it or the group ends. */
+class Member implements AsyncIterableIterator<Result> {
+  private queue: Result[] = []
+  private waiting?: { resolve: (r: IteratorResult<Result>) => void; reject: (e: unknown) => void }
+  private ended = false
+  private failure?: { error: unknown }
+
+  constructor(private readonly leave: (m: Member) => Promise<void>) {}
+
+  push(r: Result) {
+    if (this.ended) return
+    if (this.waiting) this.waiting.resolve({ value: r, done: false })
+    else this.queue.push(r)
+    this.waiting = undefined
+  }
+
+  /** Ends after what is queued; with an error, the next read throws it (graphql-ws reports it). */
+  end(failure?: { error: unknown }) {
+    this.ended = true
+    this.failure = failure
+    if (failure) this.waiting?.reject(failure.error)
+    else this.waiting?.resolve({ value: undefined, done: true })
+    this.waiting = undefined
+  }
+
+  next(): Promise<IteratorResult<Result>> {
+    const r = this.queue.shift()
+    if (r) return Promise.resolve({ value: r, done: false })
+    if (this.failure) {
+      const { error } = this.failure
+      this.failure = undefined
+      return Promise.reject(error)
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true })
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject }
+    })
+  }
+
+  async return(): Promise<IteratorResult<Result>> {
+    this.queue = []
+    this.end()
+    await this.leave(this)
+    return { value: undefined, done: true }
+  }
+
+  [Symbol.asyncIterator]() {
+    return this
+  }
+}
+
+const isStream = (s: Subscribed): s is AsyncIterableIterator<Result> => typeof (s as AsyncIterator<Result>).next === 'function'
+
+/**
+ * Shares one execution among identical subscriptions: those with the same key (the caller's API
+ * key, the document and its variables, so their results are the same) read one source stream,
+ * executed once per event, instead of one each. A subscription without a key runs on its own.
+ */
+export class SharedSubscriptions {
+  private readonly groups = new Map<string, Promise<Group | undefined>>()
+
+  async subscribe(key: string | undefined, run: () => Promise<Subscribed>): Promise<Subscribed> {
+    if (key === undefined) return run()
+    const existing = await this.groups.get(key)
+    if (existing) return this.member(existing, key)
+    let subscribed: Subscribed | undefined
+    const starting = (async () => {
+      subscribed = await run()
+      if (!isStream(subscribed)) return undefined
+      const group: Group = { source: subscribed, members: new Set() }
+      void this.pump(group, key)
+      return group
+    })()
+    this.groups.set(key, starting)
+    const group = await starting.catch((e) => {
+      this.groups.delete(key)
+      throw e
+    })
+    if (!group) {
+      // A refusal (e.g. NOT_FOUND) is this subscriber's answer; the next one asks again.
+      this.groups.delete(key)
+      return subscribed as Result
+    }
+    return this.member(group, key)
+  }
+
+  /** How many distinct executions are running. */
+  get size(): number {
+    return this.groups.size
+  }
+
+  private member(group: Group, key: string): Member {
+    const m = new Member(async (left) => {
+      group.members.delete(left)
+      if (group.members.size > 0) return
+      await this.forget(group, key)
+      await group.source.return?.()
+    })
+    if (group.ended) m.end(group.ended.failure)
+    else group.members.add(m)
+    return m
+  }
+
+  private async forget(group: Group, key: string) {
+    if ((await this.groups.get(key)) === group) this.groups.delete(key)
+  }
+
+  private async pump(group: Group, key: string) {
+    let failure: { error: unknown } | undefined
+    try {
+      for (let r = await group.source.next(); !r.done; r = await group.source.next()) {
+        for (const m of group.members) m.push(r.value)
+      }
+    } catch (error) {
+      failure = { error }
+    }
+    group.ended = { failure }
+    await this.forget(group, key)
+    for (const m of group.members) m.end(failure)
+  }
+}
