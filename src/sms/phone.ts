@@ -9,6 +9,20 @@ const CANNOT_TEXT = new Set(['PREMIUM_RATE', 'SHARED_COST', 'VOICEMAIL', 'UAN', 
  * country code are read in the caller's country (`near`), as a person on the call would.
  */
 export function checkRecipient(raw: string, near?: string): RecipientCheck {
+  const key = `${raw}\u0000${near ?? ''}`
+  let check = checked.get(key)
+  if (!check) {
+    check = parseRecipient(raw, near)
+    if (checked.size >= 1000) checked.delete(checked.keys().next().value as string)
+    checked.set(key, check)
+  }
+  return check
+}
+
+// A send checks the same numbers more than once, and a call's numbers come back in every send.
+const checked = new Map<string, RecipientCheck>()
+
+function parseRecipient(raw: string, near?: string): RecipientCheck {
   const country = near ? parsePhoneNumberFromString(near)?.country : undefined
   const phone = parsePhoneNumberFromString(raw.trim(), { defaultCountry: country as CountryCode | undefined })
   if (!phone?.isValid()) return { ok: false, code: 'INVALID_RECIPIENT', reason: `${raw} is not a valid phone number` }
