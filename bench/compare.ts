@@ -1,19 +1,22 @@
-// Before and after in the same run: the callback path of another git revision (default HEAD, the
-// last commit) beside the working tree, on the same database, alternating, at concurrency 50.
-// Usage: npx tsx bench/compare.ts [--rev <git revision>] [--callbacks 2000] [--rounds 2]
-import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, symlinkSync } from 'node:fs'
+// Before and after in the same run: another git revision (default HEAD, the last commit) beside the
+// working tree, alternating on the same machine and database: sendSms at concurrency 1 and 10,
+// signed callbacks at concurrency 50, then callback-to-subscriber latency with N graphql-ws subscribers.
+// Usage: npx tsx bench/compare.ts [--rev <git revision>] [--requests 300] [--callbacks 2000] [--rounds 2] [--subscribers 1000]
+import { execFileSync, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchEnv, report, startService } from './lib.js'
-import { postCallbacks, seed, summary } from './seed.js'
+import { report, startService } from './lib.js'
+import { postCallbacks, seed, sendingBench, sendLoad, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: {
     rev: { type: 'string', default: 'HEAD' },
+    requests: { type: 'string', default: '300' },
     callbacks: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '2' },
+    subscribers: { type: 'string', default: '1000' },
   },
 })
 const rev = execFileSync('git', ['rev-parse', '--short', String(args.rev)])
@@ -25,26 +28,67 @@ if (!existsSync(before)) {
   symlinkSync(resolve('node_modules'), join(before, 'node_modules'))
   cpSync('src/generated', join(before, 'src/generated'), { recursive: true })
 }
+const trees = [
+  { code: `before (${rev})`, script: join(before, 'src/main.ts') },
+  { code: 'after (working tree)', script: resolve('src/main.ts') },
+]
+const REQUESTS = Number(args.requests)
 const N = Number(args.callbacks)
 const ROUNDS = Number(args.rounds)
-const { url } = await benchEnv()
-const callbackUrl = `${url}/webhooks/twilio/status`
+const bench = await sendingBench()
 const data = await seed(N * ROUNDS * 2)
-
-async function ingest(script: string, sids: string[]) {
-  const service = await startService({ LOG_LEVEL: 'info' }, script)
-  const r = await postCallbacks(callbackUrl, data, sids)
-  service.proc.kill('SIGTERM')
-  await service.exited
-  const { errors: _errors, ...figures } = summary(r)
-  return figures
-}
+const callbackUrl = `${bench.url}/webhooks/twilio/status`
 
 const rows: Record<string, unknown>[] = []
 for (let round = 0; round < ROUNDS; round++) {
-  const slice = (k: number) => data.sids.slice((round * 2 + k) * N, (round * 2 + k + 1) * N)
-  rows.push({ round, code: `before (${rev})`, ...(await ingest(join(before, 'src/main.ts'), slice(0))) })
-  rows.push({ round, code: 'after (working tree)', ...(await ingest('src/main.ts', slice(1))) })
+  for (const [k, tree] of trees.entries()) {
+    const service = await startService({ RECONCILE_INTERVAL_MS: '0' }, tree.script)
+    const one = summary(await sendLoad(bench.url, bench, 1, REQUESTS))
+    const ten = summary(await sendLoad(bench.url, bench, 10, REQUESTS))
+    const callbacks = summary(await postCallbacks(callbackUrl, data, data.sids.slice((round * 2 + k) * N, (round * 2 + k + 1) * N)))
+    service.proc.kill('SIGTERM')
+    await service.exited
+    rows.push({
+      round,
+      code: tree.code,
+      'send c=1 p50 ms': one['p50 ms'],
+      'send c=10 p50 ms': ten['p50 ms'],
+      'send c=10 req/s': ten['req/s'],
+      'callbacks/s': callbacks['req/s'],
+      'callback p99 ms': callbacks['p99 ms'],
+    })
+  }
 }
-report('compare-callbacks', rows, { rev, callbacks: N })
+report('compare', rows, { rev, requests: REQUESTS, callbacks: N })
+
+// Fan-out: bench/callbacks.ts against each tree in turn (BENCH_SERVICE_SCRIPT picks the tree).
+const fanout: Record<string, unknown>[] = []
+for (const tree of trees) {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/callbacks.ts',
+      '--callbacks',
+      '200',
+      '--subscribers',
+      String(args.subscribers),
+      '--sse',
+      '',
+      '--events',
+      '30',
+    ],
+    { env: { ...process.env, BENCH_SERVICE_SCRIPT: tree.script }, stdio: 'ignore' },
+  )
+  if (run.status !== 0) throw new Error(`bench/callbacks.ts failed for ${tree.code}`)
+  const latest = readdirSync('bench/results')
+    .filter((f) => f.startsWith('callback-fanout-'))
+    .sort()
+    .at(-1) as string
+  const result = JSON.parse(readFileSync(join('bench/results', latest), 'utf8')) as { rows: Record<string, unknown>[] }
+  for (const row of result.rows) fanout.push({ code: tree.code, ...row })
+}
+report('compare-fanout', fanout, { rev })
 await data.db.$disconnect()
+await bench.double.close()

@@ -62,9 +62,12 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
   return { port, url: `http://127.0.0.1:${port}` }
 }
 
-/** Starts the service as its own process (so the load generator does not share its CPU). */
+/**
+ * Starts the service as its own process (so the load generator does not share its CPU).
+ * BENCH_SERVICE_SCRIPT runs another tree's entry point instead (bench/compare.ts: before and after).
+ */
 export async function startService(env: Record<string, string> = {}, script?: string, nodeArgs?: string[]) {
-  return startServer({ PORT: process.env.PORT as string, LOG_LEVEL: 'info', ...env }, script, nodeArgs)
+  return startServer({ PORT: process.env.PORT as string, LOG_LEVEL: 'info', ...env }, script ?? process.env.BENCH_SERVICE_SCRIPT, nodeArgs)
 }
 
 /** The p-th percentile (0..100) of a list of numbers. */

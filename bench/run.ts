@@ -6,6 +6,7 @@ const steps: [string, string[]][] = [
   ['bench/send.ts', ['--requests', '300']],
   ['bench/callbacks.ts', ['--callbacks', '3000', '--subscribers', '100,1000,5000', '--events', '30']],
   ['bench/reads.ts', []],
+  ['bench/statements.ts', []],
 ]
 const started = Date.now()
 let failed = 0

@@ -120,3 +120,40 @@ export async function postCallbacks(
     ],
   })
 }
+
+const SEND = `mutation($input: SendSmsInput!) { sendSms(input: $input) { __typename ... on SendSmsSuccess { delivery { id status } } ... on Error { code } } }`
+let sent = 0
+
+/** sendSms through the service at `url`, `connections` at a time, each on a call of its own. */
+export function sendLoad(
+  url: string,
+  bench: { agentKey: string; actionId: string; data: { campaignId: string } },
+  connections: number,
+  amount: number,
+) {
+  return autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections,
+    amount,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.agentKey}` },
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({
+            query: SEND,
+            variables: {
+              input: {
+                campaignId: bench.data.campaignId,
+                smsActionId: bench.actionId,
+                call: { callId: `bench-${sent++}`, customerPhoneNumber: '+14155550123' },
+                body: 'Your table is booked.',
+              },
+            },
+          }),
+        }),
+      },
+    ],
+  })
+}

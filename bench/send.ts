@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { report, startService, statementsRun } from './lib.js'
-import { sendingBench, summary } from './seed.js'
+import { sendingBench, sendLoad, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '1,10,50' } },
@@ -11,43 +11,28 @@ const { values: args } = parseArgs({
 const REQUESTS = Number(args.requests)
 const LEVELS = String(args.concurrency).split(',').map(Number)
 
-const { double, url, data, actionId, agentKey } = await sendingBench()
-const ids = { id: actionId }
-const agent = { key: agentKey }
+const bench = await sendingBench()
+const { double, url, data, actionId } = bench
 
-const SEND = `mutation($input: SendSmsInput!) { sendSms(input: $input) { __typename ... on SendSmsSuccess { delivery { id status } } ... on Error { code } } }`
 let n = 0
-async function load(target: string, connections: number, body: () => string, headers: Record<string, string>) {
-  const r = await autocannon({
-    url: target,
+async function baselineLoad(connections: number, amount: number) {
+  return autocannon({
+    url,
     method: 'POST',
     connections,
-    amount: Math.max(REQUESTS, connections * 10),
-    headers: { 'content-type': 'application/json', ...headers },
-    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+    amount,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ callId: `base-${n++}`, body: 'Your table is booked.' }) }) }],
   })
-  return summary(r)
 }
-const serviceBody = () =>
-  JSON.stringify({
-    query: SEND,
-    variables: {
-      input: {
-        campaignId: data.campaignId,
-        smsActionId: ids.id,
-        call: { callId: `bench-${n++}`, customerPhoneNumber: '+14155550123' },
-        body: 'Your table is booked.',
-      },
-    },
-  })
-const baselineBody = () => JSON.stringify({ callId: `base-${n++}`, body: 'Your table is booked.' })
 
 const rows: Record<string, unknown>[] = []
 for (const c of LEVELS) {
   const service = await startService()
+  const amount = Math.max(REQUESTS, c * 10)
   const before = await statementsRun(url)
-  const svc = await load(`${url}/graphql`, c, serviceBody, { authorization: `Bearer ${agent.key}` })
-  const perSend = ((await statementsRun(url)) - before) / Math.max(REQUESTS, c * 10)
+  const svc = summary(await sendLoad(url, bench, c, amount))
+  const perSend = ((await statementsRun(url)) - before) / amount
   service.proc.kill('SIGTERM')
   await service.exited
   const baseline = await startService(
@@ -55,12 +40,12 @@ for (const c of LEVELS) {
       BENCH_ACCOUNT_SID: data.accountSid,
       BENCH_TWILIO_TOKEN: data.token,
       BENCH_USER_ID: data.userId,
-      BENCH_ACTION_ID: ids.id,
+      BENCH_ACTION_ID: actionId,
       BENCH_CAMPAIGN_ID: data.campaignId,
     },
     'bench/baseline-send.ts',
   )
-  const base = await load(url, c, baselineBody, {})
+  const base = summary(await baselineLoad(c, amount))
   baseline.proc.kill('SIGTERM')
   await baseline.exited
   rows.push({ concurrency: c, ...Object.fromEntries(Object.entries(svc).map(([k, v]) => [`service ${k}`, v])) })
