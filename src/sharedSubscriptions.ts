@@ -8,6 +8,8 @@ interface Group {
   members: Set<Member>
   /** Set once the source has ended: a member that joins late ends at once, the same way. */
   ended?: { failure?: { error: unknown } }
+  /** This group's entry in the map of groups. */
+  entry: Promise<Group | undefined>
 }
 
 /** One subscriber's view of a group: the results pushed to it, in order, until it or the group ends. */
@@ -73,24 +75,30 @@ export class SharedSubscriptions {
 
   async subscribe(key: string | undefined, run: () => Promise<Subscribed>): Promise<Subscribed> {
     if (key === undefined) return run()
-    const existing = await this.groups.get(key)
-    if (existing) return this.member(existing, key)
+    for (let pending = this.groups.get(key); pending; pending = this.groups.get(key)) {
+      const group = await pending
+      // Refused for the one who opened it (e.g. NOT_FOUND): this subscriber asks for itself.
+      if (!group) return run()
+      if (!group.ended) return this.member(group, key)
+      this.forget(group, key)
+    }
+    // No await between the lookup above and this entry: concurrent subscribers find it.
     let subscribed: Subscribed | undefined
-    const starting = (async () => {
+    let entry!: Promise<Group | undefined>
+    entry = (async () => {
       subscribed = await run()
       if (!isStream(subscribed)) return undefined
-      const group: Group = { source: subscribed, members: new Set() }
+      const group: Group = { source: subscribed, members: new Set(), entry }
       void this.pump(group, key)
       return group
     })()
-    this.groups.set(key, starting)
-    const group = await starting.catch((e) => {
-      this.groups.delete(key)
+    this.groups.set(key, entry)
+    const group = await entry.catch((e) => {
+      if (this.groups.get(key) === entry) this.groups.delete(key)
       throw e
     })
     if (!group) {
-      // A refusal (e.g. NOT_FOUND) is this subscriber's answer; the next one asks again.
-      this.groups.delete(key)
+      if (this.groups.get(key) === entry) this.groups.delete(key)
       return subscribed as Result
     }
     return this.member(group, key)
@@ -105,7 +113,7 @@ export class SharedSubscriptions {
     const m = new Member(async (left) => {
       group.members.delete(left)
       if (group.members.size > 0) return
-      await this.forget(group, key)
+      this.forget(group, key)
       await group.source.return?.()
     })
     if (group.ended) m.end(group.ended.failure)
@@ -113,8 +121,8 @@ export class SharedSubscriptions {
     return m
   }
 
-  private async forget(group: Group, key: string) {
-    if ((await this.groups.get(key)) === group) this.groups.delete(key)
+  private forget(group: Group, key: string) {
+    if (this.groups.get(key) === group.entry) this.groups.delete(key)
   }
 
   private async pump(group: Group, key: string) {
@@ -127,7 +135,7 @@ export class SharedSubscriptions {
       failure = { error }
     }
     group.ended = { failure }
-    await this.forget(group, key)
+    this.forget(group, key)
     for (const m of group.members) m.end(failure)
   }
 }

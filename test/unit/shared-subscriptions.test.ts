@@ -1,0 +1,86 @@
+import type { ExecutionResult } from 'graphql'
+import { Repeater } from 'graphql-yoga'
+import { describe, expect, it } from 'vitest'
+import { SharedSubscriptions } from '../../src/sharedSubscriptions.js'
+
+/** A source stream the test drives: push results, end it, fail it; counts how often it was opened. */
+function source() {
+  const state = { opened: 0, returned: 0, push: (_r: ExecutionResult) => {}, end: (_e?: Error) => {} }
+  const open = async () => {
+    state.opened++
+    return new Repeater<ExecutionResult>(async (push, stop) => {
+      state.push = (r) => void push(r)
+      state.end = (e) => stop(e)
+      await stop
+      state.returned++
+    })
+  }
+  return { state, open }
+}
+const next = (it: unknown) => (it as AsyncIterator<ExecutionResult>).next()
+const result = (n: number): ExecutionResult => ({ data: { n } })
+
+describe('SharedSubscriptions', () => {
+  it('opens one source for subscribers with the same key and hands each every result', async () => {
+    const shared = new SharedSubscriptions()
+    const s = source()
+    const [a, b] = await Promise.all([shared.subscribe('k', s.open), shared.subscribe('k', s.open)])
+    const o = source()
+    const other = await shared.subscribe('other', o.open)
+    expect([s.state.opened, o.state.opened]).toEqual([1, 1])
+    const [na, nb] = [next(a), next(b)]
+    await new Promise((r) => setTimeout(r, 0))
+    s.state.push(result(1))
+    expect(await na).toEqual({ value: result(1), done: false })
+    expect(await nb).toEqual({ value: result(1), done: false })
+    await (other as AsyncIterator<ExecutionResult>).return?.()
+  })
+
+  it('keeps the source while anyone listens, closes it with the last, and opens a new one after', async () => {
+    const shared = new SharedSubscriptions()
+    const s = source()
+    const a = (await shared.subscribe('k', s.open)) as AsyncIterator<ExecutionResult>
+    const b = (await shared.subscribe('k', s.open)) as AsyncIterator<ExecutionResult>
+    const pending = b.next()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(await a.return?.()).toEqual({ value: undefined, done: true })
+    s.state.push(result(2))
+    expect(await pending).toEqual({ value: result(2), done: false })
+    expect(s.state.returned).toBe(0)
+    await b.return?.()
+    expect(s.state.returned).toBe(1)
+    expect(shared.size).toBe(0)
+    await shared.subscribe('k', s.open)
+    expect(s.state.opened).toBe(2)
+  })
+
+  it('passes a failure of the source to every subscriber, and a refusal on subscribe to the one who asked', async () => {
+    const shared = new SharedSubscriptions()
+    const s = source()
+    const a = await shared.subscribe('k', s.open)
+    const b = await shared.subscribe('k', s.open)
+    const reads = [next(a), next(b)]
+    await new Promise((r) => setTimeout(r, 0))
+    s.state.end(new Error('source broke'))
+    for (const read of reads) await expect(read).rejects.toThrow('source broke')
+    const late = await shared.subscribe('k', s.open)
+    expect(s.state.opened).toBe(2)
+    const refusal: ExecutionResult = { errors: [] }
+    expect(await shared.subscribe('refused', async () => refusal)).toBe(refusal)
+    expect(await shared.subscribe('refused', async () => refusal)).toBe(refusal)
+    await (late as AsyncIterator<ExecutionResult>).return?.()
+  })
+
+  it('ends a subscriber that joins a source which has just ended', async () => {
+    const shared = new SharedSubscriptions()
+    const s = source()
+    const a = await shared.subscribe('k', s.open)
+    const read = next(a)
+    await new Promise((r) => setTimeout(r, 0))
+    s.state.end()
+    expect(await read).toEqual({ value: undefined, done: true })
+    const b = await shared.subscribe('k', s.open)
+    expect(s.state.opened).toBe(2)
+    await (b as AsyncIterator<ExecutionResult>).return?.()
+  })
+})
