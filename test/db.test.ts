@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
-import { applyStatus } from '../src/sms/status.js'
+import { applyStatus, loadDelivery } from '../src/sms/status.js'
 import { app, sendingSetup } from './support/helpers.js'
 
 afterAll(() => app.stop())
@@ -60,6 +60,8 @@ describe('rows written in SQL', () => {
       sandbox: false,
     })
     expect(written).toEqual(await db.smsDelivery.findUniqueOrThrow({ where: { id } }))
+    expect(await loadDelivery(id)).toEqual(written)
+    expect(await loadDelivery('missing')).toBeUndefined()
     expect(written).toMatchObject({ status: 'UNDELIVERED', errorCode: '30003', sandbox: false, attempts: 1, segments: 1 })
     expect(written?.updatedAt.getTime()).toBeGreaterThan(written?.createdAt.getTime() ?? Number.NaN)
     const events = await db.smsDeliveryEvent.findMany({ where: { deliveryId: id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] })

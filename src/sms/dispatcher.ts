@@ -3,7 +3,7 @@ import { db } from '../db.js'
 import type { SmsDelivery } from '../generated/prisma/client.js'
 import { logger } from '../logger.js'
 import { type OutgoingSms, outgoingOf, ProviderFailure, transportFor } from './providers/index.js'
-import { applyStatus } from './status.js'
+import { applyStatus, loadDelivery } from './status.js'
 
 /** Hands persisted deliveries to their provider. In-process here; Redis mode backs it with BullMQ. */
 export interface Dispatcher {
@@ -33,7 +33,7 @@ export function backoffMs(attempt: number, base = config.send.retryBaseMs): numb
 const sendable = (d: SmsDelivery | null): d is SmsDelivery => d?.status === 'PENDING' && !d.providerMessageId
 
 async function outgoing(deliveryId: string): Promise<(OutgoingSms & { attempts: number }) | undefined> {
-  const d = await db.smsDelivery.findUnique({ where: { id: deliveryId } })
+  const d = (await loadDelivery(deliveryId)) ?? null
   return sendable(d) ? { ...outgoingOf(d), attempts: d.attempts } : undefined
 }
 
@@ -75,7 +75,7 @@ export async function dispatchOnce(
   for (let attempt = 1; ; attempt++) {
     // On shutdown no new attempt starts: the delivery stays PENDING and the next start resumes it.
     if (stopping()) return undefined
-    seen ??= (await db.smsDelivery.findUnique({ where: { id: deliveryId } })) ?? undefined
+    seen ??= await loadDelivery(deliveryId)
     if (!seen || !sendable(seen) || !(await claim(seen))) return undefined
     const sms = { ...outgoingOf(seen), twilio: attempt === 1 ? first?.twilio : undefined }
     seen = { ...seen, attempts: seen.attempts + 1 }

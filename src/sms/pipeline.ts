@@ -11,7 +11,7 @@ import type { Dispatcher } from './dispatcher.js'
 import { checkRecipient, spokenNumber } from './phone.js'
 import { loadSendContext, type SendAction, type SendContext } from './resolve.js'
 import { MAX_BODY_CHARS, measure } from './segments.js'
-import { insertDelivery, insertEvent } from './status.js'
+import { insertDelivery, insertEvent, loadDelivery } from './status.js'
 import { renderTemplate } from './template.js'
 import { errorCodeOf } from './twilioErrors.js'
 
@@ -143,7 +143,11 @@ function outcomeFrom(d: SmsDelivery): Accepted {
   }
   return { deliveryId: d.id, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null), delivery: d }
 }
-const outcomeOf = async (deliveryId: string) => outcomeFrom(await db.smsDelivery.findUniqueOrThrow({ where: { id: deliveryId } }))
+const outcomeOf = async (deliveryId: string) => {
+  const d = await loadDelivery(deliveryId)
+  if (!d) throw new Error(`delivery ${deliveryId} vanished`)
+  return outcomeFrom(d)
+}
 
 async function replay(userId: string, i: Parsed, hash: string): Promise<Accepted | undefined> {
   if (!i.idempotencyKey) return undefined

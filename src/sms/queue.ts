@@ -4,6 +4,7 @@ import { db } from '../db.js'
 import { logger } from '../logger.js'
 import { redisConnection } from '../redis.js'
 import { type Dispatcher, dispatchOnce, reconcileAttempted } from './dispatcher.js'
+import { loadDelivery } from './status.js'
 
 const QUEUE = 'sms-send'
 
@@ -70,17 +71,19 @@ export class BullDispatcher implements Dispatcher {
 
   private async process(job: Job<{ deliveryId: string }>, token?: string) {
     const id = job.data.deliveryId
-    const d = await db.smsDelivery.findUnique({
-      where: { id },
-      select: { status: true, providerMessageId: true, fromNumber: true, attempts: true },
-    })
+    const d = await loadDelivery(id)
     if (d?.status !== 'PENDING' || d.providerMessageId) return
     if (!(await this.senderSlot(d.fromNumber ?? 'ATLAS'))) {
       await job.moveToDelayed(Date.now() + 1000 - (Date.now() % 1000) + Math.floor(Math.random() * 50), token)
       throw new DelayedError()
     }
-    if (d.attempts > 0 && (await reconcileAttempted(id))) return
-    await dispatchOnce(id, () => this.stopping)
+    if (d.attempts > 0) {
+      if (await reconcileAttempted(id)) return
+      await dispatchOnce(id, () => this.stopping)
+      return
+    }
+    // The row just read is the first attempt's: its claim fails if another worker got there first.
+    await dispatchOnce(id, () => this.stopping, { delivery: d })
   }
 
   /** One send for this sender in the current second, across every instance. */

@@ -39,6 +39,12 @@ const literal = <T extends string>(value: T, allowed: readonly T[]) => {
 const statusLiteral = (s: SmsDeliveryStatus) => literal(s, ALL)
 type Tx = Pick<typeof db, '$queryRaw' | '$executeRaw'>
 
+/** A delivery by id (SQL: it is read on every send's path). */
+export async function loadDelivery(id: string): Promise<SmsDelivery | undefined> {
+  const [row] = await db.$queryRaw<Record<string, unknown>[]>`SELECT * FROM "SmsDelivery" WHERE "id" = ${id}`
+  return row && deliveryOf(row)
+}
+
 /** Records an event of a delivery (in the caller's transaction). */
 export async function insertEvent(tx: Tx, event: Omit<SmsDeliveryEvent, 'id' | 'at'>, at = new Date()): Promise<SmsDeliveryEvent> {
   const row = { id: cuid(), ...event, at }
