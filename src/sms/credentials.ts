@@ -21,7 +21,13 @@ export async function userTwilioCredentials(userId: string, fresh = false): Prom
     cache.delete(userId)
     return undefined
   }
+  return credentialsOf(userId, account)
+}
+
+/** Decrypts credentials just read from the database, and remembers them. */
+export function credentialsOf(userId: string, account: { accountSid: string; authTokenEnc: string }): Credentials {
   const value = { accountSid: account.accountSid, token: decryptSecret(account.authTokenEnc, userId), at: Date.now() }
+  cache.delete(userId)
   if (cache.size >= MAX) cache.delete(cache.keys().next().value as string)
   cache.set(userId, value)
   return value

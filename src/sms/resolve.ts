@@ -1,7 +1,7 @@
-import { decryptSecret } from '../crypto.js'
 import { db } from '../db.js'
 import type { RecipientPolicy, SmsProvider } from '../generated/prisma/enums.js'
 import { parseProviders } from '../providers.js'
+import { credentialsOf } from './credentials.js'
 
 /** What a send needs to know of its action. */
 export interface SendAction {
@@ -81,7 +81,7 @@ export async function loadSendContext(
     enabledProviders: parseProviders(row.enabledProviders),
     twilio:
       row.provider === 'TWILIO' && row.accountSid && row.authTokenEnc
-        ? { accountSid: row.accountSid, token: decryptSecret(row.authTokenEnc, userId) }
+        ? credentialsOf(userId, { accountSid: row.accountSid, authTokenEnc: row.authTokenEnc })
         : undefined,
     optedOut: [row.optedA, row.optedB].filter((p): p is string => p !== null),
   }
