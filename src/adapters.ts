@@ -44,7 +44,8 @@ function counted<Q extends Queryable>(q: Q, around = <T>(run: () => Promise<T>) 
  */
 function wrap(adapter: Adapter, serialize: boolean): Adapter {
   const lock = new Lock()
-  const locked = async <T>(run: () => Promise<T>): Promise<T> => {
+  const around = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (!serialize) return run()
     const release = await lock.acquire()
     try {
       return await run()
@@ -64,8 +65,8 @@ function wrap(adapter: Adapter, serialize: boolean): Adapter {
     const end = (finish: () => Promise<void>) => () => finish().finally(release)
     return Object.assign(counted(tx), { commit: end(() => tx.commit()), rollback: end(() => tx.rollback()) })
   }
-  return Object.assign(counted(adapter, serialize ? locked : undefined), {
-    executeScript: (script: string) => (serialize ? locked(() => adapter.executeScript(script)) : adapter.executeScript(script)),
+  return Object.assign(counted(adapter, around), {
+    executeScript: (script: string) => around(() => adapter.executeScript(script)),
     startTransaction,
   })
 }
