@@ -1,5 +1,5 @@
 import { defineConfig } from 'prisma/config'
-import { databaseKind, sqlitePath } from './src/dburl.js'
+import { databaseKind, sqlitePath } from './src/db/url.js'
 
 // The schema's datasource reads DATABASE_URL even though the adapter is what connects.
 process.env.DATABASE_URL ||= 'file:./data/sms.db'

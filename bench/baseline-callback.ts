@@ -2,7 +2,9 @@
 // the same single conditional update, through the same Prisma client, and nothing else.
 import { createServer } from 'node:http'
 import twilio from 'twilio'
-import { db } from '../src/db.js'
+import { createDatabase } from '../src/db/client.js'
+
+const { db } = createDatabase(process.env.DATABASE_URL as string)
 
 const token = process.env.BENCH_TWILIO_TOKEN as string
 const url = `${process.env.PUBLIC_URL}/webhooks/twilio/status`

@@ -1,11 +1,15 @@
 // Baseline for sendSms: the bare minimum for the same work. One insert, one SDK call to the same
 // Twilio double, one update; no auth, validation, policy, idempotency, events or GraphQL.
 import { createServer } from 'node:http'
-import { db } from '../src/db.js'
-import { twilioClient } from '../src/sms/twilio.js'
+import { createDatabase } from '../src/db/client.js'
+import { TwilioClients } from '../src/sms/providers/twilio/client.js'
 
 const env = process.env as Record<string, string>
-const client = twilioClient(env.BENCH_ACCOUNT_SID as string, env.BENCH_TWILIO_TOKEN as string)
+const { db } = createDatabase(env.DATABASE_URL as string)
+const client = new TwilioClients({ baseUrl: env.TWILIO_API_BASE_URL as string, timeoutMs: 10_000 }).for(
+  env.BENCH_ACCOUNT_SID as string,
+  env.BENCH_TWILIO_TOKEN as string,
+)
 const server = createServer(async (req, res) => {
   if (req.method !== 'POST') {
     res.writeHead(200).end()

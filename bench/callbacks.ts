@@ -60,7 +60,12 @@ report(
 // 2. Fan-out: callback-to-subscriber latency with N open graphql-ws subscribers.
 const fanoutRows: Record<string, unknown>[] = []
 const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
-const server = await startService({ RECONCILE_INTERVAL_MS: '0' }, undefined, ['--expose-gc', ...profile])
+const server = await startService({ RECONCILE_INTERVAL_MS: '0' }, undefined, [
+  '--expose-gc',
+  '--import',
+  './bench/gc-on-sigusr2.mjs',
+  ...profile,
+])
 const heap = async () => {
   server.proc.kill('SIGUSR2')
   await new Promise((r) => setTimeout(r, 300))

@@ -1,20 +1,10 @@
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer } from '../test/support/process.js'
-
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
+import { createPostgresDatabase, migrate } from '../harness/databases.js'
+import { freePort } from '../harness/net.js'
+import { startServer } from '../harness/process.js'
 
 /**
  * The environment of one benchmark run: a fresh migrated database (SQLite file, or a fresh
@@ -25,15 +15,7 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sms-bench-'))
   const port = await freePort()
   let databaseUrl = `file:${join(dir, 'bench.db')}`
-  if (process.env.BENCH_DATABASE_URL) {
-    const pg = (await import('pg')).default
-    const name = `sms_bench_${randomBytes(4).toString('hex')}`
-    const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${name}`)
-    await admin.end()
-    databaseUrl = Object.assign(new URL(process.env.BENCH_DATABASE_URL), { pathname: `/${name}` }).href
-  }
+  if (process.env.BENCH_DATABASE_URL) databaseUrl = (await createPostgresDatabase(process.env.BENCH_DATABASE_URL, 'sms_bench')).url
   Object.assign(process.env, {
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -50,15 +32,7 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
       ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}` }
       : {}),
   })
-  execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
-    env: {
-      ...process.env,
-      PRISMA_SCHEMA_ENGINE_BINARY: 'package.json',
-      PRISMA_QUERY_ENGINE_LIBRARY: 'package.json',
-      CHECKPOINT_DISABLE: '1',
-    },
-    stdio: 'pipe',
-  })
+  migrate(databaseUrl)
   return { port, url: `http://127.0.0.1:${port}` }
 }
 

@@ -4,24 +4,26 @@ import twilio from 'twilio'
 
 /** Seeds one user with a Twilio account, an action, a campaign, a MONITOR key and `n` QUEUED deliveries. */
 export async function seed(n: number) {
-  const { db } = await import('../src/db.js')
-  const { encryptSecret } = await import('../src/crypto.js')
+  const { createDatabase } = await import('../src/db/client.js')
+  const { createCipher } = await import('../src/crypto.js')
   const { generateApiKey } = await import('../src/auth.js')
+  const { db } = createDatabase(process.env.DATABASE_URL as string)
+  const cipher = createCipher(Buffer.from(process.env.ENCRYPTION_KEY as string, 'base64'))
   const token = randomBytes(16).toString('hex')
   const accountSid = `AC${randomBytes(16).toString('hex')}`
   const user = await db.user.create({
     data: { email: `bench-${randomBytes(4).toString('hex')}@example.com`, enabledProviders: 'TWILIO,ATLAS' },
   })
   await db.twilioAccount.create({
-    data: { userId: user.id, accountSid, authTokenEnc: encryptSecret(token, user.id), verifiedAt: new Date() },
+    data: { userId: user.id, accountSid, authTokenEnc: cipher.encrypt(token, user.id), verifiedAt: new Date() },
   })
   const action = await db.smsAction.create({
     data: { userId: user.id, name: 'bench', liveName: 'bench', description: 'bench', provider: 'TWILIO', fromNumber: '+14155550100' },
   })
   const campaign = await db.campaign.create({ data: { userId: user.id, name: 'bench' } })
   await db.campaignSmsAction.create({ data: { campaignId: campaign.id, smsActionId: action.id } })
-  const key = generateApiKey()
-  await db.apiKey.create({ data: { userId: user.id, name: 'bench', role: 'MONITOR', prefix: key.prefix, hash: key.hash } })
+  const key = generateApiKey('bench', 'MONITOR')
+  await db.apiKey.create({ data: { userId: user.id, ...key.stored } })
   const sids: string[] = []
   for (let i = 0; i < n; i += 500) {
     const batch = Array.from({ length: Math.min(500, n - i) }, () => {
@@ -64,7 +66,7 @@ export function signedCallback(url: string, token: string, accountSid: string, s
 
 /** For sendSms benchmarks: the Twilio double (knowing the seeded account), the env, and an AGENT key. */
 export async function sendingBench() {
-  const { TwilioDouble } = await import('../test/support/twilio-double.js')
+  const { TwilioDouble } = await import('../harness/twilio-double.js')
   const { benchEnv } = await import('./lib.js')
   const double = await new TwilioDouble().start()
   process.env.TWILIO_API_BASE_URL = double.url
@@ -78,8 +80,8 @@ export async function sendingBench() {
   })
   const action = await data.db.smsAction.findFirstOrThrow({ where: { userId: data.userId } })
   const { generateApiKey } = await import('../src/auth.js')
-  const agent = generateApiKey()
-  await data.db.apiKey.create({ data: { userId: data.userId, name: 'agent', role: 'AGENT', prefix: agent.prefix, hash: agent.hash } })
+  const agent = generateApiKey('agent', 'AGENT')
+  await data.db.apiKey.create({ data: { userId: data.userId, ...agent.stored } })
   return { double, url, data, actionId: action.id, agentKey: agent.key }
 }
 

@@ -7,9 +7,9 @@ import { benchEnv, report } from './lib.js'
 delete process.env.BENCH_DATABASE_URL // better-sqlite3 is the floor this compares with: SQLite only
 await benchEnv()
 const N = Number(process.argv[2] ?? 3000)
-const { db } = await import('../src/db.js')
-const { sqlitePath } = await import('../src/dburl.js')
-const { cuid } = await import('../src/ids.js')
+const { db } = (await import('../src/db/client.js')).createDatabase(process.env.DATABASE_URL as string)
+const { sqlitePath } = await import('../src/db/url.js')
+const { cuid } = await import('../src/db/ids.js')
 await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
 const user = await db.user.create({ data: { email: 'bench@example.com', enabledProviders: 'ATLAS' } })
 const direct = new Database(sqlitePath(process.env.DATABASE_URL as string))

@@ -1,17 +1,24 @@
 import { randomBytes } from 'node:crypto'
-import { config } from './config.js'
 import { safeEqual, sha256 } from './crypto.js'
-import { db } from './db.js'
 import type { ApiKeyRole } from './generated/prisma/enums.js'
+import type { AccountsStore, NewKey } from './stores/accounts.js'
 
-export type Auth = { kind: 'operator' } | { kind: 'key'; keyId: string; userId: string; role: ApiKeyRole }
+/** A caller acting with one of a user's API keys. */
+export interface Viewer {
+  kind: 'key'
+  keyId: string
+  userId: string
+  role: ApiKeyRole
+}
+
+export type Auth = { kind: 'operator' } | Viewer
 
 const KEY_PREFIX = 'sk_'
 
-/** A new random API key, with the short prefix shown in listings and the hash to store. */
-export function generateApiKey(): { key: string; prefix: string; hash: string } {
+/** A new random API key: the key (shown once) and what is stored of it. */
+export function generateApiKey(name: string, role: ApiKeyRole): { key: string; stored: NewKey } {
   const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`
-  return { key, prefix: key.slice(0, 10), hash: sha256(key) }
+  return { key, stored: { name, role, prefix: key.slice(0, 10), hash: sha256(key) } }
 }
 
 /** Extracts the token of a `Bearer <token>` value. */
@@ -20,20 +27,15 @@ export function bearerToken(header: string | null | undefined): string | undefin
   return m?.[1]
 }
 
-/** Resolves a bearer token to the operator or a live API key; null when neither. */
-export async function authenticate(token: string | undefined): Promise<Auth | null> {
-  if (!token) return null
-  if (config.adminToken && safeEqual(token, config.adminToken)) return { kind: 'operator' }
-  if (!token.startsWith(KEY_PREFIX)) return null
-  // Every request passes here: one raw statement costs a fraction of Prisma's query path (bench/statements.ts).
-  const [key] = await db.$queryRaw<{ id: string; userId: string; role: ApiKeyRole }[]>`
-    SELECT "id", "userId", "role" FROM "ApiKey" WHERE "hash" = ${sha256(token)} AND "revokedAt" IS NULL`
-  if (!key) return null
-  return { kind: 'key', keyId: key.id, userId: key.userId, role: key.role }
+/** Resolves bearer tokens to the operator (ADMIN_TOKEN) or a live API key. */
+export function createAuthenticator(adminToken: string | undefined, accounts: AccountsStore) {
+  return async (token: string | undefined): Promise<Auth | null> => {
+    if (!token) return null
+    if (adminToken && safeEqual(token, adminToken)) return { kind: 'operator' }
+    if (!token.startsWith(KEY_PREFIX)) return null
+    const key = await accounts.liveKeyByHash(sha256(token))
+    return key ? { kind: 'key', keyId: key.id, userId: key.userId, role: key.role } : null
+  }
 }
 
-/** The user a key-authenticated caller acts for; throws if the caller is not a key. */
-export function userIdOf(auth: Auth | null): string {
-  if (auth?.kind !== 'key') throw new Error('userIdOf called without a key-authenticated caller')
-  return auth.userId
-}
+export type Authenticate = ReturnType<typeof createAuthenticator>

@@ -1,5 +1,9 @@
-import { db } from './db.js'
+import { ConfigError, loadConfig } from './config.js'
 import { operatorCommands } from './operator.js'
+import { createServices } from './services.js'
+
+const USAGE =
+  'usage: npm run cli -- <command>\n  create-user --email E [--name N] [--providers ATLAS,TWILIO]\n  list-users\n  set-providers <userId|email> ATLAS,TWILIO'
 
 const [command, ...rest] = process.argv.slice(2)
 const flags: Record<string, string> = {}
@@ -10,18 +14,19 @@ for (let i = 0; i < rest.length; i++) {
   else positional.push(arg)
 }
 
-const run = operatorCommands[command as keyof typeof operatorCommands]
+const run = command ? operatorCommands[command] : undefined
 if (!run) {
-  console.error(
-    'usage: npm run cli -- <command>\n  create-user --email E [--name N] [--providers ATLAS,TWILIO]\n  list-users\n  set-providers <userId|email> ATLAS,TWILIO',
-  )
+  console.error(USAGE)
   process.exit(2)
 }
 try {
-  for (const line of await run(flags, positional)) console.log(line)
+  const services = createServices(loadConfig())
+  try {
+    for (const line of await run(services, flags, positional)) console.log(line)
+  } finally {
+    await services.close()
+  }
 } catch (e) {
-  console.error((e as Error).message)
+  console.error(e instanceof ConfigError ? e.message : (e as Error).message)
   process.exitCode = 1
-} finally {
-  await db.$disconnect()
 }

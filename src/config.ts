@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { databaseKind } from './dburl.js'
+import { databaseKind } from './db/url.js'
 
 /** A configuration problem: the message names the variable and what is wrong with it. */
 export class ConfigError extends Error {
@@ -49,7 +49,6 @@ const Env = z.object({
   SEND_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(250),
   SEND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
-  DISPATCH_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   REDIS_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9:_-]{1,64}$/, 'must be 1-64 letters, digits, :, _ or -')
@@ -105,7 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       ratePerMinute: e.SEND_RATE_LIMIT_PER_MINUTE,
       sandboxDelayMs: e.SANDBOX_DELAY_MS,
-      dispatchDelayMs: e.DISPATCH_DELAY_MS,
     },
     queue: {
       prefix: e.REDIS_PREFIX,
@@ -131,5 +129,3 @@ function resolveEncryptionKey(given: string | undefined, env: string, dataDir: s
   if (key.length !== 32) throw new ConfigError(`Invalid configuration: ${file} does not hold a 32-byte base64 key`)
   return key
 }
-
-export const config = loadConfig()

@@ -76,6 +76,3 @@ export class SendSmsError extends AppError {
     super(code, message)
   }
 }
-
-/** The errors every configuration mutation can answer (sendSms/previewSms answer SendSmsError only). */
-export const BASE_ERRORS = [AuthorizationError, ValidationError]

@@ -1,21 +1,25 @@
+import { ConfigError, loadConfig } from './config.js'
+import { buildApp } from './http/app.js'
+import { firstRunHint } from './operator.js'
+import { createServices } from './services.js'
+
+let config: ReturnType<typeof loadConfig>
 try {
-  const { buildApp } = await import('./app.js')
-  const { logger } = await import('./logger.js')
-  const { firstRunHint } = await import('./operator.js')
-  const app = buildApp()
-  await app.start()
-  await firstRunHint()
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down')
-    await app.stop()
-    process.exit(0)
-  }
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
-  process.once('SIGINT', () => void shutdown('SIGINT'))
+  config = loadConfig()
 } catch (e) {
-  if ((e as Error).name === 'ConfigError') {
-    console.error((e as Error).message)
-    process.exit(1)
-  }
-  throw e
+  if (!(e instanceof ConfigError)) throw e
+  console.error(e.message)
+  process.exit(1)
 }
+const services = createServices(config)
+const app = buildApp(services)
+await app.start()
+await firstRunHint(services)
+
+const shutdown = async (signal: string) => {
+  services.logger.info({ signal }, 'shutting down')
+  await app.stop()
+  process.exit(0)
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'))
+process.once('SIGINT', () => void shutdown('SIGINT'))

@@ -1,8 +1,8 @@
-import { config } from './config.js'
-import { db, dbKind } from './db.js'
-import type { SmsProvider } from './generated/prisma/enums.js'
-import { formatProviders, PROVIDERS, parseProviders } from './providers.js'
-import { createUserWithOwnerKey } from './users.js'
+import { generateApiKey } from './auth.js'
+import { SmsProvider } from './generated/prisma/enums.js'
+import type { Services } from './services.js'
+
+const PROVIDERS = Object.values(SmsProvider)
 
 /** Parses "ATLAS,TWILIO" into providers; throws on an unknown name. */
 export function parseProviderArg(value: string): SmsProvider[] {
@@ -15,34 +15,37 @@ export function parseProviderArg(value: string): SmsProvider[] {
   return list as SmsProvider[]
 }
 
-/** The operator's commands, shared by `npm run cli`. Each returns the lines to print. */
-export const operatorCommands = {
-  async 'create-user'(args: Record<string, string>) {
+type Command = (services: Services, flags: Record<string, string>, positional: string[]) => Promise<string[]>
+
+/** The operator's commands (`npm run cli`). Each returns the lines to print. */
+export const operatorCommands: Record<string, Command> = {
+  async 'create-user'({ stores }, args) {
     if (!args.email) throw new Error('create-user needs --email')
-    const providers = args.providers ? parseProviderArg(args.providers) : undefined
-    const { userId, key } = await createUserWithOwnerKey({ email: args.email, name: args.name, enabledProviders: providers })
+    const enabledProviders = args.providers ? parseProviderArg(args.providers) : ['ATLAS' as const]
+    const { key, stored } = generateApiKey('owner', 'OWNER')
+    const { userId } = await stores.accounts.createUser({ email: args.email, name: args.name ?? null, enabledProviders, key: stored })
     return [`user ${userId} created (${args.email})`, `OWNER key (shown once, store it now): ${key}`]
   },
-  async 'list-users'() {
-    const users = await db.user.findMany({ orderBy: { createdAt: 'asc' }, include: { _count: { select: { apiKeys: true } } } })
+  async 'list-users'({ stores }) {
+    const users = await stores.accounts.listUsers()
     if (users.length === 0) return ['no users']
-    return users.map((u) => `${u.id}\t${u.email}\t${parseProviders(u.enabledProviders).join(',') || '-'}\t${u._count.apiKeys} key(s)`)
+    return users.map((u) => `${u.id}\t${u.email}\t${u.enabledProviders.join(',') || '-'}\t${u.keys} key(s)`)
   },
-  async 'set-providers'(_args: Record<string, string>, positional: string[]) {
+  async 'set-providers'({ stores }, _args, positional) {
     const [who, list] = positional
     if (!who || list === undefined) throw new Error('usage: set-providers <userId|email> ATLAS,TWILIO')
-    const user = await db.user.findFirst({ where: { OR: [{ id: who }, { email: who.toLowerCase() }] } })
+    const user = await stores.accounts.findUser(who)
     if (!user) throw new Error(`no user ${who}`)
     const providers = parseProviderArg(list)
-    await db.user.update({ where: { id: user.id }, data: { enabledProviders: formatProviders(providers) } })
+    await stores.accounts.setEnabledProviders(user.id, providers)
     return [`${user.email}: enabled providers ${providers.join(',') || '(none)'}`]
   },
 }
 
 /** On a fresh embedded database in development, tells how to create the first user. */
-export async function firstRunHint(): Promise<void> {
-  if (config.env !== 'development' || dbKind !== 'sqlite') return
-  if ((await db.user.count()) > 0) return
+export async function firstRunHint({ config, dialect, stores }: Services): Promise<void> {
+  if (config.env !== 'development' || dialect.kind !== 'sqlite') return
+  if ((await stores.accounts.countUsers()) > 0) return
   console.log(
     [
       '',

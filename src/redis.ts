@@ -1,43 +1,52 @@
 import { Redis } from 'ioredis'
-import { config } from './config.js'
-import { logger } from './logger.js'
+import type { Logger } from './logger.js'
 
-const clients: Redis[] = []
-
-/**
- * A new Redis connection (REDIS_URL). BullMQ needs `maxRetriesPerRequest: null`; connections
- * reconnect on their own, and every error is logged, so losing Redis degrades loudly, not silently.
- */
-export function redisConnection(role: string): Redis {
-  const client = new Redis(config.redisUrl as string, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
-  let down = false
-  client.on('error', (err) => {
-    if (!down) logger.error({ role, err: err.message }, 'redis connection lost')
-    down = true
-  })
-  client.on('ready', () => {
-    if (down) logger.info({ role }, 'redis connection back')
-    down = false
-  })
-  clients.push(client)
-  return client
+/** The Redis connections of one process (REDIS_URL): opened on demand, checked, closed together. */
+export interface RedisConnections {
+  /**
+   * A new connection. BullMQ needs `maxRetriesPerRequest: null`; connections reconnect on their
+   * own, and every loss is logged, so losing Redis degrades loudly, not silently.
+   */
+  open(role: string): Redis
+  /** Whether Redis answers a PING within a second. */
+  ready(): Promise<boolean>
+  close(): Promise<void>
 }
 
-/** Whether Redis answers a PING within a second. */
-export async function redisReady(): Promise<boolean> {
-  const client = clients[0]
-  if (!client) return false
-  try {
-    return (
-      (await Promise.race([client.ping(), new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))])) ===
-      'PONG'
-    )
-  } catch {
-    return false
+export function createRedisConnections(url: string, logger: Logger): RedisConnections {
+  const clients: Redis[] = []
+  return {
+    open(role) {
+      const client = new Redis(url, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
+      let down = false
+      client.on('error', (err) => {
+        if (!down) logger.error({ role, err: err.message }, 'redis connection lost')
+        down = true
+      })
+      client.on('ready', () => {
+        if (down) logger.info({ role }, 'redis connection back')
+        down = false
+      })
+      clients.push(client)
+      return client
+    },
+    async ready() {
+      const client = clients[0]
+      if (!client) return false
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<string>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), 1000)
+      })
+      try {
+        return (await Promise.race([client.ping(), timeout])) === 'PONG'
+      } catch {
+        return false
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())))
+    },
   }
-}
-
-/** Closes every Redis connection this process opened. */
-export async function closeRedis(): Promise<void> {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())))
 }

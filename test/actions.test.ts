@@ -1,8 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
-import { adminToken, app, createUser, gql, mutate, twilio, withTwilio } from './support/helpers.js'
-
-afterAll(() => app.stop())
+import { describe, expect, it } from 'vitest'
+import { adminToken, createUser, db, gql, mutate, twilio, withTwilio } from './support/helpers.js'
 
 const FIELDS = 'id name description provider fromNumber recipientPolicy messageTemplate maxPerCall enabled campaigns { id }'
 const CREATE = `mutation($input: CreateSmsActionInput!) { createSmsAction(input: $input) {

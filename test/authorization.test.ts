@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
-import { adminToken, app, createKey, createUser, gql, type Json, mutate, twilio } from './support/helpers.js'
-
-afterAll(() => app.stop())
+import { beforeAll, describe, expect, it } from 'vitest'
+import { adminToken, createKey, createUser, db, gql, type Json, mutate, twilio } from './support/helpers.js'
 
 type Caller = 'anonymous' | 'badKey' | 'revoked' | 'operator' | 'OWNER' | 'AGENT' | 'MONITOR'
 const CALLERS: Caller[] = ['anonymous', 'badKey', 'revoked', 'operator', 'OWNER', 'AGENT', 'MONITOR']

@@ -1,8 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020.js'
-import { afterAll, describe, expect, it } from 'vitest'
-import { app, createUser, gql, mutate, withTwilio } from './support/helpers.js'
-
-afterAll(() => app.stop())
+import { describe, expect, it } from 'vitest'
+import { createUser, gql, mutate, withTwilio } from './support/helpers.js'
 
 const CREATE_ACTION = `mutation($input: CreateSmsActionInput!) { createSmsAction(input: $input) {
   ... on CreateSmsActionSuccess { smsAction { id name } } ... on Error { code message } } }`

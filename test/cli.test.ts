@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
-import { gql } from './support/helpers.js'
+import { migrate } from '../harness/databases.js'
+import { config, db, gql } from './support/helpers.js'
 
 const cli = (...args: string[]) => spawnSync('npx', ['tsx', 'src/cli.ts', ...args], { env: process.env, encoding: 'utf8', timeout: 60_000 })
 const children: ChildProcess[] = []
@@ -10,29 +11,28 @@ afterAll(() => {
 })
 
 describe('operator CLI (npm run cli -- …)', () => {
-  it.runIf(process.env.TEST_DB === 'sqlite')(
-    'on a fresh embedded database in development, start-up tells how to create the first user',
-    async () => {
-      const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        env: { ...process.env, NODE_ENV: 'development', PORT: '0', LOG_FILE: '' },
+  it('on a fresh embedded database in development, start-up tells how to create the first user', async () => {
+    const url = `file:${join(dirname(config.logFile as string), 'fresh.db')}`
+    migrate(url)
+    const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: url, PORT: '0', LOG_FILE: '' },
+    })
+    children.push(server)
+    let out = ''
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no hint in: ${out}`)), 30_000)
+      server.stdout?.on('data', (d) => {
+        out += String(d)
+        if (out.includes('create-user')) {
+          clearTimeout(timer)
+          resolve()
+        }
       })
-      children.push(server)
-      let out = ''
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no hint in: ${out}`)), 30_000)
-        server.stdout?.on('data', (d) => {
-          out += String(d)
-          if (out.includes('create-user')) {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-      })
-      expect(out).toContain('No users yet')
-      expect(out).toContain('npm run cli -- create-user --email')
-      server.kill('SIGTERM')
-    },
-  )
+    })
+    expect(out).toContain('No users yet')
+    expect(out).toContain('npm run cli -- create-user --email')
+    server.kill('SIGTERM')
+  })
 
   it('creates a user and prints a working OWNER key once', async () => {
     const r = cli('create-user', '--email', 'Ops@Example.com', '--name', 'Ops', '--providers', 'atlas,twilio')

@@ -1,15 +1,14 @@
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { db } from '../src/db.js'
-import { SEND, sendingSetup, twilio } from './support/helpers.js'
-import { post, type ServerProcess, startServer } from './support/process.js'
+import { post, type ServerProcess, startServer } from '../harness/process.js'
+import { db, SEND, sendingSetup, twilio } from './support/helpers.js'
 
 const running: ServerProcess[] = []
 afterAll(async () => {
   for (const s of running) s.proc.kill('SIGKILL')
   await Promise.all(running.map((s) => s.exited))
 })
-const start = async (env: Record<string, string> = {}) => {
-  const s = await startServer(env)
+const start = async (env: Record<string, string> = {}, script?: string) => {
+  const s = await startServer(env, script)
   running.push(s)
   return s
 }
@@ -28,7 +27,7 @@ const waitForStatus = (id: string, status: string) =>
 describe('a server killed with SIGKILL', () => {
   it('between persisting and dispatching: the restart sends exactly once', async () => {
     const s = await sendingSetup()
-    const a = await start({ DISPATCH_DELAY_MS: '600000', SEND_WAIT_MS: '100' })
+    const a = await start({ SEND_WAIT_MS: '100' }, 'test/support/held-dispatch-server.ts')
     const r = await post(a.url, SEND, { input: s.input({ idempotencyKey: 'crash-1' }) }, s.agent)
     expect(r.data.sendSms.delivery.status).toBe('PENDING')
     const id = r.data.sendSms.delivery.id

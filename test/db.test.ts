@@ -1,28 +1,40 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
-import { applyStatus, loadDelivery } from '../src/sms/status.js'
-import { app, sendingSetup } from './support/helpers.js'
+import { describe, expect, it, vi } from 'vitest'
+import { db, sendingSetup, services } from './support/helpers.js'
 
-afterAll(() => app.stop())
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const user = (email: string) => ({ data: { email, enabledProviders: 'ATLAS' } })
+const statements = async () => (await services.metrics.dbQueries.get()).values[0]?.value ?? 0
+
+/** A promise and the function that resolves it. */
+function signal() {
+  let fire!: () => void
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve
+  })
+  return { fire, fired }
+}
 
 describe('database transactions', () => {
   it('keep concurrent writes out of a transaction that rolls back, and hide its rows until it commits', async () => {
     let seenInside = -1
+    const wrote = signal()
+    const refuse = signal()
     const rolledBack = db
       .$transaction(async (tx) => {
         await tx.user.create(user('inside@tx.test'))
-        await sleep(150)
+        wrote.fire()
+        await refuse.fired
         throw new Error('business rule refused')
       })
       .catch((e: Error) => e.message)
-    await sleep(30)
-    const outside = db.user.create(user('outside@tx.test'))
+    await wrote.fired
+    const before = await statements()
+    const outside = db.user.create(user('outside@tx.test')).then(() => undefined)
     const read = db.user.count({ where: { email: 'inside@tx.test' } }).then((n) => {
       seenInside = n
     })
+    // Both statements reach the driver while the transaction is still open; only then does it roll back.
+    await vi.waitFor(async () => expect(await statements()).toBeGreaterThanOrEqual(before + 2))
+    refuse.fire()
     await Promise.all([outside, read])
     expect(await rolledBack).toBe('business rule refused')
     expect(seenInside).toBe(0)
@@ -37,12 +49,10 @@ describe('database transactions', () => {
     const results = await Promise.allSettled([
       db.$transaction(async (tx) => {
         await tx.user.create(user('a@tx2.test'))
-        await sleep(20)
         await tx.user.create(user('b@tx2.test'))
       }),
       db.$transaction(async (tx) => {
         await tx.user.create(user('c@tx2.test'))
-        await sleep(10)
         await tx.user.create(user('taken@tx2.test'))
       }),
       ...Array.from({ length: 20 }, (_, i) => db.user.create(user(`plain-${i}@tx2.test`))),
@@ -58,14 +68,14 @@ describe('rows written in SQL', () => {
     const s = await sendingSetup()
     const sent = await s.send({ idempotencyKey: 'sql-rows' })
     const id = sent.delivery.id as string
-    const written = await applyStatus(id, 'UNDELIVERED', 'PROVIDER_CALLBACK', {
+    const written = await services.status.move(id, 'UNDELIVERED', 'PROVIDER_CALLBACK', {
       errorCode: '30003',
       errorMessage: 'Unreachable destination handset',
       sandbox: false,
     })
     expect(written).toEqual(await db.smsDelivery.findUniqueOrThrow({ where: { id } }))
-    expect(await loadDelivery(id)).toEqual(written)
-    expect(await loadDelivery('missing')).toBeUndefined()
+    expect(await services.stores.deliveries.byId(id)).toEqual(written)
+    expect(await services.stores.deliveries.byId('missing')).toBeUndefined()
     expect(written).toMatchObject({ status: 'UNDELIVERED', errorCode: '30003', sandbox: false, attempts: 1, segments: 1 })
     expect(written?.updatedAt.getTime()).toBeGreaterThan(written?.createdAt.getTime() ?? Number.NaN)
     const events = await db.smsDeliveryEvent.findMany({ where: { deliveryId: id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] })
@@ -75,7 +85,7 @@ describe('rows written in SQL', () => {
       ['UNDELIVERED', 'PROVIDER_CALLBACK', '30003'],
     ])
     expect(events.every((e) => /^c[0-9a-z]{24}$/.test(e.id))).toBe(true)
-    expect(await applyStatus(id, 'DELIVERED', 'PROVIDER_CALLBACK')).toBeUndefined()
+    expect(await services.status.move(id, 'DELIVERED', 'PROVIDER_CALLBACK')).toBeUndefined()
     expect(await db.smsDeliveryEvent.count({ where: { deliveryId: id } })).toBe(3)
   })
 })

@@ -1,9 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
-import { dbQueries } from '../src/metrics.js'
-import { app, gql, sendingSetup } from './support/helpers.js'
-
-afterAll(() => app.stop())
+import { describe, expect, it } from 'vitest'
+import { db, gql, sendingSetup, services } from './support/helpers.js'
 
 describe('delivery queries', () => {
   it('pages newest first with cursors, filters by call, campaign and status, and never shows others’ deliveries', async () => {
@@ -61,14 +57,14 @@ describe('delivery queries', () => {
     const s = await sendingSetup({ maxPerCall: 20 })
     for (let i = 0; i < 20; i++) await s.send({ call: { callId: `page-${i}`, customerPhoneNumber: '+14155550123' } })
     const statements = async (first: number) => {
-      const before = (await dbQueries.get()).values[0]?.value ?? 0
+      const before = (await services.metrics.dbQueries.get()).values[0]?.value ?? 0
       const r = await gql(
         'query($first: Int) { smsDeliveries(first: $first) { edges { node { id smsAction { name } campaign { name } events { status } } } } }',
         { first },
         s.agent,
       )
       expect(r.data.smsDeliveries.edges).toHaveLength(first)
-      return ((await dbQueries.get()).values[0]?.value ?? 0) - before
+      return ((await services.metrics.dbQueries.get()).values[0]?.value ?? 0) - before
     }
     const few = await statements(2)
     expect(few).toBeGreaterThan(0)

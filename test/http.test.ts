@@ -1,5 +1,5 @@
 import { createClient } from 'graphql-ws'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { app, createUser, serviceLog } from './support/helpers.js'
 
@@ -10,8 +10,6 @@ beforeAll(async () => {
   base = app.url
   ws = `${base.replace('http', 'ws')}/graphql`
 })
-afterAll(() => app.stop())
-
 describe('HTTP endpoints over a real socket', () => {
   it('serves /healthz and /readyz (database reachable)', async () => {
     const health = await fetch(`${base}/healthz`)

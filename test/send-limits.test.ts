@@ -1,26 +1,31 @@
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 vi.hoisted(() => {
   process.env.SEND_RATE_LIMIT_PER_MINUTE = '3'
   process.env.SANDBOX_DELAY_MS = '300'
 })
 
-const { db } = await import('../src/db.js')
-const { app, gql, sendingSetup, twilio } = await import('./support/helpers.js')
-
-afterAll(() => app.stop())
+const { clock, db, gql, sendingSetup, twilio } = await import('./support/helpers.js')
 
 describe('per-user rate limit', () => {
-  it('refuses the send past the limit with RATE_LIMITED, recorded as REJECTED', async () => {
+  it('refuses the send past the limit in one minute with RATE_LIMITED, recorded as REJECTED; the next minute sends again', async () => {
     const s = await sendingSetup({ maxPerCall: 20 })
-    for (let n = 0; n < 3; n++) expect((await s.send({ body: `text ${n}` })).__typename).toBe('SendSmsSuccess')
-    const refused = await s.send({ body: 'one too many' })
-    expect(refused).toMatchObject({ code: 'RATE_LIMITED', recorded: { status: 'REJECTED', errorCode: 'RATE_LIMITED' } })
-    expect(refused.agentMessage).toContain('wait a minute')
-    expect((await s.preview({ body: 'would it go?' })).code).toBe('RATE_LIMITED')
-    expect(twilio.messageCreates().filter((r) => r.accountSid === s.account?.sid).length).toBe(3)
-    const other = await sendingSetup()
-    expect((await other.send()).__typename).toBe('SendSmsSuccess')
+    const minute = Date.UTC(2026, 2, 1, 10, 0)
+    clock.set(new Date(minute + 59_000))
+    try {
+      for (let n = 0; n < 3; n++) expect((await s.send({ body: `text ${n}` })).__typename).toBe('SendSmsSuccess')
+      const refused = await s.send({ body: 'one too many' })
+      expect(refused).toMatchObject({ code: 'RATE_LIMITED', recorded: { status: 'REJECTED', errorCode: 'RATE_LIMITED' } })
+      expect(refused.agentMessage).toContain('wait a minute')
+      expect((await s.preview({ body: 'would it go?' })).code).toBe('RATE_LIMITED')
+      expect(twilio.messageCreates().filter((r) => r.accountSid === s.account?.sid).length).toBe(3)
+      const other = await sendingSetup()
+      expect((await other.send()).__typename).toBe('SendSmsSuccess')
+      clock.set(new Date(minute + 60_000))
+      expect((await s.send({ body: 'a new minute' })).__typename).toBe('SendSmsSuccess')
+    } finally {
+      clock.set(undefined)
+    }
   })
 })
 

@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { db } from '../src/db.js'
-import { openSubscriptions } from '../src/subscriptions.js'
-import { app, SEND, sendingSetup, twilio } from './support/helpers.js'
-import { sseSubscribe, wsSubscribe } from './support/subscribers.js'
+import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
+import { app, db, SEND, sendingSetup, services, twilio } from './support/helpers.js'
 
 afterAll(() => {
   twilio.holdMessages = false
@@ -14,7 +12,7 @@ describe('graceful shutdown', () => {
     const s = await sendingSetup()
     const ws = await wsSubscribe(app.url, s.agent, { campaignId: s.campaignId })
     const sse = await sseSubscribe(app.url, s.agent, { campaignId: s.campaignId })
-    await vi.waitFor(() => expect(openSubscriptions()).toBe(2))
+    await vi.waitFor(() => expect(services.updates.size).toBe(2))
     twilio.holdMessages = true
     const inFlight = fetch(`${app.url}/graphql`, {
       method: 'POST',
@@ -31,7 +29,7 @@ describe('graceful shutdown', () => {
     expect(ws.errors).toEqual([])
     expect(await ws.closeCode).toBe(1001)
     await sse.ended
-    expect(openSubscriptions()).toBe(0)
+    expect(services.updates.size).toBe(0)
     await stopped
     await expect(fetch(`${app.url}/healthz`)).rejects.toThrow()
     // The held request timed out during shutdown; the dispatcher asked Twilio before giving up and

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { db } from '../src/db.js'
-import { reconcileOnce } from '../src/sms/reconciler.js'
-import { openSubscriptions } from '../src/subscriptions.js'
-import { app, createKey, gql, mutate, sendingSetup, serviceLog, twilio } from './support/helpers.js'
-import { sseSubscribe, wsSubscribe } from './support/subscribers.js'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
+import { app, createKey, db, gql, mutate, sendingSetup, serviceLog, services, twilio } from './support/helpers.js'
 
 beforeAll(() => app.start())
-afterAll(() => app.stop())
-
 const CALLBACK = 'http://localhost:4000/webhooks/twilio/status'
 /** Posts to the real socket what the double would post to PUBLIC_URL (localhost:4000). */
 async function deliverCallback(
@@ -21,7 +16,7 @@ async function deliverCallback(
   m.statusCallback = `${app.url}/webhooks/twilio/status`
   return twilio.statusCallback(sid, status, extra, { url: CALLBACK, ...opts })
 }
-const subscribed = (n: number) => vi.waitFor(() => expect(openSubscriptions()).toBe(n), { timeout: 5000 })
+const subscribed = (n: number) => vi.waitFor(() => expect(services.updates.size).toBe(n), { timeout: 5000 })
 const statuses = (list: { data: { smsDeliveryUpdated: { event: { status: string } } } }[]) =>
   list.map((u) => u.data.smsDeliveryUpdated.event.status)
 async function sent(s: Awaited<ReturnType<typeof sendingSetup>>, extra = {}) {
@@ -34,7 +29,7 @@ const events = async (id: string) =>
 describe('signed status callbacks, streamed to subscribers', () => {
   it('streams exactly the updates, in order, over graphql-ws and SSE', async () => {
     const s = await sendingSetup()
-    const before = openSubscriptions()
+    const before = services.updates.size
     const ws = await wsSubscribe(app.url, s.agent, { callId: 'call-1' })
     const sse = await sseSubscribe(app.url, s.agent, { campaignId: s.campaignId })
     await subscribed(before + 2)
@@ -115,8 +110,10 @@ describe('signed status callbacks, streamed to subscribers', () => {
     const account = twilio.messages.get(sid)?.account
     if (!account) throw new Error('no account')
     account.token = 'c'.repeat(32)
-    const { encryptSecret } = await import('../src/crypto.js')
-    await db.twilioAccount.update({ where: { userId: s.user.id }, data: { authTokenEnc: encryptSecret(account.token, s.user.id) } })
+    await db.twilioAccount.update({
+      where: { userId: s.user.id },
+      data: { authTokenEnc: services.credentials.seal(s.user.id, account.token) },
+    })
     expect(await deliverCallback(sid, 'delivered')).toBe(200)
     expect((await db.smsDelivery.findUniqueOrThrow({ where: { id } })).status).toBe('DELIVERED')
   })
@@ -138,7 +135,7 @@ describe('subscription authorization', () => {
   it("never sends user A another user's updates, even on the same call id", async () => {
     const a = await sendingSetup()
     const b = await sendingSetup()
-    const before = openSubscriptions()
+    const before = services.updates.size
     const aSub = await wsSubscribe(app.url, a.agent, { callId: 'call-1' })
     await subscribed(before + 1)
     const theirs = await sent(b)
@@ -173,22 +170,26 @@ describe('subscription authorization', () => {
     await none.dispose()
   })
 
-  it('closes the sockets and subscriptions of a revoked key (4403)', async () => {
+  it('closes the sockets and subscriptions of a revoked key (4403), and refuses it afterwards', async () => {
     const s = await sendingSetup()
     const monitor = await createKey(s.user.key, 'MONITOR')
-    const before = openSubscriptions()
+    const before = services.updates.size
     const ws = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
     const sse = await sseSubscribe(app.url, monitor, { campaignId: s.campaignId })
-    await subscribed(before + 2)
+    const control = await wsSubscribe(app.url, s.agent, { campaignId: s.campaignId })
+    await subscribed(before + 3)
     const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
     const id = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').at(-1).id
     await mutate('revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }', { id }, s.user.key)
     expect(await ws.closeCode).toBe(4403)
     await sse.ended
-    await subscribed(before)
+    await subscribed(before + 1)
+    const again = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    expect(await again.closeCode).toBe(4403)
+    // Everyone else's subscriptions on the same topic live on.
     await sent(s)
-    expect(ws.received).toEqual([])
-    expect(sse.received).toEqual([])
+    await vi.waitFor(() => expect(statuses(control.received)).toEqual(['PENDING', 'QUEUED']), { timeout: 5000 })
+    await control.dispose()
   })
 })
 
@@ -196,7 +197,7 @@ describe('shared subscriptions', () => {
   it('runs one execution for identical subscriptions of a key, and each leaves without ending the others', async () => {
     const s = await sendingSetup()
     const monitor = await createKey(s.user.key, 'MONITOR')
-    const before = openSubscriptions()
+    const before = services.updates.size
     const same = await Promise.all([1, 2, 3].map(() => wsSubscribe(app.url, s.agent, { campaignId: s.campaignId })))
     const otherVariables = await wsSubscribe(app.url, s.agent, { callId: 'call-1' })
     const otherKey = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
@@ -214,7 +215,7 @@ describe('shared subscriptions', () => {
         timeout: 5000,
       })
     }
-    expect(openSubscriptions()).toBe(before + 3)
+    expect(services.updates.size).toBe(before + 3)
     await Promise.all(same.slice(1).map((sub) => sub.dispose()))
     await deliverCallback(second.sid, 'delivered')
     await subscribed(before + 2)
@@ -228,8 +229,8 @@ describe('reconciler', () => {
     const { id, sid } = await sent(s)
     const m = twilio.messages.get(sid)
     if (m) Object.assign(m.resource, { status: 'undelivered', error_code: 30007 })
-    expect(await reconcileOnce(60_000)).toBe(0)
-    expect(await reconcileOnce(0)).toBeGreaterThanOrEqual(1)
+    expect(await services.reconciler.once(60_000)).toBe(0)
+    expect(await services.reconciler.once(0)).toBeGreaterThanOrEqual(1)
     expect(await db.smsDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'UNDELIVERED', errorCode: '30007' })
     expect(await events(id)).toEqual(['PENDING:API', 'QUEUED:DISPATCHER', 'UNDELIVERED:RECONCILER'])
     const fetches = twilio.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`))

@@ -1,8 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
-import { adminToken, app, createKey, createUser, gql, mutate, SET_CREDS, serviceLog, twilio, withTwilio } from './support/helpers.js'
-
-afterAll(() => app.stop())
+import { describe, expect, it } from 'vitest'
+import { adminToken, createKey, createUser, db, gql, mutate, SET_CREDS, serviceLog, twilio, withTwilio } from './support/helpers.js'
 
 const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) {
   __typename ... on CreateUserSuccess { key user { id email name enabledProviders twilio { accountSid } } apiKey { id role prefix revokedAt } }

@@ -5,16 +5,16 @@ import RelayPlugin from '@pothos/plugin-relay'
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth'
 import ValidationPlugin from '@pothos/plugin-validation'
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars'
-import type { Context } from '../context.js'
-import { db } from '../db.js'
 import { AuthorizationError, ValidationError } from '../errors.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'
+import type { Context, ViewerContext } from './context.js'
 
 export const builder = new SchemaBuilder<{
   Context: Context
   PrismaTypes: PrismaTypes
   AuthScopes: { operator: boolean; owner: boolean; agent: boolean; reader: boolean }
+  AuthContexts: { owner: ViewerContext; agent: ViewerContext; reader: ViewerContext }
   Scalars: {
     DateTime: { Input: Date; Output: Date }
     JSON: { Input: unknown; Output: unknown }
@@ -24,7 +24,7 @@ export const builder = new SchemaBuilder<{
   // Errors wraps scope-auth, so refusals come back as typed `Error` members of result unions.
   plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
   defaultFieldNullability: false,
-  prisma: { client: db, dmmf: getDatamodel(), filterConnectionTotalCount: true, onUnusedQuery: null },
+  prisma: { client: (ctx) => ctx.services.db, dmmf: getDatamodel(), filterConnectionTotalCount: true, onUnusedQuery: null },
   relay: { clientMutationId: 'omit', cursorType: 'String' },
   errors: {
     defaultTypes: [],
@@ -40,13 +40,13 @@ export const builder = new SchemaBuilder<{
     },
   },
   scopeAuth: {
-    authScopes: (ctx) => {
-      const key = ctx.auth?.kind === 'key' ? ctx.auth : undefined
+    authScopes: ({ auth }) => {
+      const role = auth?.kind === 'key' ? auth.role : undefined
       return {
-        operator: ctx.auth?.kind === 'operator',
-        owner: key?.role === 'OWNER',
-        agent: key?.role === 'OWNER' || key?.role === 'AGENT',
-        reader: key !== undefined,
+        operator: auth?.kind === 'operator',
+        owner: role === 'OWNER',
+        agent: role === 'OWNER' || role === 'AGENT',
+        reader: role !== undefined,
       }
     },
     unauthorizedError: (_parent, ctx) =>

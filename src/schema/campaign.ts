@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { userIdOf } from '../auth.js'
-import { db } from '../db.js'
-import { BASE_ERRORS, NotFoundError } from '../errors.js'
-import { agentTools } from '../sms/tools.js'
+import { NotFoundError } from '../errors.js'
+import { agentTools } from '../sms/agent/tools.js'
 import { builder } from './builder.js'
+import type { ViewerContext } from './context.js'
 import { SmsDeliveryConnection, SmsDeliveryStatus } from './delivery.js'
-import { ownedAction, SmsAction } from './smsAction.js'
-import { nonEmpty } from './util.js'
+import { mutationErrors } from './errors.js'
+import { SmsAction } from './smsAction.js'
+import { byId } from './util.js'
 
 const AgentToolFormat = builder.enumType('AgentToolFormat', { values: ['OPENAI', 'ANTHROPIC'] as const })
 
@@ -70,26 +70,18 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
   fields: (t) => ({ name: t.string({ required: true, validate: z.string().trim().min(1).max(200) }) }),
 })
 
-async function ownedCampaign(userId: string, id: string | number) {
-  const campaign = await db.campaign.findFirst({ where: { id: String(id), userId }, select: { id: true } })
-  if (!campaign) throw new NotFoundError('Campaign')
-  return campaign
-}
-
 builder.queryFields((t) => ({
-  campaigns: t.prismaField({
+  campaigns: t.withAuth({ reader: true }).prismaField({
     type: ['Campaign'],
-    authScopes: { reader: true },
     resolve: (query, _r, _a, ctx) =>
-      db.campaign.findMany({ ...nonEmpty(query), where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
+      ctx.services.db.campaign.findMany({ ...query, where: { userId: ctx.auth.userId }, orderBy: { createdAt: 'asc' } }),
   }),
-  campaign: t.prismaField({
+  campaign: t.withAuth({ reader: true }).prismaField({
     type: 'Campaign',
     nullable: true,
-    authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _r, { id }, ctx) =>
-      db.campaign.findFirst({ ...nonEmpty(query), where: { id: String(id), userId: userIdOf(ctx.auth) } }),
+      ctx.services.db.campaign.findFirst({ ...query, where: { id: String(id), userId: ctx.auth.userId } }),
   }),
 }))
 
@@ -98,40 +90,37 @@ const attachArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[
   smsActionId: t.arg.id({ required: true }),
 })
 
+/** Attaching and detaching: the campaign and the action must both be the caller's. */
+const attachment =
+  (change: 'attach' | 'detach') =>
+  async (query: object, _r: unknown, args: { campaignId: string | number; smsActionId: string | number }, ctx: ViewerContext) => {
+    const { stores, db } = ctx.services
+    const campaign = await stores.campaigns.owned(ctx.auth.userId, String(args.campaignId))
+    const action = await stores.actions.owned(ctx.auth.userId, String(args.smsActionId))
+    await stores.campaigns[change](campaign.id, action.id)
+    return db.campaign.findUniqueOrThrow(byId(query, campaign.id))
+  }
+
 builder.mutationFields((t) => ({
-  createCampaign: t.prismaField({
+  createCampaign: t.withAuth({ owner: true }).prismaField({
     type: 'Campaign',
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS], dataField: { name: 'campaign' } },
+    errors: { ...mutationErrors(), dataField: { name: 'campaign' } },
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
-    resolve: (query, _r, { input }, ctx) =>
-      db.campaign.create({ ...nonEmpty(query), data: { userId: userIdOf(ctx.auth), name: input.name } }),
-  }),
-  attachSmsAction: t.prismaField({
-    type: 'Campaign',
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'campaign' } },
-    args: attachArgs(t),
-    resolve: async (query, _r, args, ctx) => {
-      const userId = userIdOf(ctx.auth)
-      const campaign = await ownedCampaign(userId, args.campaignId)
-      const action = await ownedAction(userId, args.smsActionId)
-      const key = { campaignId: campaign.id, smsActionId: action.id }
-      await db.campaignSmsAction.upsert({ where: { campaignId_smsActionId: key }, create: key, update: {} })
-      return db.campaign.findUniqueOrThrow({ ...nonEmpty(query), where: { id: campaign.id } })
+    resolve: async (query, _r, { input }, ctx) => {
+      const created = await ctx.services.stores.campaigns.create(ctx.auth.userId, input.name)
+      return ctx.services.db.campaign.findUniqueOrThrow(byId(query, created.id))
     },
   }),
-  detachSmsAction: t.prismaField({
+  attachSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'Campaign',
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'campaign' } },
+    errors: { ...mutationErrors(NotFoundError), dataField: { name: 'campaign' } },
     args: attachArgs(t),
-    resolve: async (query, _r, args, ctx) => {
-      const userId = userIdOf(ctx.auth)
-      const campaign = await ownedCampaign(userId, args.campaignId)
-      const action = await ownedAction(userId, args.smsActionId)
-      await db.campaignSmsAction.deleteMany({ where: { campaignId: campaign.id, smsActionId: action.id } })
-      return db.campaign.findUniqueOrThrow({ ...nonEmpty(query), where: { id: campaign.id } })
-    },
+    resolve: attachment('attach'),
+  }),
+  detachSmsAction: t.withAuth({ owner: true }).prismaField({
+    type: 'Campaign',
+    errors: { ...mutationErrors(NotFoundError), dataField: { name: 'campaign' } },
+    args: attachArgs(t),
+    resolve: attachment('detach'),
   }),
 }))

@@ -1,11 +1,8 @@
-import { userIdOf } from '../auth.js'
-import { db } from '../db.js'
 import { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
-import type { DeliveryUpdate } from '../pubsub.js'
-import { deliveryUpdates } from '../subscriptions.js'
+import type { DeliveryUpdate } from '../realtime/pubsub.js'
 import { builder } from './builder.js'
+import { viewerOf } from './context.js'
 import { SmsProvider } from './user.js'
-import { nonEmpty } from './util.js'
 
 export const SmsDeliveryStatus = builder.enumType('SmsDeliveryStatus', { values: Object.values(StatusValues) })
 export const SmsEncoding = builder.enumType('SmsEncoding', { values: Object.values(EncodingValues) })
@@ -48,14 +45,14 @@ export const SmsDelivery = builder.prismaObject('SmsDelivery', {
 export const SmsDeliveryConnection = builder.connectionObject({ type: SmsDelivery, name: 'SmsDeliveryConnection' })
 
 builder.queryFields((t) => ({
-  smsDelivery: t.prismaField({
+  smsDelivery: t.withAuth({ reader: true }).prismaField({
     type: 'SmsDelivery',
     nullable: true,
-    authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _r, { id }, ctx) =>
-      db.smsDelivery.findFirst({ ...nonEmpty(query), where: { id: String(id), userId: userIdOf(ctx.auth) } }),
+      ctx.services.db.smsDelivery.findFirst({ ...query, where: { id: String(id), userId: ctx.auth.userId } }),
   }),
+  // Not withAuth: the connection type is shared with Campaign.deliveries, whose context is not narrowed.
   smsDeliveries: t.prismaConnection(
     {
       type: 'SmsDelivery',
@@ -69,10 +66,10 @@ builder.queryFields((t) => ({
         status: t.arg({ type: SmsDeliveryStatus }),
       },
       resolve: (query, _r, args, ctx) =>
-        db.smsDelivery.findMany({
-          ...nonEmpty(query),
+        ctx.services.db.smsDelivery.findMany({
+          ...query,
           where: {
-            userId: userIdOf(ctx.auth),
+            userId: viewerOf(ctx).userId,
             ...(args.campaignId ? { campaignId: String(args.campaignId) } : {}),
             ...(args.callId ? { callId: args.callId } : {}),
             ...(args.status ? { status: args.status } : {}),
@@ -94,13 +91,12 @@ const SmsDeliveryUpdate = builder.objectRef<DeliveryUpdate>('SmsDeliveryUpdate')
 
 builder.subscriptionType()
 builder.subscriptionField('smsDeliveryUpdated', (t) =>
-  t.field({
+  t.withAuth({ reader: true }).field({
     type: SmsDeliveryUpdate,
     description: "Status changes of the caller's deliveries. Give at least one filter.",
-    authScopes: { reader: true },
     args: { deliveryId: t.arg.id(), campaignId: t.arg.id(), callId: t.arg.string() },
     subscribe: (_r, args, ctx) =>
-      deliveryUpdates(ctx.auth, {
+      ctx.services.updates.subscribe(ctx.auth, {
         deliveryId: args.deliveryId ? String(args.deliveryId) : null,
         campaignId: args.campaignId ? String(args.campaignId) : null,
         callId: args.callId,

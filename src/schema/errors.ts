@@ -32,3 +32,11 @@ for (const [cls, name] of [
 ] as const) {
   builder.objectType(cls as typeof AppError, { name, interfaces: [ErrorInterface], fields: () => ({}) })
 }
+
+type ErrorClass = typeof AppError | typeof ValidationError
+
+/**
+ * The error types of a configuration mutation: the ones every such mutation can answer (a
+ * refused caller, a malformed input), then its own.
+ */
+export const mutationErrors = (...own: ErrorClass[]) => ({ types: [AuthorizationError, ValidationError, ...own] })

@@ -1,14 +1,12 @@
-import { userIdOf } from '../auth.js'
-import { db } from '../db.js'
 import { SendSmsError } from '../errors.js'
-import { agentMessageFor } from '../sms/agentMessages.js'
-import { dispatcher } from '../sms/index.js'
-import { type Accepted, previewSms, sendSms } from '../sms/pipeline.js'
+import { agentMessageFor } from '../sms/agent/messages.js'
+import type { SendInput } from '../sms/sending/input.js'
+import type { PreviewOutcome, SendOutcome } from '../sms/sending/sendSms.js'
 import { builder } from './builder.js'
 import { SmsEncoding } from './delivery.js'
 import { ErrorInterface } from './errors.js'
 import { SmsProvider } from './user.js'
-import { nonEmpty } from './util.js'
+import { byId } from './util.js'
 
 builder.objectType(SendSmsError, {
   name: 'SendSmsError',
@@ -20,39 +18,33 @@ builder.objectType(SendSmsError, {
       type: 'SmsDelivery',
       nullable: true,
       description: 'The REJECTED or FAILED delivery recorded for this attempt, if one was.',
-      resolve: (query, e) => (e.deliveryId ? db.smsDelivery.findUnique({ ...nonEmpty(query), where: { id: e.deliveryId } }) : null),
+      resolve: (query, e, _a, ctx) => (e.deliveryId ? ctx.services.db.smsDelivery.findUnique(byId(query, e.deliveryId)) : null),
     }),
   }),
 })
 
-const SendSmsSuccess = builder.objectRef<Accepted>('SendSmsSuccess').implement({
+const SendSmsSuccess = builder.objectRef<SendOutcome>('SendSmsSuccess').implement({
   fields: (t) => ({
     delivery: t.prismaField({
       type: 'SmsDelivery',
       // The row the send just wrote answers a selection of its own fields without another query.
-      resolve: (query, p) =>
-        p.delivery && Object.keys(query).length === 0
-          ? p.delivery
-          : db.smsDelivery.findUniqueOrThrow({ ...nonEmpty(query), where: { id: p.deliveryId } }),
+      resolve: (query, p, _a, ctx) =>
+        Object.keys(query).length === 0 ? p.delivery : ctx.services.db.smsDelivery.findUniqueOrThrow(byId(query, p.delivery.id)),
     }),
     agentMessage: t.exposeString('agentMessage'),
   }),
 })
 
-const PreviewSmsSuccess = builder
-  .objectRef<{ to: string; body: string; segments: number; encoding: 'GSM7' | 'UCS2'; provider: 'TWILIO' | 'ATLAS'; agentMessage: string }>(
-    'PreviewSmsSuccess',
-  )
-  .implement({
-    fields: (t) => ({
-      to: t.exposeString('to'),
-      body: t.exposeString('body'),
-      segments: t.exposeInt('segments'),
-      encoding: t.expose('encoding', { type: SmsEncoding }),
-      provider: t.expose('provider', { type: SmsProvider }),
-      agentMessage: t.exposeString('agentMessage'),
-    }),
-  })
+const PreviewSmsSuccess = builder.objectRef<PreviewOutcome>('PreviewSmsSuccess').implement({
+  fields: (t) => ({
+    to: t.exposeString('to'),
+    body: t.exposeString('body'),
+    segments: t.exposeInt('segments'),
+    encoding: t.expose('encoding', { type: SmsEncoding }),
+    provider: t.expose('provider', { type: SmsProvider }),
+    agentMessage: t.exposeString('agentMessage'),
+  }),
+})
 
 const CallContextInput = builder.inputType('CallContextInput', {
   fields: (t) => ({
@@ -78,29 +70,27 @@ const refuseAccess = (_p: unknown, _a: unknown, ctx: { auth: unknown }) =>
     ? new SendSmsError('FORBIDDEN', 'This key may not send texts', agentMessageFor('FORBIDDEN'))
     : new SendSmsError('UNAUTHENTICATED', 'A valid API key is required', agentMessageFor('UNAUTHENTICATED'))
 
-const toInput = (input: typeof SendSmsInput.$inferInput) => ({
+const toInput = (input: typeof SendSmsInput.$inferInput): SendInput => ({
   ...input,
   campaignId: String(input.campaignId),
   smsActionId: String(input.smsActionId),
-  variables: input.variables as Record<string, string | number | boolean> | null | undefined,
+  variables: input.variables as SendInput['variables'],
 })
 
 builder.mutationFields((t) => ({
-  sendSms: t.field({
+  sendSms: t.withAuth({ agent: true }).field({
     type: SendSmsSuccess,
-    authScopes: { agent: true },
     unauthorizedError: refuseAccess,
     errors: { types: [SendSmsError], directResult: true },
     args: { input: t.arg({ type: SendSmsInput, required: true }) },
-    resolve: (_r, { input }, ctx) => sendSms(userIdOf(ctx.auth), toInput(input), dispatcher),
+    resolve: (_r, { input }, ctx) => ctx.services.sending.send(ctx.auth.userId, toInput(input)),
   }),
-  previewSms: t.field({
+  previewSms: t.withAuth({ agent: true }).field({
     type: PreviewSmsSuccess,
     description: 'Dry run: the same checks and rendering as sendSms; nothing is sent or stored.',
-    authScopes: { agent: true },
     unauthorizedError: refuseAccess,
     errors: { types: [SendSmsError], directResult: true },
     args: { input: t.arg({ type: SendSmsInput, required: true }) },
-    resolve: (_r, { input }, ctx) => previewSms(userIdOf(ctx.auth), toInput(input)),
+    resolve: (_r, { input }, ctx) => ctx.services.sending.preview(ctx.auth.userId, toInput(input)),
   }),
 }))

@@ -1,13 +1,11 @@
 import { z } from 'zod'
-import { userIdOf } from '../auth.js'
-import { db, isUniqueViolation } from '../db.js'
-import { AlreadyExistsError, BASE_ERRORS, NotFoundError, ProviderError } from '../errors.js'
+import { AlreadyExistsError, NotFoundError, ProviderError } from '../errors.js'
 import type { RecipientPolicy as RecipientPolicyValues } from '../generated/prisma/enums.js'
-import { resolveProviderSettings } from '../sms/actions.js'
-import { templateProblem } from '../sms/template.js'
+import { templateProblem } from '../sms/sending/template.js'
 import { builder } from './builder.js'
+import { mutationErrors } from './errors.js'
 import { SmsProvider } from './user.js'
-import { nonEmpty } from './util.js'
+import { byId } from './util.js'
 
 export const RecipientPolicy = builder.enumType('RecipientPolicy', {
   values: {
@@ -79,48 +77,32 @@ const DeleteSmsActionSuccess = builder.objectRef<{ deletedId: string }>('DeleteS
   fields: (t) => ({ deletedId: t.exposeID('deletedId') }),
 })
 
-/** A live action of the caller's, or NOT_FOUND. */
-export async function ownedAction(userId: string, id: string | number) {
-  const action = await db.smsAction.findFirst({ where: { id: String(id), userId, deletedAt: null } })
-  if (!action) throw new NotFoundError('SMS action')
-  return action
-}
-
-function nameTaken(e: unknown, name: string | undefined | null): never {
-  if (isUniqueViolation(e)) throw new AlreadyExistsError(`An SMS action named ${name} already exists`)
-  throw e
-}
-
 builder.queryFields((t) => ({
-  smsActions: t.prismaField({
+  smsActions: t.withAuth({ reader: true }).prismaField({
     type: ['SmsAction'],
-    authScopes: { reader: true },
     resolve: (query, _r, _a, ctx) =>
-      db.smsAction.findMany({ ...nonEmpty(query), where: { userId: userIdOf(ctx.auth), deletedAt: null }, orderBy: { createdAt: 'asc' } }),
+      ctx.services.db.smsAction.findMany({ ...query, where: { userId: ctx.auth.userId, deletedAt: null }, orderBy: { createdAt: 'asc' } }),
   }),
-  smsAction: t.prismaField({
+  smsAction: t.withAuth({ reader: true }).prismaField({
     type: 'SmsAction',
     nullable: true,
-    authScopes: { reader: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _r, { id }, ctx) =>
-      db.smsAction.findFirst({ ...nonEmpty(query), where: { id: String(id), userId: userIdOf(ctx.auth), deletedAt: null } }),
+      ctx.services.db.smsAction.findFirst({ ...query, where: { id: String(id), userId: ctx.auth.userId, deletedAt: null } }),
   }),
 }))
 
 builder.mutationFields((t) => ({
-  createSmsAction: t.prismaField({
+  createSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'SmsAction',
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS, ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
+    errors: { ...mutationErrors(ProviderError, AlreadyExistsError), dataField: { name: 'smsAction' } },
     args: { input: t.arg({ type: CreateSmsActionInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
-      const userId = userIdOf(ctx.auth)
-      const { provider, fromNumber } = await resolveProviderSettings(userId, input, true)
-      const data = {
-        userId,
+      const { actionSettings, stores, db } = ctx.services
+      const { userId } = ctx.auth
+      const { provider, fromNumber } = await actionSettings.resolve(userId, input, true)
+      const created = await stores.actions.create(userId, {
         name: input.name,
-        liveName: input.name,
         description: input.description,
         provider,
         fromNumber,
@@ -128,54 +110,43 @@ builder.mutationFields((t) => ({
         messageTemplate: input.messageTemplate ?? null,
         maxPerCall: input.maxPerCall ?? 3,
         enabled: input.enabled ?? true,
-      }
-      return db.smsAction.create({ ...nonEmpty(query), data }).catch((e) => nameTaken(e, input.name))
+      })
+      return db.smsAction.findUniqueOrThrow(byId(query, created.id))
     },
   }),
-  updateSmsAction: t.prismaField({
+  updateSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'SmsAction',
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS, NotFoundError, ProviderError, AlreadyExistsError], dataField: { name: 'smsAction' } },
+    errors: { ...mutationErrors(NotFoundError, ProviderError, AlreadyExistsError), dataField: { name: 'smsAction' } },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateSmsActionInput, required: true }) },
     resolve: async (query, _r, { id, input }, ctx) => {
-      const userId = userIdOf(ctx.auth)
-      const current = await ownedAction(userId, id)
+      const { actionSettings, stores, db } = ctx.services
+      const { userId } = ctx.auth
+      const current = await stores.actions.owned(userId, String(id))
       const provider = input.provider ?? current.provider
       const fromNumber = input.fromNumber === undefined ? current.fromNumber : input.fromNumber
       const providerChanged = provider !== current.provider || fromNumber !== current.fromNumber
-      const settings = await resolveProviderSettings(userId, { provider, fromNumber }, providerChanged)
-      const name = input.name ?? current.name
-      return db.smsAction
-        .update({
-          ...nonEmpty(query),
-          where: { id: current.id },
-          data: {
-            name,
-            liveName: name,
-            description: input.description ?? undefined,
-            provider: settings.provider,
-            fromNumber: settings.fromNumber,
-            recipientPolicy: input.recipientPolicy ?? undefined,
-            messageTemplate: input.messageTemplate,
-            maxPerCall: input.maxPerCall ?? undefined,
-            enabled: input.enabled ?? undefined,
-          },
-        })
-        .catch((e) => nameTaken(e, name))
+      const settings = await actionSettings.resolve(userId, { provider, fromNumber }, providerChanged)
+      await stores.actions.update(current.id, {
+        name: input.name ?? current.name,
+        description: input.description ?? undefined,
+        provider: settings.provider,
+        fromNumber: settings.fromNumber,
+        recipientPolicy: input.recipientPolicy ?? undefined,
+        messageTemplate: input.messageTemplate,
+        maxPerCall: input.maxPerCall ?? undefined,
+        enabled: input.enabled ?? undefined,
+      })
+      return db.smsAction.findUniqueOrThrow(byId(query, current.id))
     },
   }),
-  deleteSmsAction: t.field({
+  deleteSmsAction: t.withAuth({ owner: true }).field({
     type: DeleteSmsActionSuccess,
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS, NotFoundError], directResult: true },
+    errors: { ...mutationErrors(NotFoundError), directResult: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_r, { id }, ctx) => {
-      const action = await ownedAction(userIdOf(ctx.auth), id)
-      // Soft delete: past deliveries keep pointing at the action they were sent for.
-      await db.$transaction([
-        db.campaignSmsAction.deleteMany({ where: { smsActionId: action.id } }),
-        db.smsAction.update({ where: { id: action.id }, data: { deletedAt: new Date(), liveName: null, enabled: false } }),
-      ])
+      const { stores, clock } = ctx.services
+      const action = await stores.actions.owned(ctx.auth.userId, String(id))
+      await stores.actions.softDelete(action.id, clock.now())
       return { deletedId: action.id }
     },
   }),

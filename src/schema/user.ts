@@ -1,17 +1,11 @@
 import { z } from 'zod'
-import { generateApiKey, userIdOf } from '../auth.js'
-import { encryptSecret } from '../crypto.js'
-import { db } from '../db.js'
-import { AlreadyExistsError, BASE_ERRORS, NotFoundError, ProviderError, ValidationError } from '../errors.js'
+import { generateApiKey } from '../auth.js'
+import { providerList } from '../db/rows.js'
+import { AlreadyExistsError, NotFoundError, ProviderError, ValidationError } from '../errors.js'
 import { ApiKeyRole as ApiKeyRoleValues, SmsProvider as SmsProviderValues } from '../generated/prisma/enums.js'
-import { logger } from '../logger.js'
-import { formatProviders, parseProviders } from '../providers.js'
-import { pubsub } from '../pubsub.js'
-import { forgetCredentials } from '../sms/credentials.js'
-import { verifyTwilioCredentials } from '../sms/twilio.js'
-import { createUserWithOwnerKey } from '../users.js'
 import { builder } from './builder.js'
-import { nonEmpty } from './util.js'
+import { mutationErrors } from './errors.js'
+import { byId } from './util.js'
 
 export const SmsProvider = builder.enumType('SmsProvider', { values: Object.values(SmsProviderValues) })
 export const ApiKeyRole = builder.enumType('ApiKeyRole', { values: Object.values(ApiKeyRoleValues) })
@@ -34,7 +28,7 @@ export const User = builder.prismaObject('User', {
     enabledProviders: t.field({
       type: [SmsProvider],
       select: { enabledProviders: true },
-      resolve: (u) => parseProviders(u.enabledProviders),
+      resolve: (u) => providerList.parse(u.enabledProviders),
     }),
     twilio: t.relation('twilio', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -54,13 +48,13 @@ export const ApiKey = builder.prismaObject('ApiKey', {
   }),
 })
 
-type CreatedKey = { apiKey: { id: string }; key: string }
+type CreatedKey = { apiKeyId: string; key: string }
 
 const CreateUserSuccess = builder.objectRef<CreatedKey & { userId: string }>('CreateUserSuccess').implement({
   fields: (t) => ({
     user: t.prismaField({
       type: 'User',
-      resolve: (query, p) => db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: p.userId } }),
+      resolve: (query, p, _a, ctx) => ctx.services.db.user.findUniqueOrThrow(byId(query, p.userId)),
     }),
   }),
 })
@@ -69,19 +63,19 @@ for (const ref of [CreateUserSuccess, CreateApiKeySuccess]) {
   builder.objectFields(ref as typeof CreateApiKeySuccess, (t) => ({
     apiKey: t.prismaField({
       type: 'ApiKey',
-      resolve: (query, p) => db.apiKey.findUniqueOrThrow({ ...nonEmpty(query), where: { id: p.apiKey.id } }),
+      resolve: (query, p, _a, ctx) => ctx.services.db.apiKey.findUniqueOrThrow(byId(query, p.apiKeyId)),
     }),
     key: t.string({ description: 'The key itself. Shown once: only its hash is stored.', resolve: (p) => p.key }),
   }))
 }
 
-const providerList = z.array(z.enum(SmsProviderValues)).max(2)
+const providerInput = z.array(z.enum(SmsProviderValues)).max(2)
 
 const CreateUserInput = builder.inputType('CreateUserInput', {
   fields: (t) => ({
     email: t.string({ required: true, validate: z.email().max(254) }),
     name: t.string({ validate: z.string().trim().min(1).max(200) }),
-    enabledProviders: t.field({ type: [SmsProvider], description: 'Default: [ATLAS].', validate: providerList }),
+    enabledProviders: t.field({ type: [SmsProvider], description: 'Default: [ATLAS].', validate: providerInput }),
   }),
 })
 
@@ -101,23 +95,21 @@ const SetTwilioCredentialsInput = builder.inputType('SetTwilioCredentialsInput',
 })
 
 builder.queryFields((t) => ({
-  viewer: t.prismaField({
+  viewer: t.withAuth({ reader: true }).prismaField({
     type: 'User',
-    authScopes: { reader: true },
-    resolve: (query, _r, _a, ctx) => db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userIdOf(ctx.auth) } }),
+    resolve: (query, _r, _a, ctx) => ctx.services.db.user.findUniqueOrThrow(byId(query, ctx.auth.userId)),
   }),
   users: t.prismaField({
     type: ['User'],
     description: 'Operator only: every user.',
     authScopes: { operator: true },
-    resolve: (query) => db.user.findMany({ ...nonEmpty(query), orderBy: { createdAt: 'asc' } }),
+    resolve: (query, _r, _a, ctx) => ctx.services.db.user.findMany({ ...query, orderBy: { createdAt: 'asc' } }),
   }),
-  apiKeys: t.prismaField({
+  apiKeys: t.withAuth({ owner: true }).prismaField({
     type: ['ApiKey'],
     description: "The caller's keys (OWNER), revoked ones included.",
-    authScopes: { owner: true },
     resolve: (query, _r, _a, ctx) =>
-      db.apiKey.findMany({ ...nonEmpty(query), where: { userId: userIdOf(ctx.auth) }, orderBy: { createdAt: 'asc' } }),
+      ctx.services.db.apiKey.findMany({ ...query, where: { userId: ctx.auth.userId }, orderBy: { createdAt: 'asc' } }),
   }),
 }))
 
@@ -125,91 +117,95 @@ builder.mutationFields((t) => ({
   createUser: t.field({
     type: CreateUserSuccess,
     authScopes: { operator: true },
-    errors: { types: [...BASE_ERRORS, AlreadyExistsError], directResult: true },
+    errors: { ...mutationErrors(AlreadyExistsError), directResult: true },
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
-    resolve: async (_r, { input }) => {
-      const { userId, apiKeyId, key } = await createUserWithOwnerKey(input)
-      return { userId, apiKey: { id: apiKeyId }, key }
+    resolve: async (_r, { input }, ctx) => {
+      const { key, stored } = generateApiKey('owner', 'OWNER')
+      const enabledProviders = input.enabledProviders ?? ['ATLAS']
+      const created = await ctx.services.stores.accounts.createUser({
+        email: input.email,
+        name: input.name ?? null,
+        enabledProviders,
+        key: stored,
+      })
+      return { ...created, key }
     },
   }),
   setEnabledProviders: t.prismaField({
     type: 'User',
     authScopes: { operator: true },
-    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'user' } },
+    errors: { ...mutationErrors(NotFoundError), dataField: { name: 'user' } },
     args: { userId: t.arg.id({ required: true }), providers: t.arg({ type: [SmsProvider], required: true }) },
-    resolve: async (query, _r, { userId, providers }) => {
-      const found = await db.user.findUnique({ where: { id: String(userId) }, select: { id: true } })
-      if (!found) throw new NotFoundError('User')
-      return db.user.update({ ...nonEmpty(query), where: { id: found.id }, data: { enabledProviders: formatProviders(providers) } })
+    resolve: async (query, _r, args, ctx) => {
+      const { accounts } = ctx.services.stores
+      const userId = String(args.userId)
+      if (!(await accounts.userExists(userId))) throw new NotFoundError('User')
+      await accounts.setEnabledProviders(userId, args.providers)
+      return ctx.services.db.user.findUniqueOrThrow(byId(query, userId))
     },
   }),
   createApiKey: t.field({
     type: CreateApiKeySuccess,
     authScopes: { operator: true, owner: true },
-    errors: { types: [...BASE_ERRORS, NotFoundError], directResult: true },
+    errors: { ...mutationErrors(NotFoundError), directResult: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      let userId: string
-      if (ctx.auth?.kind === 'operator') {
-        if (!input.userId) throw new ValidationError('userId is required when the operator creates a key', 'input.userId')
-        userId = String(input.userId)
-      } else {
-        userId = userIdOf(ctx.auth)
-        if (input.userId && String(input.userId) !== userId) throw new NotFoundError('User')
-      }
-      if (!(await db.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User')
-      const { key, prefix, hash } = generateApiKey()
-      const apiKey = await db.apiKey.create({ data: { userId, name: input.name, role: input.role, prefix, hash } })
-      return { apiKey, key }
+      const { accounts } = ctx.services.stores
+      const asked = input.userId ? String(input.userId) : undefined
+      const userId = ctx.auth?.kind === 'key' ? ctx.auth.userId : asked
+      if (!userId) throw new ValidationError('userId is required when the operator creates a key', 'input.userId')
+      if ((asked && asked !== userId) || !(await accounts.userExists(userId))) throw new NotFoundError('User')
+      const { key, stored } = generateApiKey(input.name, input.role)
+      const apiKey = await accounts.createKey(userId, stored)
+      return { apiKeyId: apiKey.id, key }
     },
   }),
   revokeApiKey: t.prismaField({
     type: 'ApiKey',
     authScopes: { operator: true, owner: true },
-    errors: { types: [...BASE_ERRORS, NotFoundError], dataField: { name: 'apiKey' } },
+    errors: { ...mutationErrors(NotFoundError), dataField: { name: 'apiKey' } },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _r, { id }, ctx) => {
-      const owner = ctx.auth?.kind === 'key' ? ctx.auth.userId : undefined
-      const key = await db.apiKey.findFirst({ where: { id: String(id), ...(owner ? { userId: owner } : {}) } })
+      const { stores, pubsub, clock, db } = ctx.services
+      const key = await stores.accounts.findKey(String(id), ctx.auth?.kind === 'key' ? ctx.auth.userId : undefined)
       if (!key) throw new NotFoundError('API key')
-      if (key.revokedAt) return db.apiKey.findUniqueOrThrow({ ...nonEmpty(query), where: { id: key.id } })
-      const revoked = await db.apiKey.update({ ...nonEmpty(query), where: { id: key.id }, data: { revokedAt: new Date() } })
-      pubsub.publish('apiKey:revoked', { keyId: key.id })
-      return revoked
+      if (!key.revokedAt) {
+        await stores.accounts.revokeKey(key.id, clock.now())
+        pubsub.publish('apiKey:revoked', { keyId: key.id })
+      }
+      return db.apiKey.findUniqueOrThrow(byId(query, key.id))
     },
   }),
-  setTwilioCredentials: t.prismaField({
+  setTwilioCredentials: t.withAuth({ owner: true }).prismaField({
     type: 'User',
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS, ProviderError], dataField: { name: 'user' } },
+    errors: { ...mutationErrors(ProviderError), dataField: { name: 'user' } },
     args: { input: t.arg({ type: SetTwilioCredentialsInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
-      const userId = userIdOf(ctx.auth)
-      const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { enabledProviders: true } })
-      if (!parseProviders(user.enabledProviders).includes('TWILIO')) {
+      const { stores, twilioChecks, credentials, logger, clock, db } = ctx.services
+      const { userId } = ctx.auth
+      if (!(await stores.accounts.enabledProviders(userId)).includes('TWILIO')) {
         throw new ProviderError('PROVIDER_NOT_ENABLED', 'Twilio is not enabled for this account')
       }
-      const check = await verifyTwilioCredentials(input.accountSid, input.authToken)
+      const check = await twilioChecks.verifyCredentials(input.accountSid, input.authToken)
       if (!check.ok) {
         logger.warn({ userId, accountSid: input.accountSid, reason: check.reason }, 'twilio credentials refused')
         throw new ProviderError(check.reason === 'invalid' ? 'TWILIO_CREDENTIALS_INVALID' : 'PROVIDER_UNAVAILABLE', check.detail)
       }
-      const data = { accountSid: input.accountSid, authTokenEnc: encryptSecret(input.authToken, userId), verifiedAt: new Date() }
-      await db.twilioAccount.upsert({ where: { userId }, create: { userId, ...data }, update: data })
-      forgetCredentials(userId)
+      const sealed = { accountSid: input.accountSid, authTokenEnc: credentials.seal(userId, input.authToken) }
+      await stores.accounts.saveTwilioAccount(userId, sealed, clock.now())
+      credentials.forget(userId)
       logger.info({ userId, accountSid: input.accountSid }, 'twilio credentials set')
-      return db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userId } })
+      return db.user.findUniqueOrThrow(byId(query, userId))
     },
   }),
-  clearTwilioCredentials: t.prismaField({
+  clearTwilioCredentials: t.withAuth({ owner: true }).prismaField({
     type: 'User',
-    authScopes: { owner: true },
-    errors: { types: [...BASE_ERRORS], dataField: { name: 'user' } },
+    errors: { ...mutationErrors(), dataField: { name: 'user' } },
     resolve: async (query, _r, _a, ctx) => {
-      const userId = userIdOf(ctx.auth)
-      await db.twilioAccount.deleteMany({ where: { userId } })
-      forgetCredentials(userId)
-      return db.user.findUniqueOrThrow({ ...nonEmpty(query), where: { id: userId } })
+      const { stores, credentials, db } = ctx.services
+      await stores.accounts.clearTwilioAccount(ctx.auth.userId)
+      credentials.forget(ctx.auth.userId)
+      return db.user.findUniqueOrThrow(byId(query, ctx.auth.userId))
     },
   }),
 }))

@@ -1,8 +1,10 @@
 /**
- * Pothos hands mutations an empty `select` when the client asks only for `__typename` of a result
- * union; Prisma rejects an empty select, so ask for the id in that case.
+ * The Prisma arguments that read one row by id for a Pothos prisma field. Pothos hands mutations
+ * an empty `select` when the client asks only for `__typename` of a result union, and Prisma
+ * rejects an empty select, so the id is asked for then.
  */
-export function nonEmpty<Q extends object>(query: Q): Q {
+export function byId<Q extends object>(query: Q, id: string): Q & { where: { id: string } } {
   const select = (query as { select?: object }).select
-  return select && Object.keys(select).length === 0 ? { ...query, select: { id: true } } : query
+  const shaped = select && Object.keys(select).length === 0 ? { ...query, select: { id: true } } : query
+  return { ...shaped, where: { id } }
 }

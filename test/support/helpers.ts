@@ -1,11 +1,29 @@
 import { readFileSync } from 'node:fs'
-import { buildApp } from '../../src/app.js'
-import { config } from '../../src/config.js'
+import { afterAll } from 'vitest'
+import type { Clock } from '../../src/clock.js'
+import { loadConfig } from '../../src/config.js'
+import { buildApp } from '../../src/http/app.js'
+import { createServices } from '../../src/services.js'
 
-/** The service under test, in-process: queries go through yoga.fetch. */
-export const app = buildApp({ port: 0, host: '127.0.0.1' })
+/** The time the service reads: the real time unless a test sets it. */
+class TestClock implements Clock {
+  private fixed?: Date
+  now = () => this.fixed ?? new Date()
+  /** Stops the clock at `at` (undefined: runs with the real time again). */
+  set(at: Date | undefined) {
+    this.fixed = at
+  }
+}
+
+export const clock = new TestClock()
+export const config = loadConfig()
+/** The service under test, in-process: queries go through yoga.fetch; app.start() opens a real port. */
+export const services = createServices(config, { clock })
+export const app = buildApp(services, { port: 0, host: '127.0.0.1' })
+export const db = services.db
 export const twilio = globalThis.__twilio
 export const adminToken = config.adminToken as string
+afterAll(() => app.stop())
 
 // biome-ignore lint/suspicious/noExplicitAny: GraphQL responses are checked field by field in tests.
 export type Json = any

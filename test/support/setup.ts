@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, inject } from 'vitest'
-import { TwilioDouble } from './twilio-double.js'
+import { createPostgresDatabase } from '../../harness/databases.js'
+import { TwilioDouble } from '../../harness/twilio-double.js'
 
 // Runs before each DB-backed test file, before it imports the service: a fresh database copied from
 // the migrated template, a fresh data folder and log file, and a Twilio double of its own.
@@ -13,21 +13,9 @@ const template = inject('template')
 let dropDatabase: (() => Promise<void>) | undefined
 
 if (process.env.TEST_DB === 'postgres') {
-  const admin = process.env.TEST_DATABASE_URL as string
-  const name = `sms_t_${randomBytes(6).toString('hex')}`
-  const client = new pg.Client({ connectionString: admin })
-  await client.connect()
-  await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`)
-  await client.end()
-  const url = new URL(admin)
-  url.pathname = `/${name}`
-  process.env.DATABASE_URL = url.href
-  dropDatabase = async () => {
-    const c = new pg.Client({ connectionString: admin })
-    await c.connect()
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await c.end()
-  }
+  const database = await createPostgresDatabase(process.env.TEST_DATABASE_URL as string, 'sms_t', template)
+  process.env.DATABASE_URL = database.url
+  dropDatabase = database.drop
 } else {
   copyFileSync(template, join(dir, 'test.db'))
   process.env.DATABASE_URL = `file:${join(dir, 'test.db')}`
@@ -46,10 +34,9 @@ Object.assign(process.env, {
 })
 globalThis.__twilio = twilio
 
+// Runs after the test file's own hooks (and the service's stop, registered by helpers.ts).
 afterAll(async () => {
   await twilio.close()
-  const { db } = await import('../../src/db.js')
-  await db.$disconnect()
   await dropDatabase?.()
   rmSync(dir, { recursive: true, force: true })
 })

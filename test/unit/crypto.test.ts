@@ -1,28 +1,25 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-
-process.env.ENCRYPTION_KEY = randomBytes(32).toString('base64')
-process.env.LOG_LEVEL = 'silent'
-const { decryptSecret, encryptSecret } = await import('../../src/crypto.js')
+import { createCipher } from '../../src/crypto.js'
 
 describe('secrets at rest (AES-256-GCM)', () => {
-  const key = randomBytes(32)
+  const cipher = createCipher(randomBytes(32))
   it('round-trips, with a fresh IV each time', () => {
-    const a = encryptSecret('token-123', 'user-1', key)
-    const b = encryptSecret('token-123', 'user-1', key)
+    const a = cipher.encrypt('token-123', 'user-1')
+    const b = cipher.encrypt('token-123', 'user-1')
     expect(a).not.toBe(b)
     expect(a).not.toContain('token-123')
-    expect(decryptSecret(a, 'user-1', key)).toBe('token-123')
+    expect(cipher.decrypt(a, 'user-1')).toBe('token-123')
   })
 
   it('refuses a tampered ciphertext, another user context or another key', () => {
-    const sealed = encryptSecret('token-123', 'user-1', key)
+    const sealed = cipher.encrypt('token-123', 'user-1')
     const [v, iv, tag, ct] = sealed.split('.') as [string, string, string, string]
     const flipped = Buffer.from(ct, 'base64url')
     flipped[0] = (flipped[0] ?? 0) ^ 1
-    expect(() => decryptSecret([v, iv, tag, flipped.toString('base64url')].join('.'), 'user-1', key)).toThrow()
-    expect(() => decryptSecret(sealed, 'user-2', key)).toThrow()
-    expect(() => decryptSecret(sealed, 'user-1', randomBytes(32))).toThrow()
-    expect(() => decryptSecret('garbage', 'user-1', key)).toThrow('Unrecognised secret format')
+    expect(() => cipher.decrypt([v, iv, tag, flipped.toString('base64url')].join('.'), 'user-1')).toThrow()
+    expect(() => cipher.decrypt(sealed, 'user-2')).toThrow()
+    expect(() => createCipher(randomBytes(32)).decrypt(sealed, 'user-1')).toThrow()
+    expect(() => cipher.decrypt('garbage', 'user-1')).toThrow('Unrecognised secret format')
   })
 })

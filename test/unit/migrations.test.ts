@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -6,19 +5,9 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
+import { prisma } from '../../harness/databases.js'
 import { derivePostgresSchema } from '../../prisma/derive.mjs'
 
-const prisma = (args: string[], url: string) =>
-  execFileSync('npx', ['prisma', ...args], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PRISMA_SCHEMA_ENGINE_BINARY: 'package.json',
-      PRISMA_QUERY_ENGINE_LIBRARY: 'package.json',
-      CHECKPOINT_DISABLE: '1',
-    },
-    stdio: 'pipe',
-  })
 const dir = mkdtempSync(join(tmpdir(), 'sms-migrations-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -1,7 +1,7 @@
 import type { ExecutionResult } from 'graphql'
 import { Repeater } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
-import { SharedSubscriptions } from '../../src/sharedSubscriptions.js'
+import { SharedSubscriptions } from '../../src/realtime/sharedSubscriptions.js'
 
 /** A source stream the test drives: push results, end it, fail it; counts how often it was opened. */
 function source() {
@@ -71,7 +71,7 @@ describe('SharedSubscriptions', () => {
     await (late as AsyncIterator<ExecutionResult>).return?.()
   })
 
-  it('ends a subscriber that joins a source which has just ended', async () => {
+  it('opens a new source for a subscriber arriving after the last one ended', async () => {
     const shared = new SharedSubscriptions()
     const s = source()
     const a = await shared.subscribe('k', s.open)
@@ -82,5 +82,18 @@ describe('SharedSubscriptions', () => {
     const b = await shared.subscribe('k', s.open)
     expect(s.state.opened).toBe(2)
     await (b as AsyncIterator<ExecutionResult>).return?.()
+  })
+
+  it('ends every subscriber that joined a source which ends at once, opening it only once', async () => {
+    const shared = new SharedSubscriptions()
+    let opened = 0
+    const endsAtOnce = async () => {
+      opened++
+      return new Repeater<ExecutionResult>((_push, stop) => stop())
+    }
+    const joined = await Promise.all([1, 2, 3].map(() => shared.subscribe('k', endsAtOnce)))
+    for (const m of joined) expect(await next(m)).toEqual({ value: undefined, done: true })
+    expect(opened).toBe(1)
+    expect(shared.size).toBe(0)
   })
 })

@@ -1,16 +1,50 @@
+import type { Config } from '../../config.js'
 import type { SmsProvider } from '../../generated/prisma/enums.js'
-import { atlasTransport } from './atlas.js'
-import { userTwilio } from './twilio.js'
-import type { SmsTransport } from './types.js'
+import type { Logger } from '../../logger.js'
+import { SandboxTransport } from './atlas/sandbox.js'
+import { statusCallbackUrl } from './twilio/callback.js'
+import type { TwilioClients } from './twilio/client.js'
+import type { TwilioCredentialStore } from './twilio/credentials.js'
+import { TwilioTransport } from './twilio/transport.js'
+import { ProviderFailure, type SmsTransport, type StatusReport } from './types.js'
 
-export * from './types.js'
-
-/** The transport of a provider. */
-export function transportFor(provider: SmsProvider): SmsTransport {
-  return provider === 'TWILIO' ? userTwilio : atlasTransport
+export interface Providers {
+  transportFor(provider: SmsProvider): SmsTransport
+  /** Stops background work (the sandbox's simulated status changes). */
+  stop(): void
 }
 
-/** Stops provider background work (the sandbox's simulated status changes). */
-export function stopTransports() {
-  atlasTransport.stop?.()
+/**
+ * The transports: TWILIO through the user's own account and the action's number; ATLAS through
+ * the platform's Messaging Service when ATLAS_TWILIO_* are set, else the sandbox.
+ */
+export function createProviders(deps: {
+  config: Pick<Config, 'publicUrl' | 'atlas' | 'send'>
+  clients: TwilioClients
+  credentials: TwilioCredentialStore
+  report: StatusReport
+  logger: Logger
+}): Providers {
+  const callback = statusCallbackUrl(deps.config.publicUrl)
+  const twilio = new TwilioTransport(async (sms) => {
+    // Fresh for every send (read by the request itself, or here): a token rotated on another
+    // instance must not fail a text, and cleared credentials must stop sends at once.
+    const account = sms.twilio ?? (await deps.credentials.of(sms.userId, true))
+    if (!account) throw new ProviderFailure('permanent', 'TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
+    return { client: deps.clients.for(account.accountSid, account.token), from: { from: sms.fromNumber as string } }
+  }, callback)
+  const platform = deps.config.atlas
+  const atlas: SmsTransport = platform
+    ? new TwilioTransport(
+        async () => ({
+          client: deps.clients.for(platform.accountSid, platform.authToken),
+          from: { messagingServiceSid: platform.messagingServiceSid },
+        }),
+        callback,
+      )
+    : new SandboxTransport(deps.config.send.sandboxDelayMs, deps.report, deps.logger)
+  return {
+    transportFor: (provider) => (provider === 'TWILIO' ? twilio : atlas),
+    stop: () => atlas.stop?.(),
+  }
 }

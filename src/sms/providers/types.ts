@@ -1,5 +1,12 @@
 import type { ErrorCode } from '../../errors.js'
+import type { SmsDelivery } from '../../generated/prisma/client.js'
 import type { SmsDeliveryStatus, SmsProvider } from '../../generated/prisma/enums.js'
+
+/** Twilio credentials, the token decrypted. */
+export interface TwilioCredentials {
+  accountSid: string
+  token: string
+}
 
 /** One text to hand to a provider. */
 export interface OutgoingSms {
@@ -11,11 +18,11 @@ export interface OutgoingSms {
   body: string
   createdAt: Date
   /** The user's Twilio credentials when the caller has just read them (a first attempt). */
-  twilio?: { accountSid: string; token: string }
+  twilio?: TwilioCredentials
 }
 
 /** The text a stored delivery stands for. */
-export function outgoingOf(d: Omit<OutgoingSms, 'deliveryId'> & { id: string }): OutgoingSms {
+export function outgoingOf(d: SmsDelivery, twilio?: TwilioCredentials): OutgoingSms {
   return {
     deliveryId: d.id,
     userId: d.userId,
@@ -24,14 +31,21 @@ export function outgoingOf(d: Omit<OutgoingSms, 'deliveryId'> & { id: string }):
     fromNumber: d.fromNumber,
     body: d.body,
     createdAt: d.createdAt,
+    twilio,
   }
 }
 
-/** The provider's answer to an accepted message. */
-export interface Accepted {
+/** The provider's receipt for a message it accepted. */
+export interface ProviderReceipt {
   providerMessageId: string
   status: SmsDeliveryStatus
   sandbox: boolean
+}
+
+/** The provider's current view of a message it accepted. */
+export interface FetchedStatus {
+  status: SmsDeliveryStatus
+  errorCode: string | null
 }
 
 /** A provider refusal: transient ones are retried, permanent ones fail the delivery. */
@@ -48,15 +62,15 @@ export class ProviderFailure extends Error {
   }
 }
 
+/** Where the provider's later status reports go (the sandbox simulates them). */
+export type StatusReport = (deliveryId: string, status: SmsDeliveryStatus) => Promise<unknown>
+
 export interface SmsTransport {
-  send(sms: OutgoingSms): Promise<Accepted>
+  send(sms: OutgoingSms): Promise<ProviderReceipt>
   /** A message the provider already holds for this delivery (after a crash mid-send), if any. */
-  findExisting(sms: OutgoingSms): Promise<Accepted | undefined>
+  findExisting(sms: OutgoingSms): Promise<ProviderReceipt | undefined>
   /** The provider's current view of a sent message (for deliveries whose callbacks never came). */
   fetchStatus(sms: OutgoingSms, providerMessageId: string): Promise<FetchedStatus | undefined>
-}
-
-export interface FetchedStatus {
-  status: SmsDeliveryStatus
-  errorCode: string | null
+  /** Stops background work (the sandbox's simulated status changes). */
+  stop?(): void
 }

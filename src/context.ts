@@ -1,6 +1,0 @@
-import type { Auth } from './auth.js'
-
-export interface Context {
-  auth: Auth | null
-  requestId: string
-}

@@ -1,0 +1,87 @@
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+
+type Factory = PrismaBetterSQLite3 | PrismaPg
+type Adapter = Awaited<ReturnType<Factory['connect']>>
+type Tx = Awaited<ReturnType<Adapter['startTransaction']>>
+type Queryable = Pick<Adapter, 'queryRaw' | 'executeRaw'>
+
+/** A FIFO lock: `acquire` resolves with the function that releases it. */
+class Lock {
+  private tail: Promise<void> = Promise.resolve()
+
+  acquire(): Promise<() => void> {
+    let release!: () => void
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const before = this.tail
+    this.tail = before.then(() => held)
+    return before.then(() => release)
+  }
+}
+
+/** Called once per SQL statement sent (cheaper than Prisma's query event, which formats every query). */
+export type OnStatement = () => void
+
+/** `q` with its statements reported to `onStatement`. */
+function counted<Q extends Queryable>(q: Q, onStatement: OnStatement, around = <T>(run: () => Promise<T>) => run()): Q {
+  return Object.assign(Object.create(q) as Q, {
+    queryRaw: (query: Parameters<Q['queryRaw']>[0]) => {
+      onStatement()
+      return around(() => q.queryRaw(query))
+    },
+    executeRaw: (query: Parameters<Q['executeRaw']>[0]) => {
+      onStatement()
+      return around(() => q.executeRaw(query))
+    },
+  })
+}
+
+/**
+ * Counts statements; on SQLite also keeps transactions isolated. The better-sqlite3 adapter runs
+ * every query on one connection and only makes transactions wait for each other: a query outside
+ * a transaction runs inside whichever one is open, reads its uncommitted rows and is undone by its
+ * rollback. Here such queries wait until the open transaction ends.
+ */
+function wrap(adapter: Adapter, serialize: boolean, onStatement: OnStatement): Adapter {
+  const lock = new Lock()
+  const around = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (!serialize) return run()
+    const release = await lock.acquire()
+    try {
+      return await run()
+    } finally {
+      release()
+    }
+  }
+  const startTransaction: Adapter['startTransaction'] = async (isolationLevel) => {
+    const release = serialize ? await lock.acquire() : () => undefined
+    let tx: Tx
+    try {
+      tx = await adapter.startTransaction(isolationLevel)
+    } catch (e) {
+      release()
+      throw e
+    }
+    const end = (finish: () => Promise<void>) => () => finish().finally(release)
+    return Object.assign(counted(tx, onStatement), { commit: end(() => tx.commit()), rollback: end(() => tx.rollback()) })
+  }
+  return Object.assign(counted(adapter, onStatement, around), {
+    executeScript: (script: string) => around(() => adapter.executeScript(script)),
+    startTransaction,
+  })
+}
+
+function wrapped<F extends Factory>(factory: F, serialize: boolean, onStatement: OnStatement): F {
+  const connect = factory.connect.bind(factory)
+  return Object.assign(factory, { connect: async () => wrap(await connect(), serialize, onStatement) })
+}
+
+/** The Prisma SQLite adapter, with isolated transactions and counted statements. */
+export const sqliteAdapter = (url: string, onStatement: OnStatement) =>
+  wrapped(new PrismaBetterSQLite3({ url, timeout: 10_000 }), true, onStatement)
+
+/** The Prisma PostgreSQL adapter, with counted statements. */
+export const postgresAdapter = (connectionString: string, onStatement: OnStatement) =>
+  wrapped(new PrismaPg({ connectionString }), false, onStatement)

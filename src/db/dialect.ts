@@ -1,0 +1,63 @@
+import { Prisma, PrismaClient } from '../generated/prisma/client.js'
+import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client.js'
+import { type OnStatement, postgresAdapter, sqliteAdapter } from './adapters.js'
+import { databaseKind, sqlitePath } from './url.js'
+
+/** The Prisma client; both generated clients come from the same models, so their APIs are the same. */
+export type Db = InstanceType<typeof PrismaClient>
+export type Sql = Prisma.Sql
+export type Row = Record<string, unknown>
+
+/**
+ * What differs between SQLite and PostgreSQL, in one place: the driver, start-up settings, and
+ * how a status change and its event are written as one atomic unit. Nothing else in the service
+ * asks which engine it runs on.
+ */
+export interface Dialect {
+  readonly kind: 'sqlite' | 'postgres'
+  /** A Prisma client through the engine's driver adapter, reporting each statement. */
+  connect(onStatement: OnStatement): Db
+  /** Settings applied once at start. */
+  prepare(db: Db): Promise<void>
+  /**
+   * Runs `update` (an UPDATE … RETURNING *) and, only when it changed a row, `insert` (an
+   * INSERT … SELECT without its FROM), atomically and without an interactive transaction.
+   * Returns the updated rows.
+   */
+  updateThenInsert(db: Db, update: Sql, insert: Sql): Promise<Row[]>
+}
+
+const sqlite = (url: string): Dialect => ({
+  kind: 'sqlite',
+  connect: (onStatement) => new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`, onStatement) }),
+  // WAL: readers do not wait for the writer.
+  prepare: async (db) => void (await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')),
+  // A batch runs as one transaction; changes() is the number of rows the UPDATE just before moved.
+  updateThenInsert: async (db, update, insert) =>
+    (await db.$transaction([db.$queryRaw<Row[]>`${update}`, db.$executeRaw`${insert} WHERE changes() = 1`]))[0],
+})
+
+const postgres = (url: string): Dialect => ({
+  kind: 'postgres',
+  connect: (onStatement) => new PgPrismaClient({ adapter: postgresAdapter(url, onStatement) }) as unknown as Db,
+  prepare: async () => undefined,
+  // One statement: the insert reads the rows the update moved.
+  updateThenInsert: (db, update, insert) =>
+    db.$queryRaw<Row[]>`WITH moved AS (${update}), logged AS (${insert} FROM moved) SELECT * FROM moved`,
+})
+
+/** The dialect of a DATABASE_URL (file: or postgres://). */
+export function dialectFor(url: string): Dialect {
+  return databaseKind(url) === 'postgres' ? postgres(url) : sqlite(url)
+}
+
+/**
+ * An enum value as an SQL literal: PostgreSQL's enum columns take no text parameter, so enum
+ * values are written inline, and only values of the enum get here.
+ */
+export function enumLiteral<T extends string>(value: T, allowed: readonly T[]): Sql {
+  if (!allowed.includes(value)) throw new Error(`unexpected enum value ${value}`)
+  return Prisma.raw(`'${value}'`)
+}
+
+export { Prisma }

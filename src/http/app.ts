@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Services } from '../services.js'
+import { STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
+import { attachGraphQLWs } from './graphqlWs.js'
+import { statusCallbackRoute } from './webhooks.js'
+import { createGraphQLServer } from './yoga.js'
+
+const routeOf = (url: string | undefined) => {
+  const path = (url ?? '/').split('?')[0] as string
+  return path.length > 1 ? path.replace(/\/+$/, '') : path
+}
+
+/**
+ * The service over HTTP and WebSocket: yoga (GraphQL, SSE, GraphiQL, health, readiness, metrics),
+ * graphql-ws, and Twilio's status callbacks, on one node server.
+ */
+export function buildApp(services: Services, listen: { port?: number; host?: string } = {}) {
+  const { logger, metrics, config } = services
+  const yoga = createGraphQLServer(services)
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint()
+    const requestId = String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 100)
+    res.setHeader('x-request-id', requestId)
+    const route = routeOf(req.url)
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      metrics.httpRequests.inc({ route, status: res.statusCode })
+      metrics.httpDuration.observe({ route }, seconds)
+      logger.info({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request')
+    })
+    try {
+      if (route !== STATUS_CALLBACK_PATH) return await yoga.handle(req, res, { req, res, requestId })
+      res.writeHead(await statusCallbackRoute(req, requestId, services.callbacks), { 'content-type': 'text/plain' })
+      res.end()
+    } catch (err) {
+      logger.error({ err, requestId }, 'request failed')
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}')
+      else res.end()
+    }
+  }
+  const server = createServer((req, res) => void handle(req, res))
+  const ws = attachGraphQLWs(server, yoga, services)
+
+  // A revoked key loses its open subscriptions and sockets at once, on every instance.
+  const revocations = services.pubsub.subscribe('apiKey:revoked')[Symbol.asyncIterator]()
+  const watchRevocations = async () => {
+    for (let r = await revocations.next(); !r.done; r = await revocations.next()) {
+      await services.updates.end(r.value.keyId)
+      ws.closeKey(r.value.keyId)
+    }
+  }
+
+  let address: AddressInfo | undefined
+  let stopped: Promise<void> | undefined
+  /** Graceful: stop accepting, complete open subscriptions, answer requests in flight, then release the services. */
+  const stop = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    await services.updates.end()
+    await revocations.return?.()
+    // Let the completions reach the clients before their sockets close.
+    await new Promise((r) => setTimeout(r, 50))
+    await ws.close()
+    // Keep-alive connections go as soon as their request in flight is answered.
+    const idle = setInterval(() => server.closeIdleConnections(), 50)
+    const force = setTimeout(() => server.closeAllConnections(), 10_000)
+    await closed
+    clearInterval(idle)
+    clearTimeout(force)
+    await services.close()
+  }
+  return {
+    yoga,
+    server,
+    get url() {
+      if (!address) throw new Error('not started')
+      return `http://127.0.0.1:${address.port}`
+    },
+    /** Prepares the database, resumes interrupted sends, starts background work, then listens. */
+    async start() {
+      await services.dialect.prepare(services.db)
+      await services.dispatcher.start()
+      void watchRevocations()
+      services.reconciler.start()
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(listen.port ?? config.port, listen.host ?? config.host, () => resolve())
+      })
+      address = server.address() as AddressInfo
+      logger.info({ port: address.port, publicUrl: config.publicUrl }, 'listening')
+      return address
+    },
+    /** Stops once, however often it is asked (a second signal waits for the first stop). */
+    stop(): Promise<void> {
+      stopped ??= stop()
+      return stopped
+    },
+  }
+}
+
+export type App = ReturnType<typeof buildApp>

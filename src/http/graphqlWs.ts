@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto'
+import type { Server } from 'node:http'
+import type { ExecutionArgs, ExecutionResult } from 'graphql'
+import { CloseCode } from 'graphql-ws'
+import { useServer } from 'graphql-ws/use/ws'
+import { WebSocketServer } from 'ws'
+import { type Auth, bearerToken } from '../auth.js'
+import { SharedSubscriptions } from '../realtime/sharedSubscriptions.js'
+import type { Services } from '../services.js'
+import type { GraphQLServer } from './yoga.js'
+
+/** The close code of sockets ended by a shutdown (RFC 6455 "going away"). */
+export const GOING_AWAY = 1001
+
+type Enveloped = ReturnType<GraphQLServer['getEnveloped']>
+type Args = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe']; shareKey?: string }
+
+/** Subscriptions of one API key with the same document and variables get the same results, so they share one execution. */
+function shareKeyOf(auth: Auth | undefined, params: { query: string; operationName?: string | null; variables?: unknown }) {
+  return auth?.kind === 'key'
+    ? JSON.stringify([auth.keyId, params.query, params.operationName ?? null, params.variables ?? null])
+    : undefined
+}
+
+/**
+ * graphql-ws on the HTTP server's /graphql, through yoga's envelop (its plugins run for sockets
+ * too). The key is checked once, on connect; a bad one closes the socket with 4403.
+ */
+export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: Services) {
+  const wss = new WebSocketServer({ server, path: '/graphql' })
+  const keyOfSocket = new WeakMap<object, string>()
+  const shared = new SharedSubscriptions()
+  useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
+    {
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization
+        const auth = await services.authenticate(bearerToken(typeof header === 'string' ? header : undefined))
+        if (!auth) return false
+        ctx.extra.auth = auth
+        if (auth.kind === 'key') keyOfSocket.set(ctx.extra.socket, auth.keyId)
+        return true
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          requestId: randomUUID(),
+          wsAuth: ctx.extra.auth ?? null,
+        })
+        const args: Args = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          execute,
+          subscribe,
+          shareKey: shareKeyOf(ctx.extra.auth, params),
+        }
+        const errors = validate(args.schema, args.document)
+        return errors.length ? errors : args
+      },
+      execute: (args) => (args as Args).execute(args),
+      subscribe: (args) => {
+        const { subscribe, shareKey } = args as Args
+        return shared.subscribe(shareKey, async () => (await subscribe(args)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult)
+      },
+    },
+    wss,
+  )
+  return {
+    wss,
+    /** Closes the sockets of a revoked key (Forbidden, like a bad key on connect). */
+    closeKey(keyId: string) {
+      for (const client of wss.clients) if (keyOfSocket.get(client) === keyId) client.close(CloseCode.Forbidden, 'Forbidden')
+    },
+    /** Tells every client the server is going away, and closes the WebSocket server. */
+    async close() {
+      for (const client of wss.clients) client.close(GOING_AWAY, 'Server shutting down')
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,20 @@
+import type { Auth, Viewer } from '../auth.js'
+import type { Services } from '../services.js'
+
+/** What every resolver receives: the caller, the request's id and the service's dependencies. */
+export interface Context {
+  auth: Auth | null
+  requestId: string
+  services: Services
+}
+
+/** The context of a caller holding an API key (scopes owner, agent, reader). */
+export interface ViewerContext extends Context {
+  auth: Viewer
+}
+
+/** The viewer of a context whose field declared a key scope (owner, agent, reader). */
+export function viewerOf(ctx: Context): Viewer {
+  if (ctx.auth?.kind !== 'key') throw new Error('a key scope was declared, yet the caller holds no key')
+  return ctx.auth
+}

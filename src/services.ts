@@ -1,0 +1,96 @@
+import { type Authenticate, createAuthenticator } from './auth.js'
+import { type Clock, systemClock } from './clock.js'
+import type { Config } from './config.js'
+import { createCipher } from './crypto.js'
+import { createDatabase } from './db/client.js'
+import { createLogger, type Logger } from './logger.js'
+import { createMetrics } from './metrics.js'
+import { DeliveryUpdates } from './realtime/deliveryUpdates.js'
+import { createPubSub } from './realtime/pubsub.js'
+import { createRedisConnections } from './redis.js'
+import { ActionSettingsCheck } from './sms/actionSettings.js'
+import { SendAttempts } from './sms/delivery/attempts.js'
+import { StatusCallbacks } from './sms/delivery/callbacks.js'
+import type { Dispatcher } from './sms/delivery/dispatcher.js'
+import { InProcessDispatcher } from './sms/delivery/inProcess.js'
+import { BullDispatcher } from './sms/delivery/queue.js'
+import { Reconciler } from './sms/delivery/reconciler.js'
+import { DeliveryStatusWriter } from './sms/delivery/status.js'
+import { createProviders } from './sms/providers/index.js'
+import { TwilioAccountChecks } from './sms/providers/twilio/account.js'
+import { TwilioClients } from './sms/providers/twilio/client.js'
+import { TwilioCredentialStore } from './sms/providers/twilio/credentials.js'
+import { Sending } from './sms/sending/sendSms.js'
+import { createStores } from './stores/index.js'
+
+/** What tests and tools may replace when they build the services. */
+export interface Overrides {
+  clock?: Clock
+  logger?: Logger
+  /** Wraps the dispatcher the configuration chose (e.g. to hold sends in a crash test). */
+  dispatcher?: (chosen: Dispatcher) => Dispatcher
+}
+
+/**
+ * Builds every dependency of the service once, from the configuration: nothing is built as a
+ * side effect of an import. `close()` releases what they hold (in-flight sends end first).
+ */
+export function createServices(config: Config, overrides: Overrides = {}) {
+  const clock = overrides.clock ?? systemClock
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, file: config.logFile })
+  const metrics = createMetrics()
+  const { db, dialect } = createDatabase(config.databaseUrl, () => metrics.dbQueries.inc())
+  const stores = createStores(db, dialect)
+  const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined
+  const pubsub = createPubSub(redis && { connections: redis, prefix: config.queue.prefix })
+  const credentials = new TwilioCredentialStore(stores.accounts, createCipher(config.encryptionKey))
+  const twilioClients = new TwilioClients({ baseUrl: config.twilioApiBaseUrl, timeoutMs: config.twilioTimeoutMs })
+  const status = new DeliveryStatusWriter(stores.deliveries, pubsub, clock, logger)
+  const providers = createProviders({
+    config,
+    clients: twilioClients,
+    credentials,
+    logger,
+    report: (deliveryId, next) => status.move(deliveryId, next, 'SANDBOX'),
+  })
+  const attempts = new SendAttempts({ ...stores, status, providers, clock, logger, send: config.send })
+  const chosen: Dispatcher = redis
+    ? new BullDispatcher({ attempts, deliveries: stores.deliveries, redis, queue: config.queue, clock, logger })
+    : new InProcessDispatcher(attempts, stores.deliveries, clock, logger)
+  const dispatcher = overrides.dispatcher?.(chosen) ?? chosen
+  const reconciler = new Reconciler({ ...stores, status, providers, clock, logger, reconcile: config.reconcile })
+  const twilioChecks = new TwilioAccountChecks(twilioClients)
+  const authenticate: Authenticate = createAuthenticator(config.adminToken, stores.accounts)
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    db,
+    dialect,
+    stores,
+    redis,
+    pubsub,
+    authenticate,
+    credentials,
+    twilioChecks,
+    actionSettings: new ActionSettingsCheck({ accounts: stores.accounts, credentials, checks: twilioChecks }),
+    status,
+    providers,
+    dispatcher,
+    reconciler,
+    sending: new Sending({ stores, credentials, status, dispatcher, clock, send: config.send }),
+    callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, logger }),
+    updates: new DeliveryUpdates(pubsub, stores),
+    /** Stops background work and closes connections: in-flight sends end first. */
+    async close() {
+      await reconciler.stop()
+      await dispatcher.stop()
+      providers.stop()
+      await redis?.close()
+      await db.$disconnect()
+    },
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,27 @@
+import type { SmsDelivery } from '../../stores/deliveries.js'
+import type { TwilioCredentials } from '../providers/types.js'
+
+/** Hands stored deliveries to their provider: in process by default, through BullMQ with Redis. */
+export interface Dispatcher {
+  /**
+   * Dispatches a stored PENDING delivery. Resolves with the row as it stands once the first
+   * attempt has ended, or once `waitMs` has passed (the send goes on in the background).
+   */
+  dispatch(delivery: SmsDelivery, opts: { twilio?: TwilioCredentials; waitMs: number }): Promise<SmsDelivery>
+  /** Starts dispatching: picks up deliveries left PENDING (a crash, a lost job) without sending any twice. */
+  start(): Promise<number>
+  stop(): Promise<void>
+}
+
+/** Waits for `work` at most `ms`; undefined when the time ran out first. */
+export async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,119 @@
+import { DelayedError, type Job, Queue, QueueEvents, Worker } from 'bullmq'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { Logger } from '../../logger.js'
+import type { RedisConnections } from '../../redis.js'
+import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
+import { senderOf } from '../sender.js'
+import type { SendAttempts } from './attempts.js'
+import { type Dispatcher, within } from './dispatcher.js'
+
+const QUEUE = 'sms-send'
+const SWEEP_MS = 15_000
+const SWEEP_AGE_MS = 30_000
+
+/**
+ * The dispatcher of several instances: a BullMQ queue in Redis. A job per delivery (jobId = the
+ * delivery id, so duplicates merge); a job whose instance died is taken over once its lock expires
+ * (stalled-job recovery) and reconciled with the provider before any resend; sends are paced per
+ * sender (SENDER_RATE_PER_SECOND), so bursts wait in the queue instead of failing.
+ */
+export class BullDispatcher implements Dispatcher {
+  private readonly connection: ReturnType<RedisConnections['open']>
+  private readonly queue: Queue
+  private readonly events: QueueEvents
+  private worker?: Worker
+  private stopping = false
+  private sweep?: NodeJS.Timeout
+
+  constructor(
+    private readonly deps: {
+      attempts: SendAttempts
+      deliveries: DeliveriesStore
+      redis: RedisConnections
+      queue: Config['queue']
+      clock: Clock
+      logger: Logger
+    },
+  ) {
+    this.connection = deps.redis.open('queue')
+    this.queue = new Queue(QUEUE, { connection: this.connection, prefix: deps.queue.prefix })
+    this.events = new QueueEvents(QUEUE, { connection: deps.redis.open('queue-events'), prefix: deps.queue.prefix })
+  }
+
+  /** Starts this instance's worker and the sweep, and queues what was left PENDING. */
+  async start(): Promise<number> {
+    const { redis, queue: q, logger } = this.deps
+    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), {
+      connection: redis.open('worker'),
+      prefix: q.prefix,
+      concurrency: q.concurrency,
+      lockDuration: q.lockMs,
+      stalledInterval: q.lockMs,
+      maxStalledCount: 10,
+    })
+    this.worker.on('error', (err) => logger.error({ err: err.message }, 'queue worker error'))
+    this.worker.on('failed', (job, err) => logger.error({ deliveryId: job?.id, err: err.message }, 'send job failed'))
+    this.sweep = setInterval(() => void this.requeue(SWEEP_AGE_MS).catch(() => undefined), SWEEP_MS)
+    this.sweep.unref()
+    return this.requeue(0)
+  }
+
+  async dispatch(delivery: SmsDelivery, opts: { waitMs: number }): Promise<SmsDelivery> {
+    try {
+      const job = await this.add(delivery.id)
+      await within(
+        job.waitUntilFinished(this.events, opts.waitMs).catch(() => undefined),
+        opts.waitMs,
+      )
+    } catch (err) {
+      // The delivery stays PENDING in the database; the periodic sweep queues it once Redis is back.
+      this.deps.logger.error({ deliveryId: delivery.id, err: (err as Error).message }, 'could not queue a send')
+    }
+    return (await this.deps.deliveries.byId(delivery.id)) ?? delivery
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true
+    clearInterval(this.sweep)
+    await this.worker?.close()
+    await this.events.close()
+    await this.queue.close()
+  }
+
+  /** Queues the PENDING deliveries older than `ageMs` that have no job (a crash between the insert and the queue). */
+  private async requeue(ageMs: number): Promise<number> {
+    const stuck = await this.deps.deliveries.unsentIds(new Date(this.deps.clock.now().getTime() - ageMs), 1000)
+    await Promise.all(stuck.map((id) => this.add(id)))
+    return stuck.length
+  }
+
+  private add(deliveryId: string) {
+    return this.queue.add('send', { deliveryId }, { jobId: deliveryId, removeOnComplete: 1000, removeOnFail: 5000 })
+  }
+
+  private async process(job: Job<{ deliveryId: string }>, token?: string) {
+    const id = job.data.deliveryId
+    const d = await this.deps.deliveries.byId(id)
+    if (d?.status !== 'PENDING' || d.providerMessageId) return
+    if (!(await this.senderSlot(senderOf(d)))) {
+      await job.moveToDelayed(Date.now() + 1000 - (Date.now() % 1000) + Math.floor(Math.random() * 50), token)
+      throw new DelayedError()
+    }
+    const stopping = () => this.stopping
+    if (d.attempts === 0) {
+      // The row just read is the first attempt's: its claim fails if another worker got there first.
+      await this.deps.attempts.run(id, stopping, { delivery: d })
+      return
+    }
+    if (await this.deps.attempts.adoptIfSent(id)) return
+    await this.deps.attempts.run(id, stopping)
+  }
+
+  /** One send for this sender in the current second, across every instance. */
+  private async senderSlot(sender: string): Promise<boolean> {
+    const key = `${this.deps.queue.prefix}:rate:${sender}:${Math.floor(Date.now() / 1000)}`
+    const [[, count]] = (await this.connection.multi().incr(key).expire(key, 2).exec()) as [[null, number], unknown]
+    return count <= this.deps.queue.senderRatePerSecond
+  }
+}

@@ -1,0 +1,62 @@
+import type { Clock } from '../../clock.js'
+import type { Executor } from '../../db/client.js'
+import type { SmsDeliveryStatus } from '../../generated/prisma/enums.js'
+import type { Logger } from '../../logger.js'
+import type { PubSub } from '../../realtime/pubsub.js'
+import type { DeliveriesStore, EventSource, NewDelivery, SmsDelivery, StatusChange, Written } from '../../stores/deliveries.js'
+
+const RANK: Record<SmsDeliveryStatus, number> = {
+  PENDING: 0,
+  QUEUED: 1,
+  SENDING: 2,
+  SENT: 3,
+  DELIVERED: 4,
+  UNDELIVERED: 4,
+  FAILED: 4,
+  REJECTED: 4,
+}
+const ALL = Object.keys(RANK) as SmsDeliveryStatus[]
+
+/** The statuses a delivery may move to `next` from (strictly earlier ones): status only moves forward. */
+export function earlierThan(next: SmsDeliveryStatus): SmsDeliveryStatus[] {
+  return ALL.filter((s) => RANK[s] < RANK[next])
+}
+
+/**
+ * The one writer of delivery statuses: every status a delivery takes, from its creation on, is
+ * written here, recorded as an event and published to the user's subscribers.
+ */
+export class DeliveryStatusWriter {
+  constructor(
+    private readonly deliveries: DeliveriesStore,
+    private readonly pubsub: PubSub,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Stores a new delivery (PENDING or REJECTED) with its first event; `guard` runs in its transaction. */
+  async create(d: NewDelivery, guard?: (tx: Executor) => Promise<void>): Promise<SmsDelivery> {
+    return this.published(await this.deliveries.create(d, this.clock.now(), guard)).delivery
+  }
+
+  /**
+   * Moves a delivery forward to `next`. Late or duplicate changes (not strictly forward) change
+   * and record nothing. Returns the row written, or undefined when it did not move.
+   */
+  async move(
+    deliveryId: string,
+    next: SmsDeliveryStatus,
+    source: EventSource,
+    change: StatusChange = {},
+  ): Promise<SmsDelivery | undefined> {
+    const written = await this.deliveries.moveStatus(deliveryId, { from: earlierThan(next), next, source, at: this.clock.now() }, change)
+    if (!written) return undefined
+    this.logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
+    return this.published(written).delivery
+  }
+
+  private published(written: Written): Written {
+    this.pubsub.publish('delivery:updated', written.delivery.userId, written)
+    return written
+  }
+}

@@ -1,0 +1,50 @@
+import type { Cipher } from '../../../crypto.js'
+import type { AccountsStore, StoredTwilioAccount } from '../../../stores/accounts.js'
+import type { TwilioCredentials } from '../types.js'
+
+const TTL_MS = 30_000
+const MAX = 10_000
+
+/**
+ * Users' Twilio credentials, decrypted: the one place that decrypts them. Kept for 30 s
+ * (callbacks arrive in bursts per message); `fresh` reads them again, and callers re-check with it
+ * before refusing anything on an account.
+ */
+export class TwilioCredentialStore {
+  private readonly cache = new Map<string, TwilioCredentials & { at: number }>()
+
+  constructor(
+    private readonly accounts: AccountsStore,
+    private readonly cipher: Cipher,
+  ) {}
+
+  async of(userId: string, fresh = false): Promise<TwilioCredentials | undefined> {
+    const hit = this.cache.get(userId)
+    if (hit && !fresh && Date.now() - hit.at < TTL_MS) return hit
+    const account = await this.accounts.twilioAccount(userId)
+    if (!account) {
+      this.cache.delete(userId)
+      return undefined
+    }
+    return this.decrypted(userId, account)
+  }
+
+  /** Decrypts credentials just read from the database, and remembers them. */
+  decrypted(userId: string, account: StoredTwilioAccount): TwilioCredentials {
+    const value = { accountSid: account.accountSid, token: this.cipher.decrypt(account.authTokenEnc, userId), at: Date.now() }
+    this.cache.delete(userId)
+    if (this.cache.size >= MAX) this.cache.delete(this.cache.keys().next().value as string)
+    this.cache.set(userId, value)
+    return value
+  }
+
+  /** Seals a token for storage. */
+  seal(userId: string, token: string): string {
+    return this.cipher.encrypt(token, userId)
+  }
+
+  /** Drops what this process remembers of a user's credentials (they changed). */
+  forget(userId: string): void {
+    this.cache.delete(userId)
+  }
+}

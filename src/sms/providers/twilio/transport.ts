@@ -1,0 +1,71 @@
+import { type FetchedStatus, type OutgoingSms, ProviderFailure, type ProviderReceipt, type SmsTransport } from '../types.js'
+import type { TwilioClient } from './client.js'
+import { twilioErrorOf } from './client.js'
+import { statusFromTwilio, TWILIO_SEND_ERRORS } from './errors.js'
+
+/** The account and sender a text goes out through. */
+export type Sender = { client: TwilioClient; from: { from: string } | { messagingServiceSid: string } }
+
+/** Maps what the SDK threw to a transient (retry) or permanent failure. */
+export function classifyTwilioError(e: unknown): ProviderFailure {
+  const err = twilioErrorOf(e)
+  const providerCode = err.code !== undefined ? String(err.code) : undefined
+  const known = err.code !== undefined ? TWILIO_SEND_ERRORS[err.code] : undefined
+  if (known) return new ProviderFailure('permanent', known.code, known.message, providerCode)
+  if (err.status === undefined || err.status === 429 || err.code === 20429 || err.status >= 500) {
+    const message = `Twilio unavailable (${err.status ?? 'no response'}): ${err.message}`
+    return new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', message, providerCode, err.status === undefined)
+  }
+  return new ProviderFailure('permanent', 'PROVIDER_ERROR', `Twilio refused the message (${err.status}): ${err.message}`, providerCode)
+}
+
+const receipt = (m: { sid: string; status: string }): ProviderReceipt => ({
+  providerMessageId: m.sid,
+  status: statusFromTwilio(m.status) ?? 'QUEUED',
+  sandbox: false,
+})
+
+/** Sends through a Twilio account: the user's own (TWILIO) or the platform's (ATLAS). */
+export class TwilioTransport implements SmsTransport {
+  constructor(
+    private readonly sender: (sms: OutgoingSms) => Promise<Sender>,
+    private readonly statusCallback: string,
+  ) {}
+
+  async send(sms: OutgoingSms): Promise<ProviderReceipt> {
+    const { client, from } = await this.sender(sms)
+    try {
+      return receipt(await client.messages.create({ to: sms.to, body: sms.body, statusCallback: this.statusCallback, ...from }))
+    } catch (e) {
+      throw classifyTwilioError(e)
+    }
+  }
+
+  async findExisting(sms: OutgoingSms): Promise<ProviderReceipt | undefined> {
+    const { client, from } = await this.sender(sms)
+    const since = new Date(sms.createdAt.getTime() - 60_000)
+    try {
+      const list = await client.messages.list({
+        to: sms.to,
+        ...('from' in from ? { from: from.from } : {}),
+        dateSentAfter: since,
+        limit: 50,
+      })
+      const match = list.find((m) => m.body === sms.body && ('from' in from || m.messagingServiceSid === from.messagingServiceSid))
+      return match && receipt(match)
+    } catch (e) {
+      throw classifyTwilioError(e)
+    }
+  }
+
+  async fetchStatus(sms: OutgoingSms, providerMessageId: string): Promise<FetchedStatus | undefined> {
+    const { client } = await this.sender(sms)
+    try {
+      const m = await client.messages(providerMessageId).fetch()
+      const status = statusFromTwilio(m.status)
+      return status && { status, errorCode: m.errorCode ? String(m.errorCode) : null }
+    } catch (e) {
+      throw classifyTwilioError(e)
+    }
+  }
+}

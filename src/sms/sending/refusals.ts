@@ -1,0 +1,15 @@
+import { type ErrorCode, SendSmsError } from '../../errors.js'
+import type { SendAction } from '../../stores/sendContext.js'
+import { agentMessageFor } from '../agent/messages.js'
+import { senderOf } from '../sender.js'
+
+/** A refusal of sendSms or previewSms, with the agent's sentence for its code unless one is given. */
+export const refuse = (code: ErrorCode, message: string, agent?: string, deliveryId?: string) =>
+  new SendSmsError(code, message, agentMessageFor(code, agent), deliveryId)
+
+/** The refusals of the send policy, each written once for sendSms and previewSms. */
+export const policy = {
+  optedOut: (action: SendAction, to: string) => refuse('OPTED_OUT', `${to} opted out of texts from ${senderOf(action)}`),
+  callLimit: (action: SendAction) => refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`),
+  rate: (perMinute: number) => refuse('RATE_LIMITED', `more than ${perMinute} texts in a minute`),
+}

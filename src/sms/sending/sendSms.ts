@@ -1,0 +1,181 @@
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import { isUniqueViolation } from '../../db/client.js'
+import { SendSmsError } from '../../errors.js'
+import type { SmsDelivery } from '../../stores/deliveries.js'
+import type { Stores } from '../../stores/index.js'
+import type { SendContext } from '../../stores/sendContext.js'
+import { acceptedMessage } from '../agent/messages.js'
+import type { Dispatcher } from '../delivery/dispatcher.js'
+import type { DeliveryStatusWriter } from '../delivery/status.js'
+import type { TwilioCredentialStore } from '../providers/twilio/credentials.js'
+import { errorCodeOf } from '../providers/twilio/errors.js'
+import { type Composed, candidates, compose } from './compose.js'
+import { parseSendInput, requestHash, type SendInput, type SendRequest } from './input.js'
+import { callKey, rateKey, sendSlots } from './limits.js'
+import { spokenNumber } from './phone.js'
+import { policy, refuse } from './refusals.js'
+
+/** What sendSms answers when it accepts: the delivery as it stands, and the agent's sentence. */
+export interface SendOutcome {
+  delivery: SmsDelivery
+  agentMessage: string
+}
+
+/** What previewSms answers: the text that would go, and the agent's sentence. */
+export interface PreviewOutcome extends Composed {
+  provider: SmsDelivery['provider']
+  agentMessage: string
+}
+
+class LimitReached extends Error {
+  constructor(readonly refusal: SendSmsError) {
+    super(refusal.message)
+  }
+}
+
+/** The outcome of a stored delivery, as sendSms reports it (also for idempotent replays). */
+function outcomeOf(d: SmsDelivery): SendOutcome {
+  if (d.status === 'REJECTED' || d.status === 'FAILED') {
+    const code = errorCodeOf(d.errorCode)
+    throw refuse(code, d.errorMessage ?? code, undefined, d.id)
+  }
+  return { delivery: d, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null) }
+}
+
+/**
+ * The send use case: validates, records the attempt (PENDING, or REJECTED with the code) before
+ * any provider call, dispatches, and answers with what it has after a short wait.
+ */
+export class Sending {
+  constructor(
+    private readonly deps: {
+      stores: Pick<Stores, 'deliveries' | 'sendContext' | 'counters'>
+      credentials: TwilioCredentialStore
+      status: DeliveryStatusWriter
+      dispatcher: Dispatcher
+      clock: Clock
+      send: Pick<Config['send'], 'waitMs' | 'ratePerMinute'>
+    },
+  ) {}
+
+  async send(userId: string, raw: SendInput): Promise<SendOutcome> {
+    const i = parseSendInput(raw)
+    const hash = requestHash(i)
+    const earlier = await this.replay(userId, i, hash)
+    if (earlier) return earlier
+    const ctx = await this.resolve(userId, i)
+    const composed = compose(ctx.action, i)
+    if ('refusal' in composed) return this.reject(userId, i, hash, ctx, composed.partial, composed.refusal)
+    if (ctx.optedOut.includes(composed.to)) return this.reject(userId, i, hash, ctx, composed, policy.optedOut(ctx.action, composed.to))
+    let delivery: SmsDelivery
+    try {
+      delivery = await this.record(userId, i, hash, ctx, composed)
+    } catch (e) {
+      if (e instanceof LimitReached) return this.reject(userId, i, hash, ctx, composed, e.refusal)
+      const existing = isUniqueViolation(e) ? await this.replay(userId, i, hash) : undefined
+      if (existing) return existing
+      throw e
+    }
+    const twilio = ctx.twilio && this.deps.credentials.decrypted(userId, ctx.twilio)
+    return outcomeOf(await this.deps.dispatcher.dispatch(delivery, { twilio, waitMs: this.deps.send.waitMs }))
+  }
+
+  /** What send would do, without storing or sending anything. */
+  async preview(userId: string, raw: SendInput): Promise<PreviewOutcome> {
+    const i = parseSendInput(raw)
+    await this.replay(userId, i, requestHash(i))
+    const { action, optedOut } = await this.resolve(userId, i)
+    const c = compose(action, i)
+    if ('refusal' in c) throw c.refusal
+    if (optedOut.includes(c.to)) throw policy.optedOut(action, c.to)
+    const { counters } = this.deps.stores
+    if ((await counters.used(callKey(action, i.call.callId))) >= action.maxPerCall) throw policy.callLimit(action)
+    const perMinute = this.deps.send.ratePerMinute
+    if ((await counters.used(rateKey(userId, this.deps.clock.now()))) >= perMinute) throw policy.rate(perMinute)
+    const segments = `${c.segments} segment${c.segments === 1 ? '' : 's'}, ${c.encoding === 'GSM7' ? 'GSM-7' : 'Unicode'}`
+    return { ...c, provider: action.provider, agentMessage: `This would text ${spokenNumber(c.to)}: ${segments}.` }
+  }
+
+  /** The action and campaign, owned, attached, enabled, with a usable provider; or a refusal. */
+  private async resolve(userId: string, i: SendRequest): Promise<SendContext> {
+    const ctx = await this.deps.stores.sendContext.load(userId, i.smsActionId, i.campaignId, candidates(i))
+    if (!ctx) throw refuse('NOT_FOUND', 'SMS action not found')
+    const { action } = ctx
+    if (!ctx.campaignFound) throw refuse('NOT_FOUND', 'Campaign not found')
+    if (!ctx.attached) throw refuse('ACTION_NOT_ATTACHED', `${action.name} is not attached to this campaign`)
+    if (!action.enabled) throw refuse('ACTION_DISABLED', `${action.name} is disabled`)
+    if (!ctx.enabledProviders.includes(action.provider)) {
+      throw refuse('PROVIDER_NOT_ENABLED', `${action.provider} is not enabled for this account`)
+    }
+    if (action.provider === 'TWILIO' && !ctx.twilio) throw refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
+    return ctx
+  }
+
+  /** The earlier outcome of a retried request (same idempotency key); IDEMPOTENCY_CONFLICT when it asked something else. */
+  private async replay(userId: string, i: SendRequest, hash: string): Promise<SendOutcome | undefined> {
+    if (!i.idempotencyKey) return undefined
+    const { deliveries } = this.deps.stores
+    const existing = await deliveries.byIdempotencyKey(userId, i.call.callId, i.idempotencyKey)
+    if (!existing) return undefined
+    if (existing.requestHash !== hash) {
+      throw refuse('IDEMPOTENCY_CONFLICT', 'This idempotencyKey was used with a different request', undefined, existing.id)
+    }
+    const d = await deliveries.byId(existing.id)
+    if (!d) throw new Error(`delivery ${existing.id} vanished`)
+    return outcomeOf(d)
+  }
+
+  /** Stores the accepted text PENDING, taking a unit of each limit in the same transaction. */
+  private record(userId: string, i: SendRequest, hash: string, ctx: SendContext, c: Composed): Promise<SmsDelivery> {
+    const { action } = ctx
+    const perMinute = this.deps.send.ratePerMinute
+    const [call, rate] = sendSlots(action, userId, i.call.callId, this.deps.clock.now(), perMinute)
+    return this.deps.status.create(
+      { ...this.base(userId, i, hash, ctx), ...c, status: 'PENDING', errorCode: null, errorMessage: null },
+      async (tx) => {
+        const full = await this.deps.stores.counters.take(tx, [call, rate])
+        if (full.includes(call.key)) throw new LimitReached(policy.callLimit(action))
+        if (full.length) throw new LimitReached(policy.rate(perMinute))
+      },
+    )
+  }
+
+  /** Records a refusal (REJECTED, with its code) and answers it; a concurrent retry answers the stored outcome. */
+  private async reject(
+    userId: string,
+    i: SendRequest,
+    hash: string,
+    ctx: SendContext,
+    c: Composed,
+    refusal: SendSmsError,
+  ): Promise<SendOutcome> {
+    try {
+      const d = await this.deps.status.create({
+        ...this.base(userId, i, hash, ctx),
+        ...c,
+        status: 'REJECTED',
+        errorCode: refusal.code,
+        errorMessage: refusal.message,
+      })
+      throw new SendSmsError(refusal.code, refusal.message, refusal.agentMessage, d.id)
+    } catch (e) {
+      const existing = isUniqueViolation(e) ? await this.replay(userId, i, hash) : undefined
+      if (existing) return existing
+      throw e
+    }
+  }
+
+  private base(userId: string, i: SendRequest, hash: string, { action }: SendContext) {
+    return {
+      userId,
+      smsActionId: action.id,
+      campaignId: i.campaignId,
+      callId: i.call.callId,
+      provider: action.provider,
+      fromNumber: action.fromNumber,
+      idempotencyKey: i.idempotencyKey ?? null,
+      requestHash: hash,
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { type Db, isUniqueViolation } from '../db/client.js'
+import { providerList } from '../db/rows.js'
+import { AlreadyExistsError } from '../errors.js'
+import type { ApiKeyRole, SmsProvider } from '../generated/prisma/enums.js'
+
+/** A stored API key, as authentication needs it. */
+export interface StoredKey {
+  id: string
+  userId: string
+  role: ApiKeyRole
+}
+
+/** A key to store: its display prefix and the hash of the whole key. */
+export interface NewKey {
+  name: string
+  role: ApiKeyRole
+  prefix: string
+  hash: string
+}
+
+/** A user's Twilio account, the token encrypted. */
+export interface StoredTwilioAccount {
+  accountSid: string
+  authTokenEnc: string
+}
+
+/** The account aggregate: User, ApiKey and TwilioAccount. */
+export function accountsStore(db: Db) {
+  return {
+    /** Creates a user with its first OWNER key; ALREADY_EXISTS when the email is taken. */
+    async createUser(input: { email: string; name: string | null; enabledProviders: readonly SmsProvider[]; key: NewKey }) {
+      try {
+        const user = await db.user.create({
+          data: {
+            email: input.email.toLowerCase(),
+            name: input.name,
+            enabledProviders: providerList.format(input.enabledProviders),
+            apiKeys: { create: input.key },
+          },
+          select: { id: true, apiKeys: { select: { id: true } } },
+        })
+        return { userId: user.id, apiKeyId: user.apiKeys[0]?.id as string }
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new AlreadyExistsError(`A user with email ${input.email} already exists`)
+        throw e
+      }
+    },
+
+    /** Every request passes here: one raw statement costs a fraction of Prisma's query path. */
+    async liveKeyByHash(hash: string): Promise<StoredKey | undefined> {
+      const [key] = await db.$queryRaw<StoredKey[]>`
+        SELECT "id", "userId", "role" FROM "ApiKey" WHERE "hash" = ${hash} AND "revokedAt" IS NULL`
+      return key
+    },
+
+    async createKey(userId: string, key: NewKey): Promise<{ id: string }> {
+      return db.apiKey.create({ data: { userId, ...key }, select: { id: true } })
+    },
+
+    /** A key by id, of one user when `userId` is given. */
+    async findKey(id: string, userId?: string) {
+      return db.apiKey.findFirst({ where: { id, ...(userId ? { userId } : {}) }, select: { id: true, revokedAt: true } })
+    },
+
+    async revokeKey(id: string, at: Date): Promise<void> {
+      await db.apiKey.update({ where: { id }, data: { revokedAt: at } })
+    },
+
+    async userExists(id: string): Promise<boolean> {
+      return (await db.user.findUnique({ where: { id }, select: { id: true } })) !== null
+    },
+
+    /** A user by id or email. */
+    async findUser(idOrEmail: string) {
+      const user = await db.user.findFirst({ where: { OR: [{ id: idOrEmail }, { email: idOrEmail.toLowerCase() }] } })
+      return user && { id: user.id, email: user.email }
+    },
+
+    async countUsers(): Promise<number> {
+      return db.user.count()
+    },
+
+    /** Every user with its providers and how many keys it has, oldest first. */
+    async listUsers() {
+      const users = await db.user.findMany({ orderBy: { createdAt: 'asc' }, include: { _count: { select: { apiKeys: true } } } })
+      return users.map((u) => ({
+        id: u.id,
+        email: u.email,
+        enabledProviders: providerList.parse(u.enabledProviders),
+        keys: u._count.apiKeys,
+      }))
+    },
+
+    async enabledProviders(userId: string): Promise<SmsProvider[]> {
+      const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { enabledProviders: true } })
+      return providerList.parse(user.enabledProviders)
+    },
+
+    async setEnabledProviders(userId: string, providers: readonly SmsProvider[]): Promise<void> {
+      await db.user.update({ where: { id: userId }, data: { enabledProviders: providerList.format(providers) } })
+    },
+
+    /** The user's providers and Twilio account (token encrypted), for checking an action's settings. */
+    async providerSetup(userId: string): Promise<{ enabledProviders: SmsProvider[]; twilio: StoredTwilioAccount | null }> {
+      const user = await db.user.findUniqueOrThrow({
+        where: { id: userId },
+        select: { enabledProviders: true, twilio: { select: { accountSid: true, authTokenEnc: true } } },
+      })
+      return { enabledProviders: providerList.parse(user.enabledProviders), twilio: user.twilio }
+    },
+
+    async twilioAccount(userId: string): Promise<StoredTwilioAccount | null> {
+      return db.twilioAccount.findUnique({ where: { userId }, select: { accountSid: true, authTokenEnc: true } })
+    },
+
+    async saveTwilioAccount(userId: string, account: StoredTwilioAccount, verifiedAt: Date): Promise<void> {
+      const data = { ...account, verifiedAt }
+      await db.twilioAccount.upsert({ where: { userId }, create: { userId, ...data }, update: data })
+    },
+
+    async clearTwilioAccount(userId: string): Promise<void> {
+      await db.twilioAccount.deleteMany({ where: { userId } })
+    },
+  }
+}
+
+export type AccountsStore = ReturnType<typeof accountsStore>

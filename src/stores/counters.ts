@@ -1,0 +1,43 @@
+import type { Db, Executor } from '../db/client.js'
+
+/** A limit: at most `limit` units of the counter `key`, which lives until `expiresAt`. */
+export interface Slot {
+  key: string
+  limit: number
+  expiresAt: Date
+}
+
+/** The UsageCounter table: conditional counters that enforce limits in the database, across instances. */
+export function countersStore(db: Db) {
+  return {
+    /**
+     * Takes one unit of each counter, creating it when it does not exist yet, in one statement: an
+     * upsert whose update applies only below the limit (atomic on SQLite and PostgreSQL, where a
+     * concurrent creation waits instead of failing). Returns the keys that were used up; the caller
+     * rolls back its transaction when there are any.
+     */
+    async take(tx: Executor, slots: [Slot, Slot]): Promise<string[]> {
+      const [a, b] = slots
+      const taken = await tx.$queryRaw<{ key: string }[]>`INSERT INTO "UsageCounter" ("key", "count", "expiresAt")
+        VALUES (${a.key}, 1, ${a.expiresAt}), (${b.key}, 1, ${b.expiresAt})
+        ON CONFLICT ("key") DO UPDATE SET "count" = "UsageCounter"."count" + 1
+        WHERE ("UsageCounter"."key" = ${a.key} AND "UsageCounter"."count" < ${a.limit})
+          OR ("UsageCounter"."key" = ${b.key} AND "UsageCounter"."count" < ${b.limit})
+        RETURNING "key"`
+      const keys = new Set(taken.map((t) => t.key))
+      return slots.filter((s) => !keys.has(s.key)).map((s) => s.key)
+    },
+
+    /** How many units of a counter are used (0 when it does not exist). */
+    async used(key: string): Promise<number> {
+      return (await db.usageCounter.findUnique({ where: { key } }))?.count ?? 0
+    },
+
+    /** Deletes counters whose window is long past. */
+    async prune(now: Date): Promise<number> {
+      return (await db.usageCounter.deleteMany({ where: { expiresAt: { lt: now } } })).count
+    },
+  }
+}
+
+export type CountersStore = ReturnType<typeof countersStore>

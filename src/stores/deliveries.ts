@@ -1,0 +1,152 @@
+import { type Db, type Dialect, type Executor, Prisma, type Row, TX_OPTIONS } from '../db/client.js'
+import { enumLiteral } from '../db/dialect.js'
+import { cuid } from '../db/ids.js'
+import { deliveryRow } from '../db/rows.js'
+import type { SmsDelivery, SmsDeliveryEvent } from '../generated/prisma/client.js'
+import { SmsDeliveryStatus, SmsEncoding, SmsProvider } from '../generated/prisma/enums.js'
+
+export type { SmsDelivery, SmsDeliveryEvent }
+export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX' | 'RECONCILER'
+
+/** A delivery as the send path creates it. */
+export type NewDelivery = Omit<SmsDelivery, 'id' | 'sandbox' | 'attempts' | 'providerMessageId' | 'createdAt' | 'updatedAt'>
+
+/** A delivery and the event that recorded its latest change. */
+export interface Written {
+  delivery: SmsDelivery
+  event: SmsDeliveryEvent
+}
+
+/** What a status change may set besides the status. */
+export interface StatusChange {
+  errorCode?: string | null
+  errorMessage?: string | null
+  providerMessageId?: string
+  sandbox?: boolean
+}
+
+const status = (s: SmsDeliveryStatus) => enumLiteral(s, Object.values(SmsDeliveryStatus))
+const parse = (row: Row) => deliveryRow.parse(row)
+
+/** Inserts a delivery and its first event. */
+async function insert(tx: Executor, d: NewDelivery, at: Date): Promise<Written> {
+  const [row] = await tx.$queryRaw<Row[]>`INSERT INTO "SmsDelivery" ("id", "userId", "smsActionId",
+      "campaignId", "callId", "to", "requestedTo", "fromNumber", "body", "provider", "status", "segments", "encoding",
+      "errorCode", "errorMessage", "idempotencyKey", "requestHash", "createdAt", "updatedAt")
+    VALUES (${cuid()}, ${d.userId}, ${d.smsActionId}, ${d.campaignId}, ${d.callId}, ${d.to}, ${d.requestedTo},
+      ${d.fromNumber}, ${d.body}, ${enumLiteral(d.provider, Object.values(SmsProvider))}, ${status(d.status)}, ${d.segments},
+      ${enumLiteral(d.encoding, Object.values(SmsEncoding))}, ${d.errorCode}, ${d.errorMessage}, ${d.idempotencyKey},
+      ${d.requestHash}, ${at}, ${at})
+    RETURNING *`
+  const delivery = parse(row as Row)
+  const event = { id: cuid(), deliveryId: delivery.id, status: d.status, errorCode: d.errorCode, source: 'API', at }
+  await tx.$executeRaw`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
+    VALUES (${event.id}, ${event.deliveryId}, ${status(event.status)}, ${event.errorCode}, ${event.source}, ${at})`
+  return { delivery, event }
+}
+
+/**
+ * The SmsDelivery and SmsDeliveryEvent tables: every statement that writes or reads them on the
+ * send, dispatch and callback paths, each named. Written in SQL: every text and every callback
+ * comes through here, and a raw statement costs a fraction of Prisma's query path.
+ */
+export function deliveriesStore(db: Db, dialect: Dialect) {
+  return {
+    /**
+     * Inserts a delivery and its first event in one transaction, after `guard` (which runs in the
+     * same transaction and throws to roll it back, e.g. when a limit is reached).
+     */
+    async create(d: NewDelivery, at: Date, guard?: (tx: Executor) => Promise<void>): Promise<Written> {
+      return db.$transaction(async (tx) => {
+        await guard?.(tx)
+        return insert(tx, d, at)
+      }, TX_OPTIONS)
+    },
+
+    async byId(id: string): Promise<SmsDelivery | undefined> {
+      const [row] = await db.$queryRaw<Row[]>`SELECT * FROM "SmsDelivery" WHERE "id" = ${id}`
+      return row && parse(row)
+    },
+
+    /** The delivery an idempotency key already made, with the hash of the request that made it. */
+    async byIdempotencyKey(userId: string, callId: string, key: string): Promise<{ id: string; requestHash: string | null } | undefined> {
+      const [row] = await db.$queryRaw<{ id: string; requestHash: string | null }[]>`SELECT "id", "requestHash" FROM "SmsDelivery"
+        WHERE "userId" = ${userId} AND "callId" = ${callId} AND "idempotencyKey" = ${key}`
+      return row
+    },
+
+    /** The delivery a provider message id belongs to (status callbacks). */
+    async byProviderMessageId(sid: string): Promise<Pick<SmsDelivery, 'id' | 'userId' | 'provider'> | undefined> {
+      const [row] = await db.$queryRaw<Pick<SmsDelivery, 'id' | 'userId' | 'provider'>[]>`
+        SELECT "id", "userId", "provider" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`
+      return row
+    },
+
+    /** Whether the user owns the delivery. */
+    async isOwned(userId: string, id: string): Promise<boolean> {
+      const rows = await db.$queryRaw<Row[]>`SELECT 1 AS "one" FROM "SmsDelivery" WHERE "id" = ${id} AND "userId" = ${userId}`
+      return rows.length > 0
+    },
+
+    /**
+     * Counts an attempt unless another dispatcher counted one since `d` was read, or it is no
+     * longer sendable. True when this caller holds the attempt.
+     */
+    async claimAttempt(d: Pick<SmsDelivery, 'id' | 'attempts'>, at: Date): Promise<boolean> {
+      const claimed = await db.$executeRaw`UPDATE "SmsDelivery" SET "attempts" = "attempts" + 1, "updatedAt" = ${at}
+        WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts}`
+      return claimed === 1
+    },
+
+    /**
+     * Moves a delivery to `next` when its status is one of `from`, and records the event, as one
+     * atomic unit. Undefined when the row did not move (nothing is recorded then).
+     */
+    async moveStatus(
+      id: string,
+      move: { from: SmsDeliveryStatus[]; next: SmsDeliveryStatus; source: EventSource; at: Date },
+      change: StatusChange = {},
+    ): Promise<Written | undefined> {
+      const { next, at } = move
+      const sets = [Prisma.sql`"status" = ${status(next)}`, Prisma.sql`"updatedAt" = ${at}`]
+      if (change.errorCode !== undefined) {
+        sets.push(Prisma.sql`"errorCode" = ${change.errorCode}`, Prisma.sql`"errorMessage" = ${change.errorMessage ?? null}`)
+      }
+      if (change.providerMessageId) sets.push(Prisma.sql`"providerMessageId" = ${change.providerMessageId}`)
+      if (change.sandbox !== undefined) sets.push(Prisma.sql`"sandbox" = ${change.sandbox}`)
+      const event: SmsDeliveryEvent = {
+        id: cuid(),
+        deliveryId: id,
+        status: next,
+        errorCode: change.errorCode ?? null,
+        source: move.source,
+        at,
+      }
+      const update = Prisma.sql`UPDATE "SmsDelivery" SET ${Prisma.join(sets, ', ')}
+        WHERE "id" = ${id} AND "status" IN (${Prisma.join(move.from.map(status))}) RETURNING *`
+      const insert = Prisma.sql`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
+        SELECT ${event.id}, ${id}, ${status(next)}, ${event.errorCode}, ${event.source}, ${at}`
+      const [row] = await dialect.updateThenInsert(db, update, insert)
+      return row && { delivery: parse(row), event }
+    },
+
+    /** Deliveries stored but never handed to a provider, oldest first. */
+    async unsentIds(createdBefore: Date, limit: number): Promise<string[]> {
+      const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "SmsDelivery"
+        WHERE "status" = 'PENDING' AND "providerMessageId" IS NULL AND "createdAt" <= ${createdBefore}
+        ORDER BY "createdAt" ASC LIMIT ${limit}`
+      return rows.map((r) => r.id)
+    },
+
+    /** Deliveries at the provider whose status has not moved since `updatedBefore` (created after `createdAfter`). */
+    async awaitingProvider(updatedBefore: Date, createdAfter: Date, limit: number): Promise<SmsDelivery[]> {
+      const rows = await db.$queryRaw<Row[]>`SELECT * FROM "SmsDelivery"
+        WHERE "status" IN ('QUEUED', 'SENDING', 'SENT') AND "providerMessageId" IS NOT NULL
+          AND "updatedAt" <= ${updatedBefore} AND "createdAt" > ${createdAfter}
+        ORDER BY "updatedAt" ASC LIMIT ${limit}`
+      return rows.map(parse)
+    },
+  }
+}
+
+export type DeliveriesStore = ReturnType<typeof deliveriesStore>

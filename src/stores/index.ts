@@ -1,0 +1,23 @@
+import type { Db, Dialect } from '../db/client.js'
+import { accountsStore } from './accounts.js'
+import { actionsStore } from './actions.js'
+import { campaignsStore } from './campaigns.js'
+import { countersStore } from './counters.js'
+import { deliveriesStore } from './deliveries.js'
+import { optOutsStore } from './optOuts.js'
+import { sendContextStore } from './sendContext.js'
+
+/** One store per aggregate; each owns the statements of its tables. */
+export function createStores(db: Db, dialect: Dialect) {
+  return {
+    accounts: accountsStore(db),
+    actions: actionsStore(db),
+    campaigns: campaignsStore(db),
+    counters: countersStore(db),
+    deliveries: deliveriesStore(db, dialect),
+    optOuts: optOutsStore(db),
+    sendContext: sendContextStore(db),
+  }
+}
+
+export type Stores = ReturnType<typeof createStores>
