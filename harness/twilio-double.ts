@@ -53,9 +53,14 @@ export class TwilioDouble {
   /** Twilio error codes to answer a message create with, per To number (e.g. 21614). */
   readonly recipientErrors = new Map<string, number>()
   readonly messages = new Map<string, DoubleMessage>()
-  /** While set, message creates are recorded and accepted but never answered (a provider that hangs). */
+  /** While set, message creates are recorded and accepted but not answered (a provider that hangs) until released. */
   holdMessages = false
-  private held: ServerResponse[] = []
+  /**
+   * What happens to the next accepted creates, one entry each: answered after `delayMs`, or
+   * `drop`ped (the message is accepted, the connection is cut before any answer).
+   */
+  readonly createFaults: { delayMs?: number; drop?: boolean }[] = []
+  private held: { res: ServerResponse; body: unknown }[] = []
   private server = createServer((req, res) => void this.handle(req, res))
   url = ''
 
@@ -66,9 +71,21 @@ export class TwilioDouble {
   }
 
   async close(): Promise<void> {
-    for (const res of this.held) res.destroy()
+    for (const { res } of this.held) res.destroy()
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  /** Answers the creates held so far (as Twilio would have, late), and stops holding new ones. */
+  releaseHeld(): number {
+    this.holdMessages = false
+    const held = this.held.splice(0)
+    for (const { res, body } of held) {
+      if (res.destroyed) continue
+      res.writeHead(201, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    return held.length
   }
 
   /** Registers a new account with random credentials and the given numbers. */
@@ -113,7 +130,11 @@ export class TwilioDouble {
     if (sub === '/IncomingPhoneNumbers' && !item && req.method === 'GET') return send(200, this.numberPage(account, url))
     if (sub === '/Messages' && !item && req.method === 'POST') {
       const [status, body] = this.createMessage(account, form)
-      if (status === 201 && this.holdMessages) return void this.held.push(res)
+      if (status !== 201) return send(status, body)
+      if (this.holdMessages) return void this.held.push({ res, body: structuredClone(body) })
+      const fault = this.createFaults.shift()
+      if (fault?.drop) return void res.destroy()
+      if (fault?.delayMs) return void setTimeout(() => send(status, body), fault.delayMs)
       return send(status, body)
     }
     if (sub === '/Messages' && !item && req.method === 'GET') return send(200, this.messagePage(account, url))
@@ -222,31 +243,75 @@ export class TwilioDouble {
     return [201, resource]
   }
 
+  /**
+   * ListMessage as Twilio documents it: filtered by `To`, `From` and the date the message was sent
+   * (`DateSent`, `DateSent<`, `DateSent>`: GMT dates, compared by day; a message not sent yet has no
+   * sent date and matches no DateSent filter), newest first, paged by PageSize/Page/PageToken.
+   */
   private messagePage(a: DoubleAccount, url: URL) {
-    const to = url.searchParams.get('To')
-    const from = url.searchParams.get('From')
-    const list = [...this.messages.values()]
+    const q = url.searchParams
+    const to = q.get('To')
+    const from = q.get('From')
+    const day = (v: string) => v.slice(0, 10)
+    const sentDay = (m: DoubleMessage) => (m.resource.date_sent ? new Date(String(m.resource.date_sent)).toISOString().slice(0, 10) : null)
+    const dateFilters: [string, (d: string, v: string) => boolean][] = [
+      ['DateSent', (d, v) => d === day(v)],
+      ['DateSent<', (d, v) => d <= day(v)],
+      ['DateSent>', (d, v) => d >= day(v)],
+    ]
+    const matches = [...this.messages.values()]
       .filter((m) => m.account === a && (!to || m.resource.to === to) && (!from || m.resource.from === from))
+      .filter((m) =>
+        dateFilters.every(([name, test]) => {
+          const v = q.get(name)
+          if (!v) return true
+          const d = sentDay(m)
+          return d !== null && test(d, v)
+        }),
+      )
       .map((m) => m.resource)
       .reverse()
+    const pageSize = Math.min(Number(q.get('PageSize') ?? 50), 1000)
+    const offset = Number(/^PA(\d+)$/.exec(q.get('PageToken') ?? '')?.[1] ?? 0)
+    const page = Number(q.get('Page') ?? 0)
+    const messages = matches.slice(offset, offset + pageSize)
+    const uri = `${url.pathname}${url.search}`
+    let next: string | null = null
+    if (offset + pageSize < matches.length) {
+      const n = new URLSearchParams(q)
+      n.set('Page', String(page + 1))
+      n.set('PageToken', `PA${offset + pageSize}`)
+      n.set('PageSize', String(pageSize))
+      next = `${url.pathname}?${n}`
+    }
     return {
-      messages: list,
-      uri: url.pathname,
-      first_page_uri: url.pathname,
-      next_page_uri: null,
+      messages,
+      uri,
+      first_page_uri: uri,
+      next_page_uri: next,
       previous_page_uri: null,
-      page: 0,
-      page_size: 50,
-      start: 0,
-      end: list.length,
+      page,
+      page_size: pageSize,
+      start: offset,
+      end: offset + messages.length - 1,
     }
   }
 
   /** Moves a message to `status` and posts Twilio's signed status callback (returns the HTTP status). */
-  async statusCallback(sid: string, status: string, extra: Record<string, string> = {}, opts: { token?: string; url?: string } = {}) {
+  /**
+   * `via`: the origin to post to instead of the StatusCallback's own (the service under test listens
+   * on another port than its PUBLIC_URL); the signature still covers the StatusCallback URL itself,
+   * as Twilio's does, unless `url` (a forged one) or `token` (the wrong key) say otherwise.
+   */
+  async statusCallback(
+    sid: string,
+    status: string,
+    extra: Record<string, string> = {},
+    opts: { token?: string; url?: string; via?: string } = {},
+  ) {
     const m = this.messages.get(sid)
     if (!m?.statusCallback) throw new Error(`no message ${sid} with a StatusCallback`)
-    m.resource.status = status
+    this.setStatus(sid, status)
     if (extra.ErrorCode) m.resource.error_code = Number(extra.ErrorCode)
     const params: Record<string, string> = {
       ApiVersion: '2010-04-01',
@@ -262,12 +327,24 @@ export class TwilioDouble {
     }
     const url = opts.url ?? m.statusCallback
     const signature = twilio.getExpectedTwilioSignature(opts.token ?? m.account.token, url, params)
-    const res = await fetch(m.statusCallback, {
+    const target = opts.via ? `${opts.via}${new URL(m.statusCallback).pathname}${new URL(m.statusCallback).search}` : m.statusCallback
+    const res = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
       body: new URLSearchParams(params),
     })
     return res.status
+  }
+
+  /** Moves a message to a status, as Twilio's own processing would (a sent message gets its sent date). */
+  setStatus(sid: string, status: string) {
+    const m = this.messages.get(sid)
+    if (!m) throw new Error(`no message ${sid}`)
+    m.resource.status = status
+    m.resource.date_updated = new Date().toUTCString()
+    if (!m.resource.date_sent && ['sending', 'sent', 'delivered', 'undelivered', 'read'].includes(status)) {
+      m.resource.date_sent = new Date().toUTCString()
+    }
   }
 
   /** Message creates the double received (accepted or not). */

@@ -56,6 +56,8 @@ const Env = z.object({
   SENDER_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(1),
   QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  SEND_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+  SEND_SWEEP_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
 })
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       lockMs: e.QUEUE_LOCK_MS,
       concurrency: e.QUEUE_CONCURRENCY,
     },
+    sweep: { intervalMs: e.SEND_SWEEP_INTERVAL_MS, afterMs: e.SEND_SWEEP_AFTER_MS },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, afterMs: e.RECONCILE_AFTER_MS },
   }
 }

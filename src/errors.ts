@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'IDEMPOTENCY_CONFLICT',
   'PROVIDER_ERROR',
   'PROVIDER_UNAVAILABLE',
+  'TEMPORARILY_UNAVAILABLE',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -65,8 +66,16 @@ export class AuthorizationError extends AppError {}
 /** Provider set-up problems: not enabled, credentials missing or rejected, number not owned. */
 export class ProviderError extends AppError {}
 
+/** Refusals that may succeed if the same request is sent again a little later. */
+const RETRYABLE: readonly ErrorCode[] = ['RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'TEMPORARILY_UNAVAILABLE']
+
 /** A refusal of sendSms or previewSms, with a sentence the voice agent can say or act on. */
 export class SendSmsError extends AppError {
+  /** Whether the same request (with the same idempotencyKey) may succeed later. */
+  get retryable(): boolean {
+    return RETRYABLE.includes(this.code)
+  }
+
   constructor(
     code: ErrorCode,
     message: string,

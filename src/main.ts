@@ -21,5 +21,6 @@ const shutdown = async (signal: string) => {
   await app.stop()
   process.exit(0)
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'))
-process.once('SIGINT', () => void shutdown('SIGINT'))
+// Every signal is handled: the first starts the graceful stop, later ones wait for the same stop.
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -19,6 +19,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    duplicateSends: new Counter({
+      name: 'sms_duplicate_sends_total',
+      help: 'Texts found sent twice (a provider message for a delivery that already had one)',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
     dbQueries: new Counter({
       name: 'db_queries_total',
       help: 'SQL statements sent to the database (to spot N+1 queries: statements per request must not grow with page size)',

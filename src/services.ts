@@ -55,8 +55,8 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   })
   const attempts = new SendAttempts({ ...stores, status, providers, clock, logger, send: config.send })
   const chosen: Dispatcher = redis
-    ? new BullDispatcher({ attempts, deliveries: stores.deliveries, redis, queue: config.queue, clock, logger })
-    : new InProcessDispatcher(attempts, stores.deliveries, clock, logger)
+    ? new BullDispatcher({ attempts, deliveries: stores.deliveries, redis, queue: config.queue, sweep: config.sweep, clock, logger })
+    : new InProcessDispatcher({ attempts, deliveries: stores.deliveries, clock, logger, sweep: config.sweep })
   const dispatcher = overrides.dispatcher?.(chosen) ?? chosen
   const reconciler = new Reconciler({ ...stores, status, providers, clock, logger, reconcile: config.reconcile })
   const twilioChecks = new TwilioAccountChecks(twilioClients)
@@ -80,7 +80,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     dispatcher,
     reconciler,
     sending: new Sending({ stores, credentials, status, dispatcher, clock, send: config.send }),
-    callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, logger }),
+    callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, clock, metrics, logger }),
     updates: new DeliveryUpdates(pubsub, stores),
     /** Stops background work and closes connections: in-flight sends end first. */
     async close() {

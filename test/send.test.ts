@@ -20,7 +20,7 @@ describe('sendSms through TWILIO', () => {
       To: '+14155550188',
       From: '+14155550100',
       Body: 'Your table for two is booked for 7pm.',
-      StatusCallback: 'http://localhost:4000/webhooks/twilio/status',
+      StatusCallback: `http://localhost:4000/webhooks/twilio/status?deliveryId=${r.delivery.id}`,
     })
     const sid = [...twilio.messages.keys()].find((k) => twilio.messages.get(k)?.account === s.account)
     expect(r.delivery).toMatchObject({

@@ -1,21 +1,13 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
+import { TwilioClients } from '../src/sms/providers/twilio/client.js'
 import { app, createKey, db, gql, mutate, sendingSetup, serviceLog, services, twilio } from './support/helpers.js'
 
 beforeAll(() => app.start())
 const CALLBACK = 'http://localhost:4000/webhooks/twilio/status'
 /** Posts to the real socket what the double would post to PUBLIC_URL (localhost:4000). */
-async function deliverCallback(
-  sid: string,
-  status: string,
-  extra: Record<string, string> = {},
-  opts: { token?: string; url?: string } = {},
-) {
-  const m = twilio.messages.get(sid)
-  if (!m) throw new Error('no such message')
-  m.statusCallback = `${app.url}/webhooks/twilio/status`
-  return twilio.statusCallback(sid, status, extra, { url: CALLBACK, ...opts })
-}
+const deliverCallback = (sid: string, status: string, extra: Record<string, string> = {}, opts: { token?: string; url?: string } = {}) =>
+  twilio.statusCallback(sid, status, extra, { via: app.url, ...opts })
 const subscribed = (n: number) => vi.waitFor(() => expect(services.updates.size).toBe(n), { timeout: 5000 })
 const statuses = (list: { data: { smsDeliveryUpdated: { event: { status: string } } } }[]) =>
   list.map((u) => u.data.smsDeliveryUpdated.event.status)
@@ -128,6 +120,48 @@ describe('signed status callbacks, streamed to subscribers', () => {
     expect(await post(`MessageSid=SM${'0'.repeat(32)}&MessageStatus=delivered&NewTwilioParam=1`)).toBe(200)
     expect((await fetch(`${app.url}/webhooks/twilio/status`)).status).toBe(405)
     expect(await post('x'.repeat(70_000))).toBe(413)
+  })
+})
+
+describe('callbacks that name their delivery (self-healing identity)', () => {
+  it('adopt a message the delivery never recorded: Twilio accepted it, its answer had not arrived', async () => {
+    const s = await sendingSetup()
+    twilio.holdMessages = true
+    const r = await s.send({ body: 'Adopt me from the callback.' })
+    expect(r.delivery).toMatchObject({ status: 'PENDING', providerMessageId: null })
+    const held = [...twilio.messages.values()].find((m) => m.account === s.account)
+    if (!held) throw new Error('Twilio never received the create')
+    expect(await deliverCallback(held.resource.sid, 'sent')).toBe(200)
+    expect(await db.smsDelivery.findUniqueOrThrow({ where: { id: r.delivery.id } })).toMatchObject({
+      status: 'SENT',
+      providerMessageId: held.resource.sid,
+    })
+    // Twilio's late answer to the create changes nothing: same message, status already further on.
+    expect(twilio.releaseHeld()).toBe(1)
+    const late = `"deliveryId":"${r.delivery.id}","status":"QUEUED","source":"DISPATCHER","msg":"delivery status unchanged`
+    await vi.waitFor(() => expect(serviceLog()).toContain(late), { timeout: 5000 })
+    await deliverCallback(held.resource.sid, 'delivered')
+    expect(await events(r.delivery.id)).toEqual(['PENDING:API', 'SENT:PROVIDER_CALLBACK', 'DELIVERED:PROVIDER_CALLBACK'])
+    expect(twilio.messageCreates().filter((q) => q.accountSid === s.account?.sid)).toHaveLength(1)
+  })
+
+  it('record a second message for the same delivery as a duplicate send, visible to the owner and in metrics', async () => {
+    const s = await sendingSetup()
+    const { id, sid } = await sent(s)
+    const first = twilio.messages.get(sid)
+    if (!first?.statusCallback) throw new Error('no callback URL')
+    const client = new TwilioClients({ baseUrl: twilio.url, timeoutMs: 5000 }).for(first.account.sid, first.account.token)
+    const second = await client.messages.create({
+      to: first.resource.to,
+      from: '+14155550100',
+      body: 'again',
+      statusCallback: first.statusCallback,
+    })
+    for (let n = 0; n < 2; n++) expect(await deliverCallback(second.sid, 'sent')).toBe(200)
+    const q = await gql('query($id: ID!) { smsDelivery(id: $id) { providerMessageId duplicateMessageIds status } }', { id }, s.user.key)
+    expect(q.data.smsDelivery).toEqual({ providerMessageId: sid, duplicateMessageIds: [second.sid], status: 'QUEUED' })
+    const metrics = await (await fetch(`${app.url}/metrics`)).text()
+    expect(metrics).toMatch(/sms_duplicate_sends_total\{provider="TWILIO"\} 1\b/)
   })
 })
 

@@ -23,3 +23,20 @@ export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string }
   return err?.code === 'P2002' || /Unique constraint/i.test(err?.message ?? '')
 }
+
+// What a database that is restarting, unreachable or briefly saturated answers: PostgreSQL's
+// admin shutdown / cannot connect now / connection exceptions / too many connections, Prisma's
+// unreachable-server and timeout codes, socket errors, and SQLite's busy lock.
+const TRANSIENT =
+  /\b(57P0[123]|0800[0-6]|08P01|53300|P1001|P1002|P1008|P1017|P2024|P2028|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|SQLITE_BUSY)\b|Connection terminated|connection is closed|Can't reach database server|database is locked|terminating connection/i
+
+/** True when an error means the database is briefly unavailable, so the same work may succeed later. */
+export function isTransientDbError(e: unknown): boolean {
+  for (let err = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; err && depth < 5; depth++) {
+    if (TRANSIENT.test(`${String(err.code ?? '')} ${String(err.message ?? '')}`)) return true
+    const cause = err.cause as { originalCode?: unknown; code?: unknown; message?: unknown } | undefined
+    if (cause && TRANSIENT.test(String(cause.originalCode ?? ''))) return true
+    err = cause as typeof err
+  }
+  return false
+}

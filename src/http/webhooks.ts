@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { isTransientDbError } from '../db/client.js'
 import type { StatusCallbacks } from '../sms/delivery/callbacks.js'
 
 const MAX_BODY = 64 * 1024
@@ -21,10 +22,15 @@ export async function statusCallbackRoute(req: IncomingMessage, requestId: strin
   const raw = await readBody(req)
   if (raw === undefined) return 413
   const url = req.url ?? ''
-  return callbacks.apply({
+  const callback = {
     params: Object.fromEntries(new URLSearchParams(raw)),
     query: url.includes('?') ? url.slice(url.indexOf('?')) : '',
     signature: String(req.headers['x-twilio-signature'] ?? ''),
     requestId,
+  }
+  // A database briefly down: 503, so the provider (or the reconciler later) tries again.
+  return callbacks.apply(callback).catch((err) => {
+    if (isTransientDbError(err)) return 503
+    throw err
   })
 }

@@ -36,6 +36,13 @@ export const SmsDelivery = builder.prismaObject('SmsDelivery', {
     sandbox: t.exposeBoolean('sandbox'),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
     events: t.relation('events', { query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } }),
+    duplicateMessageIds: t.field({
+      type: ['String'],
+      description:
+        'Provider messages found for this delivery besides providerMessageId: the text went out more than once. Empty when it went out once.',
+      select: { duplicates: { select: { providerMessageId: true }, orderBy: { detectedAt: 'asc' } } },
+      resolve: (d) => d.duplicates.map((x) => x.providerMessageId),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),

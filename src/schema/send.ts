@@ -14,6 +14,9 @@ builder.objectType(SendSmsError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({
     agentMessage: t.exposeString('agentMessage'),
+    retryable: t.exposeBoolean('retryable', {
+      description: 'Whether sending the same request again later (same idempotencyKey) may succeed.',
+    }),
     recordedDelivery: t.prismaField({
       type: 'SmsDelivery',
       nullable: true,

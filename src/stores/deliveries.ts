@@ -8,6 +8,9 @@ import { SmsDeliveryStatus, SmsEncoding, SmsProvider } from '../generated/prisma
 export type { SmsDelivery, SmsDeliveryEvent }
 export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX' | 'RECONCILER'
 
+/** What a status callback needs to know of its delivery. */
+export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'providerMessageId'>
+
 /** A delivery as the send path creates it. */
 export type NewDelivery = Omit<SmsDelivery, 'id' | 'sandbox' | 'attempts' | 'providerMessageId' | 'createdAt' | 'updatedAt'>
 
@@ -76,10 +79,20 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     },
 
     /** The delivery a provider message id belongs to (status callbacks). */
-    async byProviderMessageId(sid: string): Promise<Pick<SmsDelivery, 'id' | 'userId' | 'provider'> | undefined> {
-      const [row] = await db.$queryRaw<Pick<SmsDelivery, 'id' | 'userId' | 'provider'>[]>`
-        SELECT "id", "userId", "provider" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`
+    async byProviderMessageId(sid: string): Promise<CallbackTarget | undefined> {
+      const [row] = await db.$queryRaw<CallbackTarget[]>`
+        SELECT "id", "userId", "provider", "providerMessageId" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`
       return row
+    },
+
+    /**
+     * Records a second provider message for a delivery that already has one (a text sent twice);
+     * true the first time this message is recorded.
+     */
+    async recordDuplicate(deliveryId: string, sid: string, at: Date): Promise<boolean> {
+      const inserted = await db.$executeRaw`INSERT INTO "DuplicateSend" ("providerMessageId", "deliveryId", "detectedAt")
+        VALUES (${sid}, ${deliveryId}, ${at}) ON CONFLICT ("providerMessageId") DO NOTHING`
+      return inserted === 1
     },
 
     /** Whether the user owns the delivery. */

@@ -23,6 +23,7 @@ export const AGENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   IDEMPOTENCY_CONFLICT: 'That tool call was already used for a different text; send it again as a new tool call.',
   PROVIDER_ERROR: "The text couldn't be sent; tell the caller, and offer to share the information another way.",
   PROVIDER_UNAVAILABLE: "The text service isn't answering right now; tell the caller the text couldn't be sent.",
+  TEMPORARILY_UNAVAILABLE: 'Texting is briefly unavailable; try the same tool call again in a few seconds.',
   VALIDATION: 'Something in that text request is missing or malformed; check it and try again.',
 }
 

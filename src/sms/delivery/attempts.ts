@@ -1,10 +1,11 @@
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
+import { isTransientDbError } from '../../db/client.js'
 import type { Logger } from '../../logger.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { OptOutsStore } from '../../stores/optOuts.js'
 import type { Providers } from '../providers/index.js'
-import { type OutgoingSms, outgoingOf, ProviderFailure, type TwilioCredentials } from '../providers/types.js'
+import { type OutgoingSms, outgoingOf, ProviderFailure, type ProviderReceipt, type TwilioCredentials } from '../providers/types.js'
 import { senderOf } from '../sender.js'
 import type { DeliveryStatusWriter } from './status.js'
 
@@ -14,8 +15,14 @@ export interface FirstAttempt {
   twilio?: TwilioCredentials
 }
 
+/** The outcome of `run`: the row this process last wrote; undefined when there was nothing (more) to do; or stopped. */
+export type RunOutcome = SmsDelivery | undefined | typeof STOPPED
+/** The process is stopping: the delivery was left PENDING for another dispatcher or the next start. */
+export const STOPPED = Symbol('stopped')
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const sendable = (d: SmsDelivery | undefined): d is SmsDelivery => d?.status === 'PENDING' && !d.providerMessageId
+const RECORD_RETRY_MAX_MS = 5_000
 
 /** Exponential backoff with full jitter: attempt 1 waits up to base, attempt 2 up to 2·base, … */
 export function backoffMs(attempt: number, base: number): number {
@@ -25,7 +32,9 @@ export function backoffMs(attempt: number, base: number): number {
 /**
  * Attempts to hand a stored delivery to its provider, shared by every dispatcher: each attempt is
  * claimed in the database before the provider is called (so a crash leaves a trace), transient
- * failures are retried with backoff, and the outcome goes through the status writer.
+ * failures are retried with backoff, and the outcome goes through the status writer. What the
+ * provider answered and what we managed to record are kept apart: once the provider accepted a
+ * text, failing to record it is never a reason to send it again.
  */
 export class SendAttempts {
   constructor(
@@ -40,24 +49,23 @@ export class SendAttempts {
     },
   ) {}
 
-  /** Sends one delivery; resolves with the row this process last wrote, or undefined when it did no work. */
-  async run(deliveryId: string, stopping: () => boolean = () => false, first?: FirstAttempt): Promise<SmsDelivery | undefined> {
-    const { deliveries, providers, status, clock, send } = this.deps
+  /** Sends one delivery (asking the provider first when an earlier attempt may have reached it). */
+  async run(deliveryId: string, stopping: () => boolean = () => false, first?: FirstAttempt): Promise<RunOutcome> {
+    const { deliveries, providers, clock, send } = this.deps
     // The row as last seen: the claim below succeeds only if nobody else claimed it since.
-    let seen = first && sendable(first.delivery) ? first.delivery : undefined
+    let seen = first && sendable(first.delivery) ? first.delivery : await deliveries.byId(deliveryId)
+    if (!sendable(seen)) return undefined
+    if (seen.attempts > 0 && (await this.adoptIfSent(deliveryId))) return undefined
     for (let attempt = 1; ; attempt++) {
-      // On shutdown no new attempt starts: the delivery stays PENDING and the next start resumes it.
-      if (stopping()) return undefined
+      // On shutdown no new attempt starts: the delivery stays PENDING for the next dispatcher.
+      if (stopping()) return STOPPED
       seen ??= await deliveries.byId(deliveryId)
       if (!sendable(seen) || !(await deliveries.claimAttempt(seen, clock.now()))) return undefined
       const sms = outgoingOf(seen, attempt === 1 ? first?.twilio : undefined)
-      seen = { ...seen, attempts: seen.attempts + 1 }
+      seen = undefined
+      let receipt: ProviderReceipt
       try {
-        const receipt = await providers.transportFor(sms.provider).send(sms)
-        return await status.move(deliveryId, receipt.status, 'DISPATCHER', {
-          providerMessageId: receipt.providerMessageId,
-          sandbox: receipt.sandbox,
-        })
+        receipt = await providers.transportFor(sms.provider).send(sms)
       } catch (e) {
         const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
         this.logFailure(deliveryId, attempt, failure)
@@ -65,7 +73,9 @@ export class SendAttempts {
         // No answer: the provider may hold the message already, so ask before sending it again.
         if (failure.ambiguous && (await this.adoptIfSent(deliveryId).catch((err) => this.unasked(deliveryId, err)))) return undefined
         if (failure.kind === 'permanent' || attempt >= send.maxAttempts) return this.fail(sms, failure)
+        continue
       }
+      return this.recordAccepted(deliveryId, receipt, stopping)
     }
   }
 
@@ -84,6 +94,29 @@ export class SendAttempts {
       sandbox: existing.sandbox,
     })
     return true
+  }
+
+  /**
+   * Records what the provider accepted, retrying while the database is briefly down. If it stays
+   * down past shutdown, the delivery keeps its claimed attempt and no message id: recovery asks the
+   * provider (or its callback, which names the delivery) before anything is sent again.
+   */
+  private async recordAccepted(deliveryId: string, receipt: ProviderReceipt, stopping: () => boolean): Promise<RunOutcome> {
+    const change = { providerMessageId: receipt.providerMessageId, sandbox: receipt.sandbox }
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.deps.status.move(deliveryId, receipt.status, 'DISPATCHER', change)
+      } catch (err) {
+        const { logger } = this.deps
+        const context = { deliveryId, providerMessageId: receipt.providerMessageId, tries, err: (err as Error).message }
+        if (!isTransientDbError(err) || stopping()) {
+          logger.error(context, 'the provider accepted a text that could not be recorded; recovery will adopt it')
+          return stopping() ? STOPPED : undefined
+        }
+        logger.warn(context, 'the provider accepted a text; recording it waits for the database')
+        await sleep(Math.min(backoffMs(tries, 100), RECORD_RETRY_MAX_MS))
+      }
+    }
   }
 
   private async fail(sms: OutgoingSms, failure: ProviderFailure) {

@@ -1,7 +1,9 @@
+import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
-import type { DeliveriesStore } from '../../stores/deliveries.js'
-import { parseStatusCallback, STATUS_CALLBACK_PATH, signedBy } from '../providers/twilio/callback.js'
+import type { Metrics } from '../../metrics.js'
+import type { CallbackTarget, DeliveriesStore } from '../../stores/deliveries.js'
+import { deliveryNamedIn, parseStatusCallback, STATUS_CALLBACK_PATH, type StatusCallback, signedBy } from '../providers/twilio/callback.js'
 import type { TwilioCredentialStore } from '../providers/twilio/credentials.js'
 import type { DeliveryStatusWriter } from './status.js'
 
@@ -16,7 +18,9 @@ export interface IncomingCallback {
 /**
  * Applies Twilio status callbacks. The signature is checked with the auth token of the account
  * that sent the message, against the URL under PUBLIC_URL (never the request's Host header, which
- * proxies and tunnels rewrite). Returns the HTTP status to answer.
+ * proxies and tunnels rewrite). A callback for a message we never recorded is tied back to its
+ * delivery through the delivery id in the (signed) URL: adopted when the delivery has no message
+ * yet, recorded as a duplicate send when it has another. Returns the HTTP status to answer.
  */
 export class StatusCallbacks {
   constructor(
@@ -25,34 +29,57 @@ export class StatusCallbacks {
       status: DeliveryStatusWriter
       credentials: TwilioCredentialStore
       config: Pick<Config, 'publicUrl' | 'atlas'>
+      clock: Clock
+      metrics: Metrics
       logger: Logger
     },
   ) {}
 
   async apply({ params, query, signature, requestId }: IncomingCallback): Promise<number> {
-    const { deliveries, status, credentials, config, logger } = this.deps
+    const { deliveries, logger } = this.deps
     const callback = parseStatusCallback(params)
     if (!callback) return 400
-    const delivery = await deliveries.byProviderMessageId(callback.sid)
+    const named = deliveryNamedIn(query)
+    const delivery = (await deliveries.byProviderMessageId(callback.sid)) ?? (named ? await deliveries.byId(named) : undefined)
     if (!delivery) {
       logger.info({ requestId, sid: callback.sid }, 'status callback for an unknown message acknowledged')
       return 200
     }
-    const url = `${config.publicUrl}${STATUS_CALLBACK_PATH}${query}`
-    const atlas = config.atlas && { accountSid: config.atlas.accountSid, token: config.atlas.authToken }
-    const verify = async (fresh: boolean) => {
-      const account = delivery.provider === 'ATLAS' ? atlas : await credentials.of(delivery.userId, fresh)
-      return Boolean(account && signedBy(account, signature, url, params))
-    }
-    // Remembered credentials may predate a rotation: re-read them before refusing.
-    if (!(await verify(false)) && (delivery.provider === 'ATLAS' || !(await verify(true)))) {
+    if (!(await this.verified(delivery, signature, `${this.deps.config.publicUrl}${STATUS_CALLBACK_PATH}${query}`, params))) {
       logger.warn({ requestId, sid: callback.sid, deliveryId: delivery.id }, 'status callback refused: signature does not verify')
       return 403
     }
+    if (delivery.providerMessageId && delivery.providerMessageId !== callback.sid) return this.duplicate(delivery, callback, requestId)
     if (!callback.status) return 200
     const failed = callback.status === 'UNDELIVERED' || callback.status === 'FAILED'
     const error = failed || callback.errorCode ? { errorCode: callback.errorCode ?? null, errorMessage: callback.errorMessage ?? null } : {}
-    await status.move(delivery.id, callback.status, 'PROVIDER_CALLBACK', error)
+    const adopted = delivery.providerMessageId ? {} : { providerMessageId: callback.sid }
+    if (adopted.providerMessageId)
+      logger.info({ requestId, sid: callback.sid, deliveryId: delivery.id }, 'adopted a message from its callback')
+    await this.deps.status.move(delivery.id, callback.status, 'PROVIDER_CALLBACK', { ...error, ...adopted })
+    return 200
+  }
+
+  /** Whether the account that sent the delivery signed the callback (remembered credentials are re-read before refusing). */
+  private async verified(delivery: CallbackTarget, signature: string, url: string, params: Record<string, string>) {
+    const { credentials, config } = this.deps
+    if (delivery.provider === 'ATLAS') {
+      const atlas = config.atlas && { accountSid: config.atlas.accountSid, token: config.atlas.authToken }
+      return Boolean(atlas && signedBy(atlas, signature, url, params))
+    }
+    for (const fresh of [false, true]) {
+      const account = await credentials.of(delivery.userId, fresh)
+      if (account && signedBy(account, signature, url, params)) return true
+    }
+    return false
+  }
+
+  private async duplicate(delivery: CallbackTarget, callback: StatusCallback, requestId: string): Promise<number> {
+    const { deliveries, clock, metrics, logger } = this.deps
+    if (await deliveries.recordDuplicate(delivery.id, callback.sid, clock.now())) {
+      metrics.duplicateSends.inc({ provider: delivery.provider })
+      logger.error({ requestId, deliveryId: delivery.id, sid: callback.sid, kept: delivery.providerMessageId }, 'a text was sent twice')
+    }
     return 200
   }
 }

@@ -1,53 +1,71 @@
 import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { TwilioCredentials } from '../providers/types.js'
-import type { FirstAttempt, SendAttempts } from './attempts.js'
+import { type FirstAttempt, type SendAttempts, STOPPED } from './attempts.js'
 import { type Dispatcher, within } from './dispatcher.js'
 
-/** The dispatcher of a single instance: one promise per delivery in this process. */
+/**
+ * The dispatcher of a single instance: one promise per delivery in this process. A periodic sweep
+ * picks up what a failure left PENDING (an attempt that could not be claimed while the database
+ * was down, say); a delivery with an earlier attempt is asked about at the provider before any
+ * resend.
+ */
 export class InProcessDispatcher implements Dispatcher {
   private inflight = new Map<string, Promise<SmsDelivery | undefined>>()
   private stopping = false
+  private sweep?: NodeJS.Timeout
 
   constructor(
-    private readonly attempts: SendAttempts,
-    private readonly deliveries: DeliveriesStore,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
+    private readonly deps: {
+      attempts: SendAttempts
+      deliveries: DeliveriesStore
+      clock: Clock
+      logger: Logger
+      sweep: Config['sweep']
+    },
   ) {}
 
   async dispatch(delivery: SmsDelivery, opts: { twilio?: TwilioCredentials; waitMs: number }): Promise<SmsDelivery> {
     const written = await within(this.enqueue(delivery.id, { delivery, twilio: opts.twilio }), opts.waitMs)
-    return written ?? (await this.deliveries.byId(delivery.id)) ?? delivery
+    return written ?? (await this.deps.deliveries.byId(delivery.id).catch(() => undefined)) ?? delivery
   }
 
   async start(): Promise<number> {
-    const stuck = await this.deliveries.unsentIds(this.clock.now(), 10_000)
-    for (const id of stuck) {
-      const adopted = await this.attempts.adoptIfSent(id).catch((err) => {
-        this.logger.warn({ err, deliveryId: id }, 'could not ask the provider about an interrupted send; not resending yet')
-        return undefined
-      })
-      if (adopted === false) void this.enqueue(id)
+    const { intervalMs } = this.deps.sweep
+    if (intervalMs) {
+      this.sweep = setInterval(() => void this.requeue(this.deps.sweep.afterMs).catch(() => undefined), intervalMs)
+      this.sweep.unref()
     }
-    if (stuck.length) this.logger.info({ count: stuck.length }, 'resumed pending deliveries')
-    return stuck.length
+    const resumed = await this.requeue(0)
+    if (resumed) this.deps.logger.info({ count: resumed }, 'resumed pending deliveries')
+    return resumed
   }
 
   async stop(): Promise<void> {
     this.stopping = true
+    clearInterval(this.sweep)
     await Promise.allSettled([...this.inflight.values()])
+  }
+
+  /** Dispatches the PENDING deliveries older than `ageMs` that this process is not already sending. */
+  private async requeue(ageMs: number): Promise<number> {
+    const before = new Date(this.deps.clock.now().getTime() - ageMs)
+    const stuck = (await this.deps.deliveries.unsentIds(before, 1000)).filter((id) => !this.inflight.has(id))
+    for (const id of stuck) void this.enqueue(id)
+    return stuck.length
   }
 
   private enqueue(deliveryId: string, first?: FirstAttempt): Promise<SmsDelivery | undefined> {
     const running = this.inflight.get(deliveryId)
     if (running) return running
     if (this.stopping) return Promise.resolve(undefined)
-    const run = this.attempts
+    const run = this.deps.attempts
       .run(deliveryId, () => this.stopping, first)
+      .then((outcome) => (outcome === STOPPED ? undefined : outcome))
       .catch((err) => {
-        this.logger.error({ err, deliveryId }, 'dispatch failed')
+        this.deps.logger.error({ err, deliveryId }, 'dispatch failed; the sweep will pick it up')
         return undefined
       })
       .finally(() => this.inflight.delete(deliveryId))

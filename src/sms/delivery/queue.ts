@@ -5,12 +5,12 @@ import type { Logger } from '../../logger.js'
 import type { RedisConnections } from '../../redis.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import { senderOf } from '../sender.js'
-import type { SendAttempts } from './attempts.js'
+import { type SendAttempts, STOPPED } from './attempts.js'
 import { type Dispatcher, within } from './dispatcher.js'
 
 const QUEUE = 'sms-send'
-const SWEEP_MS = 15_000
-const SWEEP_AGE_MS = 30_000
+/** A job that fails (the database is down, the instance stops mid-send) goes back to the queue: every 2 s, for over half an hour. */
+const JOB_OPTIONS = { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1000, backoff: { type: 'fixed', delay: 2000 } }
 
 /**
  * The dispatcher of several instances: a BullMQ queue in Redis. A job per delivery (jobId = the
@@ -32,6 +32,7 @@ export class BullDispatcher implements Dispatcher {
       deliveries: DeliveriesStore
       redis: RedisConnections
       queue: Config['queue']
+      sweep: Config['sweep']
       clock: Clock
       logger: Logger
     },
@@ -54,8 +55,11 @@ export class BullDispatcher implements Dispatcher {
     })
     this.worker.on('error', (err) => logger.error({ err: err.message }, 'queue worker error'))
     this.worker.on('failed', (job, err) => logger.error({ deliveryId: job?.id, err: err.message }, 'send job failed'))
-    this.sweep = setInterval(() => void this.requeue(SWEEP_AGE_MS).catch(() => undefined), SWEEP_MS)
-    this.sweep.unref()
+    const { intervalMs, afterMs } = this.deps.sweep
+    if (intervalMs) {
+      this.sweep = setInterval(() => void this.requeue(afterMs).catch(() => undefined), intervalMs)
+      this.sweep.unref()
+    }
     return this.requeue(0)
   }
 
@@ -70,7 +74,7 @@ export class BullDispatcher implements Dispatcher {
       // The delivery stays PENDING in the database; the periodic sweep queues it once Redis is back.
       this.deps.logger.error({ deliveryId: delivery.id, err: (err as Error).message }, 'could not queue a send')
     }
-    return (await this.deps.deliveries.byId(delivery.id)) ?? delivery
+    return (await this.deps.deliveries.byId(delivery.id).catch(() => undefined)) ?? delivery
   }
 
   async stop(): Promise<void> {
@@ -81,15 +85,28 @@ export class BullDispatcher implements Dispatcher {
     await this.queue.close()
   }
 
-  /** Queues the PENDING deliveries older than `ageMs` that have no job (a crash between the insert and the queue). */
+  /**
+   * Queues the PENDING deliveries older than `ageMs` whose job is gone, failed for good or
+   * completed (a crash between the insert and the queue, Redis lost and restarted empty, a job
+   * that ended early): the finished job is removed first, since it holds the job id.
+   */
   private async requeue(ageMs: number): Promise<number> {
     const stuck = await this.deps.deliveries.unsentIds(new Date(this.deps.clock.now().getTime() - ageMs), 1000)
-    await Promise.all(stuck.map((id) => this.add(id)))
-    return stuck.length
+    let queued = 0
+    for (const id of stuck) {
+      const job = await this.queue.getJob(id)
+      const state = job ? await job.getState() : 'missing'
+      if (state !== 'missing' && state !== 'completed' && state !== 'failed' && state !== 'unknown') continue
+      if (job) await job.remove().catch(() => undefined)
+      await this.add(id)
+      queued++
+    }
+    if (queued) this.deps.logger.info({ queued }, 'queued pending deliveries that had no live job')
+    return queued
   }
 
   private add(deliveryId: string) {
-    return this.queue.add('send', { deliveryId }, { jobId: deliveryId, removeOnComplete: 1000, removeOnFail: 5000 })
+    return this.queue.add('send', { deliveryId }, { jobId: deliveryId, ...JOB_OPTIONS })
   }
 
   private async process(job: Job<{ deliveryId: string }>, token?: string) {
@@ -100,14 +117,10 @@ export class BullDispatcher implements Dispatcher {
       await job.moveToDelayed(Date.now() + 1000 - (Date.now() % 1000) + Math.floor(Math.random() * 50), token)
       throw new DelayedError()
     }
-    const stopping = () => this.stopping
-    if (d.attempts === 0) {
-      // The row just read is the first attempt's: its claim fails if another worker got there first.
-      await this.deps.attempts.run(id, stopping, { delivery: d })
-      return
-    }
-    if (await this.deps.attempts.adoptIfSent(id)) return
-    await this.deps.attempts.run(id, stopping)
+    // The row just read is the first attempt's: its claim fails if another worker got there first.
+    const outcome = await this.deps.attempts.run(id, () => this.stopping, d.attempts === 0 ? { delivery: d } : undefined)
+    // Failing the job hands it back to the queue (after its backoff), for another instance or the restart.
+    if (outcome === STOPPED) throw new Error('this instance is stopping; the send goes back to the queue')
   }
 
   /** One send for this sender in the current second, across every instance. */

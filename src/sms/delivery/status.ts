@@ -50,7 +50,10 @@ export class DeliveryStatusWriter {
     change: StatusChange = {},
   ): Promise<SmsDelivery | undefined> {
     const written = await this.deliveries.moveStatus(deliveryId, { from: earlierThan(next), next, source, at: this.clock.now() }, change)
-    if (!written) return undefined
+    if (!written) {
+      this.logger.debug({ deliveryId, status: next, source }, 'delivery status unchanged: not a step forward')
+      return undefined
+    }
     this.logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
     return this.published(written).delivery
   }

@@ -6,7 +6,7 @@ import { statusCallbackUrl } from './twilio/callback.js'
 import type { TwilioClients } from './twilio/client.js'
 import type { TwilioCredentialStore } from './twilio/credentials.js'
 import { TwilioTransport } from './twilio/transport.js'
-import { ProviderFailure, type SmsTransport, type StatusReport } from './types.js'
+import { type OutgoingSms, ProviderFailure, type SmsTransport, type StatusReport } from './types.js'
 
 export interface Providers {
   transportFor(provider: SmsProvider): SmsTransport
@@ -25,7 +25,7 @@ export function createProviders(deps: {
   report: StatusReport
   logger: Logger
 }): Providers {
-  const callback = statusCallbackUrl(deps.config.publicUrl)
+  const callback = (sms: OutgoingSms) => statusCallbackUrl(deps.config.publicUrl, sms.deliveryId)
   const twilio = new TwilioTransport(async (sms) => {
     // Fresh for every send (read by the request itself, or here): a token rotated on another
     // instance must not fail a text, and cleared credentials must stop sends at once.

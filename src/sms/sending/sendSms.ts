@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
-import { isUniqueViolation } from '../../db/client.js'
+import { isTransientDbError, isUniqueViolation } from '../../db/client.js'
 import { SendSmsError } from '../../errors.js'
 import type { SmsDelivery } from '../../stores/deliveries.js'
 import type { Stores } from '../../stores/index.js'
@@ -43,6 +43,16 @@ function outcomeOf(d: SmsDelivery): SendOutcome {
   return { delivery: d, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null) }
 }
 
+/** A database that is briefly down answers a typed, retryable refusal instead of an internal error. */
+async function unavailableAsRefusal<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (e) {
+    if (!isTransientDbError(e)) throw e
+    throw refuse('TEMPORARILY_UNAVAILABLE', 'The database is briefly unavailable; send again with the same idempotencyKey')
+  }
+}
+
 /**
  * The send use case: validates, records the attempt (PENDING, or REJECTED with the code) before
  * any provider call, dispatches, and answers with what it has after a short wait.
@@ -60,6 +70,15 @@ export class Sending {
   ) {}
 
   async send(userId: string, raw: SendInput): Promise<SendOutcome> {
+    return unavailableAsRefusal(() => this.sendOnce(userId, raw))
+  }
+
+  /** What send would do, without storing or sending anything. */
+  async preview(userId: string, raw: SendInput): Promise<PreviewOutcome> {
+    return unavailableAsRefusal(() => this.previewOnce(userId, raw))
+  }
+
+  private async sendOnce(userId: string, raw: SendInput): Promise<SendOutcome> {
     const i = parseSendInput(raw)
     const hash = requestHash(i)
     const earlier = await this.replay(userId, i, hash)
@@ -81,8 +100,7 @@ export class Sending {
     return outcomeOf(await this.deps.dispatcher.dispatch(delivery, { twilio, waitMs: this.deps.send.waitMs }))
   }
 
-  /** What send would do, without storing or sending anything. */
-  async preview(userId: string, raw: SendInput): Promise<PreviewOutcome> {
+  private async previewOnce(userId: string, raw: SendInput): Promise<PreviewOutcome> {
     const i = parseSendInput(raw)
     await this.replay(userId, i, requestHash(i))
     const { action, optedOut } = await this.resolve(userId, i)

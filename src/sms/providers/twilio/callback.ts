@@ -5,8 +5,15 @@ import { statusFromTwilio, TWILIO_DELIVERY_ERRORS } from './errors.js'
 /** The path of Twilio's status callbacks; the full URL Twilio signs is PUBLIC_URL + this. */
 export const STATUS_CALLBACK_PATH = '/webhooks/twilio/status'
 
-/** The StatusCallback URL given to Twilio with every message. */
-export const statusCallbackUrl = (publicUrl: string) => `${publicUrl}${STATUS_CALLBACK_PATH}`
+/**
+ * The StatusCallback URL given to Twilio with a message: it names the delivery, and Twilio signs
+ * the whole URL, so a callback for a message we never recorded still says, verifiably, whose it is.
+ */
+export const statusCallbackUrl = (publicUrl: string, deliveryId: string) =>
+  `${publicUrl}${STATUS_CALLBACK_PATH}?${new URLSearchParams({ deliveryId })}`
+
+/** The delivery a callback URL's query names, if any. */
+export const deliveryNamedIn = (query: string) => new URLSearchParams(query).get('deliveryId') ?? undefined
 
 const SID = /^(SM|MM)[0-9a-fA-F]{32}$/
 

@@ -1,7 +1,11 @@
+import type { MessageInstance, MessagePage } from 'twilio/lib/rest/api/v2010/account/message.js'
 import { type FetchedStatus, type OutgoingSms, ProviderFailure, type ProviderReceipt, type SmsTransport } from '../types.js'
 import type { TwilioClient } from './client.js'
 import { twilioErrorOf } from './client.js'
 import { statusFromTwilio, TWILIO_SEND_ERRORS } from './errors.js'
+
+const LOOKUP_PAGE_SIZE = 50
+const LOOKUP_PAGES = 4
 
 /** The account and sender a text goes out through. */
 export type Sender = { client: TwilioClient; from: { from: string } | { messagingServiceSid: string } }
@@ -29,30 +33,44 @@ const receipt = (m: { sid: string; status: string }): ProviderReceipt => ({
 export class TwilioTransport implements SmsTransport {
   constructor(
     private readonly sender: (sms: OutgoingSms) => Promise<Sender>,
-    private readonly statusCallback: string,
+    private readonly statusCallback: (sms: OutgoingSms) => string,
   ) {}
 
   async send(sms: OutgoingSms): Promise<ProviderReceipt> {
     const { client, from } = await this.sender(sms)
     try {
-      return receipt(await client.messages.create({ to: sms.to, body: sms.body, statusCallback: this.statusCallback, ...from }))
+      return receipt(await client.messages.create({ to: sms.to, body: sms.body, statusCallback: this.statusCallback(sms), ...from }))
     } catch (e) {
       throw classifyTwilioError(e)
     }
   }
 
+  /**
+   * The message this delivery already made, if Twilio holds one: the messages from the same sender
+   * to the same number created since shortly before the delivery, with the same body. Not filtered
+   * by DateSent: Twilio filters that on the date a message was sent, which a message still
+   * accepted, queued or scheduled does not have, so such a lookup would miss exactly the message
+   * a resend would duplicate.
+   */
   async findExisting(sms: OutgoingSms): Promise<ProviderReceipt | undefined> {
     const { client, from } = await this.sender(sms)
-    const since = new Date(sms.createdAt.getTime() - 60_000)
+    const since = sms.createdAt.getTime() - 60_000
+    const mine = (m: MessageInstance) => m.body === sms.body && ('from' in from || m.messagingServiceSid === from.messagingServiceSid)
     try {
-      const list = await client.messages.list({
+      let page: MessagePage | undefined = await client.messages.page({
         to: sms.to,
         ...('from' in from ? { from: from.from } : {}),
-        dateSentAfter: since,
-        limit: 50,
+        pageSize: LOOKUP_PAGE_SIZE,
       })
-      const match = list.find((m) => m.body === sms.body && ('from' in from || m.messagingServiceSid === from.messagingServiceSid))
-      return match && receipt(match)
+      for (let n = 0; page && n < LOOKUP_PAGES; n++) {
+        const recent = page.instances.filter((m) => !m.dateCreated || m.dateCreated.getTime() >= since)
+        const match = recent.find(mine)
+        if (match) return receipt(match)
+        // Newest first: a page with nothing recent means the rest is older still.
+        if (recent.length === 0) return undefined
+        page = (await page.nextPage()) as MessagePage | undefined
+      }
+      return undefined
     } catch (e) {
       throw classifyTwilioError(e)
     }

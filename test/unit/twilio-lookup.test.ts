@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TwilioDouble } from '../../harness/twilio-double.js'
+import { TwilioClients } from '../../src/sms/providers/twilio/client.js'
+import { TwilioTransport } from '../../src/sms/providers/twilio/transport.js'
+import type { OutgoingSms } from '../../src/sms/providers/types.js'
+
+// The adoption lookup that runs before any resend, against Twilio's documented list semantics
+// (the double's): DateSent filters on the date a message was sent, which a queued message lacks.
+const double = new TwilioDouble()
+beforeAll(() => double.start())
+afterAll(() => double.close())
+
+describe('finding the message an earlier attempt made', () => {
+  it('finds a created-but-unsent message that a DateSent filter cannot see, even pages deep', async () => {
+    const account = double.addAccount()
+    const client = new TwilioClients({ baseUrl: double.url, timeoutMs: 5000 }).for(account.sid, account.token)
+    const sms: OutgoingSms = {
+      deliveryId: 'd1',
+      userId: 'u1',
+      provider: 'TWILIO',
+      to: '+14155550123',
+      fromNumber: '+14155550100',
+      body: 'The text an earlier attempt sent.',
+      createdAt: new Date(),
+    }
+    const made = await client.messages.create({ to: sms.to, from: '+14155550100', body: sms.body })
+    expect(made.status).toBe('queued')
+    // Newer messages to the same number push it to the second page of the list.
+    for (let n = 0; n < 60; n++) await client.messages.create({ to: sms.to, from: '+14155550100', body: `Other text ${n}` })
+    for (let n = 0; n < 30; n++) double.setStatus([...double.messages.keys()].at(-1 - n) as string, 'delivered')
+    const sentSince = await client.messages.list({ to: sms.to, from: '+14155550100', dateSentAfter: new Date(Date.now() - 86_400_000) })
+    expect(sentSince).toHaveLength(30)
+    expect(sentSince.map((m) => m.sid)).not.toContain(made.sid)
+
+    const transport = new TwilioTransport(
+      async () => ({ client, from: { from: '+14155550100' } }),
+      () => 'http://localhost/cb',
+    )
+    expect(await transport.findExisting(sms)).toEqual({ providerMessageId: made.sid, status: 'QUEUED', sandbox: false })
+    const lists = double.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Messages.json'))
+    expect(lists.at(-1)?.query.get('PageToken')).toBe('PA50')
+    expect(lists.some((r) => [...r.query.keys()].some((k) => k.startsWith('DateSent')) && r.query.get('PageSize') === '50')).toBe(false)
+    expect(await transport.findExisting({ ...sms, body: 'Never sent' })).toBeUndefined()
+  })
+})
