@@ -1,5 +1,6 @@
 import { connect } from 'node:net'
 import { defineConfig } from 'vitest/config'
+import { canRunPostgres } from './harness/servers.js'
 
 const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379'
 
@@ -20,7 +21,7 @@ function reachable(url: string): Promise<boolean> {
 
 // The same DB-backed suites run on SQLite always, and on PostgreSQL when TEST_DATABASE_URL is set;
 // the multi-instance suite needs PostgreSQL and Redis.
-const dbProject = (name: string, db: 'sqlite' | 'postgres', include: string[], env: Record<string, string> = {}) => ({
+const dbProject = (name: string, db: 'sqlite' | 'postgres' | 'own', include: string[], env: Record<string, string> = {}) => ({
   extends: true as const,
   test: {
     name,
@@ -34,8 +35,11 @@ const dbProject = (name: string, db: 'sqlite' | 'postgres', include: string[], e
 export default defineConfig(async () => {
   const postgres = Boolean(process.env.TEST_DATABASE_URL)
   const redis = postgres && (await reachable(redisUrl))
+  // Fault tests start (and stop) PostgreSQL and Redis servers of their own.
+  const faults = redis && canRunPostgres()
   if (!postgres) console.log('PostgreSQL suites skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them too.')
-  else if (!redis) console.log(`Multi-instance suite skipped: no Redis at ${redisUrl} (set TEST_REDIS_URL).`)
+  else if (!redis) console.log(`Multi-instance and fault suites skipped: no Redis at ${redisUrl} (set TEST_REDIS_URL).`)
+  else if (!faults) console.log('Fault suite skipped: it needs PostgreSQL server programs (initdb) to start servers of its own.')
   return {
     // graphql ships CJS and ESM builds; Node (and so every dependency) loads the CJS one, so the tests
     // must too, or two copies of graphql meet in one schema.
@@ -49,6 +53,7 @@ export default defineConfig(async () => {
         dbProject('sqlite', 'sqlite', ['test/*.test.ts']),
         ...(postgres ? [dbProject('postgres', 'postgres', ['test/*.test.ts'])] : []),
         ...(redis ? [dbProject('redis', 'postgres', ['test/redis/*.test.ts'], { TEST_REDIS_URL: redisUrl })] : []),
+        ...(faults ? [dbProject('faults', 'own', ['test/faults/*.test.ts'])] : []),
       ],
     },
   }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { over } from './client.js'
 
 export interface ServerProcess {
   proc: ChildProcess
@@ -58,11 +59,5 @@ export async function startServer(
 }
 
 /** Posts a GraphQL operation to a running server. */
-export async function post(url: string, query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  })
-  return res.json()
-}
+export const post = (url: string, query: string, variables: Record<string, unknown>, token: string) =>
+  over(fetch, url)(query, variables, token)

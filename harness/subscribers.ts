@@ -1,8 +1,6 @@
 import { type Client, createClient } from 'graphql-ws'
 import WebSocket from 'ws'
-
-// biome-ignore lint/suspicious/noExplicitAny: GraphQL responses are checked field by field.
-type Json = any
+import type { Json } from './client.js'
 
 export const UPDATES = `subscription($deliveryId: ID, $campaignId: ID, $callId: String) {
   smsDeliveryUpdated(deliveryId: $deliveryId, campaignId: $campaignId, callId: $callId) {

@@ -62,6 +62,9 @@ const Env = z.object({
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
 })
 
+/** Every environment variable the configuration reads. */
+export const CONFIG_VARIABLES = Object.keys(Env.shape)
+
 export type Config = ReturnType<typeof loadConfig>
 
 /** Parses the environment; throws a ConfigError naming the first bad variable. */

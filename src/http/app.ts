@@ -89,7 +89,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
         server.listen(listen.port ?? config.port, listen.host ?? config.host, () => resolve())
       })
       address = server.address() as AddressInfo
-      logger.info({ port: address.port, publicUrl: config.publicUrl }, 'listening')
+      logger.info({ port: address.port, publicUrl: config.publicUrl, pid: process.pid }, 'listening')
       return address
     },
     /** Stops once, however often it is asked (a second signal waits for the first stop). */

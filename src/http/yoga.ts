@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GraphQLError } from 'graphql'
 import { createYoga, maskError, type Plugin, useReadinessCheck } from 'graphql-yoga'
 import { type Auth, bearerToken } from '../auth.js'
+import { isTransientDbError } from '../db/client.js'
 import { AppError } from '../errors.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
@@ -72,11 +73,16 @@ export function createGraphQLServer(services: Services) {
         return maskError(error, message, isDev)
       },
     },
-    context: async ({ request, requestId, wsAuth }) => ({
-      auth: wsAuth !== undefined ? wsAuth : await authenticate(bearerToken(request.headers.get('authorization'))),
-      requestId: requestId ?? randomUUID(),
-      services,
-    }),
+    context: async ({ request, requestId, wsAuth }) => {
+      const base = { requestId: requestId ?? randomUUID(), services }
+      if (wsAuth !== undefined) return { ...base, auth: wsAuth }
+      try {
+        return { ...base, auth: await authenticate(bearerToken(request.headers.get('authorization'))) }
+      } catch (err) {
+        if (!isTransientDbError(err)) throw err
+        return { ...base, auth: null, authUnavailable: true }
+      }
+    },
   })
 }
 

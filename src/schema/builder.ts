@@ -49,12 +49,17 @@ export const builder = new SchemaBuilder<{
         reader: role !== undefined,
       }
     },
-    unauthorizedError: (_parent, ctx) =>
-      ctx.auth
+    unauthorizedError: (_parent, ctx) => {
+      if (ctx.authUnavailable) return new AuthorizationError('TEMPORARILY_UNAVAILABLE', UNAVAILABLE)
+      return ctx.auth
         ? new AuthorizationError('FORBIDDEN', 'This key may not do that')
-        : new AuthorizationError('UNAUTHENTICATED', 'A valid API key is required (Authorization: Bearer <key>)'),
+        : new AuthorizationError('UNAUTHENTICATED', 'A valid API key is required (Authorization: Bearer <key>)')
+    },
   },
 })
+
+/** Why a request could not be authorized while the database is briefly down. */
+export const UNAVAILABLE = 'The service is briefly unavailable (its database is not answering); try again in a few seconds'
 
 function pascal(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1)

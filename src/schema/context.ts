@@ -4,6 +4,8 @@ import type { Services } from '../services.js'
 /** What every resolver receives: the caller, the request's id and the service's dependencies. */
 export interface Context {
   auth: Auth | null
+  /** The key could not be checked: the database is briefly unavailable. */
+  authUnavailable?: boolean
   requestId: string
   services: Services
 }

@@ -1,8 +1,9 @@
-import { SendSmsError } from '../errors.js'
+import { type ErrorCode, SendSmsError } from '../errors.js'
 import { agentMessageFor } from '../sms/agent/messages.js'
 import type { SendInput } from '../sms/sending/input.js'
 import type { PreviewOutcome, SendOutcome } from '../sms/sending/sendSms.js'
-import { builder } from './builder.js'
+import { builder, UNAVAILABLE } from './builder.js'
+import type { Context } from './context.js'
 import { SmsEncoding } from './delivery.js'
 import { ErrorInterface } from './errors.js'
 import { SmsProvider } from './user.js'
@@ -68,10 +69,11 @@ const SendSmsInput = builder.inputType('SendSmsInput', {
   }),
 })
 
-const refuseAccess = (_p: unknown, _a: unknown, ctx: { auth: unknown }) =>
-  ctx.auth
-    ? new SendSmsError('FORBIDDEN', 'This key may not send texts', agentMessageFor('FORBIDDEN'))
-    : new SendSmsError('UNAUTHENTICATED', 'A valid API key is required', agentMessageFor('UNAUTHENTICATED'))
+const refuse = (code: ErrorCode, message: string) => new SendSmsError(code, message, agentMessageFor(code))
+const refuseAccess = (_p: unknown, _a: unknown, ctx: Context) => {
+  if (ctx.authUnavailable) return refuse('TEMPORARILY_UNAVAILABLE', UNAVAILABLE)
+  return ctx.auth ? refuse('FORBIDDEN', 'This key may not send texts') : refuse('UNAUTHENTICATED', 'A valid API key is required')
+}
 
 const toInput = (input: typeof SendSmsInput.$inferInput): SendInput => ({
   ...input,

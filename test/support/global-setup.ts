@@ -6,6 +6,7 @@ import { createPostgresDatabase, migrate } from '../../harness/databases.js'
 
 /** Migrates one template database per run; each test file then gets a fresh copy of it. */
 export default async function setup(project: TestProject) {
+  if (project.config.env.TEST_DB === 'own') return
   if (project.config.env.TEST_DB === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'sms-tpl-'))
     const file = join(dir, 'template.db')

@@ -9,15 +9,18 @@ import { TwilioDouble } from '../../harness/twilio-double.js'
 // Runs before each DB-backed test file, before it imports the service: a fresh database copied from
 // the migrated template, a fresh data folder and log file, and a Twilio double of its own.
 const dir = mkdtempSync(join(tmpdir(), 'sms-test-'))
-const template = inject('template')
 let dropDatabase: (() => Promise<void>) | undefined
 
-if (process.env.TEST_DB === 'postgres') {
+// 'own': the suite starts database servers of its own (test/faults).
+if (process.env.TEST_DB === 'own') {
+  delete process.env.DATABASE_URL
+} else if (process.env.TEST_DB === 'postgres') {
+  const template = inject('template')
   const database = await createPostgresDatabase(process.env.TEST_DATABASE_URL as string, 'sms_t', template)
   process.env.DATABASE_URL = database.url
   dropDatabase = database.drop
 } else {
-  copyFileSync(template, join(dir, 'test.db'))
+  copyFileSync(inject('template'), join(dir, 'test.db'))
   process.env.DATABASE_URL = `file:${join(dir, 'test.db')}`
 }
 
