@@ -84,13 +84,21 @@ async function setup(on: ServerProcess) {
   }
   /** Each text reached Twilio once, is recorded with that message's SID, and reaches DELIVERED from its callbacks. */
   const deliveredOnce = async (ids: string[], via: ServerProcess) => {
-    await vi.waitFor(async () => expect((await deliveries(ids)).filter((d) => d.providerMessageId)).toHaveLength(ids.length), {
-      timeout: 60_000,
-      interval: 200,
-    }).catch(async (e) => {
-      console.log(JSON.stringify(await deliveries(ids)), running.map((p) => p.output()).join('\n').slice(-20_000))
-      throw e
-    })
+    await vi
+      .waitFor(async () => expect((await deliveries(ids)).filter((d) => d.providerMessageId)).toHaveLength(ids.length), {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .catch(async (e) => {
+        console.log(
+          JSON.stringify(await deliveries(ids)),
+          running
+            .map((p) => p.output())
+            .join('\n')
+            .slice(-20_000),
+        )
+        throw e
+      })
     const rows = await deliveries(ids)
     const messages = accepted().filter((m) => rows.some((d) => d.body === m.resource.body))
     expect(messages.map((m) => m.resource.body).sort()).toEqual(rows.map((d) => d.body).sort())
