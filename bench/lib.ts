@@ -27,6 +27,10 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
     LOG_LEVEL: 'warn',
     RECONCILE_INTERVAL_MS: '0',
     SEND_RATE_LIMIT_PER_MINUTE: '100000',
+    KEY_REQUESTS_PER_SECOND: '1000000',
+    RECIPIENT_TEXTS_PER_HOUR: '1000000',
+    RECIPIENT_TEXTS_PER_DAY: '1000000',
+    USER_TEXTS_PER_DAY: '10000000',
     SENDER_RATE_PER_SECOND: '10000',
     ...(process.env.BENCH_REDIS_URL
       ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}` }

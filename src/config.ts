@@ -10,6 +10,22 @@ export class ConfigError extends Error {
 }
 
 const url = z.url().transform((u) => u.replace(/\/+$/, ''))
+const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback)
+const flag = (fallback?: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional()
+    .transform((v) => v ?? fallback)
+const origins = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins such as https://app.example.com' })))
 const base64Key = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
 
 const Env = z.object({
@@ -60,6 +76,24 @@ const Env = z.object({
   SEND_SWEEP_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  MAX_BODY_BYTES: count(1024, 64 * 1024 * 1024, 1024 * 1024),
+  REQUEST_TIMEOUT_MS: count(1000, 600_000, 30_000),
+  GRAPHQL_MAX_DEPTH: count(2, 100, 12),
+  GRAPHQL_MAX_ALIASES: count(1, 1000, 30),
+  GRAPHQL_MAX_TOKENS: count(100, 100_000, 5000),
+  GRAPHQL_MAX_DIRECTIVES: count(0, 1000, 30),
+  GRAPHQL_MAX_COMPLEXITY: count(10, 10_000_000, 20_000),
+  KEY_REQUESTS_PER_SECOND: count(1, 100_000, 50),
+  SUBSCRIPTIONS_PER_KEY: count(1, 100_000, 100),
+  SUBSCRIPTIONS_PER_CONNECTION: count(1, 10_000, 25),
+  USER_TEXTS_PER_DAY: count(1, 10_000_000, 1000),
+  RECIPIENT_TEXTS_PER_HOUR: count(1, 100_000, 5),
+  RECIPIENT_TEXTS_PER_DAY: count(1, 100_000, 10),
+  REFUSALS_RECORDED_PER_MINUTE: count(1, 100_000, 60),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CORS_ORIGINS: origins.optional(),
+  GRAPHIQL: flag(),
+  PUBLIC_INTROSPECTION: flag(false),
 })
 
 /** Every environment variable the configuration reads. */
@@ -107,7 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       waitMs: e.SEND_WAIT_MS,
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       retryBaseMs: e.SEND_RETRY_BASE_MS,
-      ratePerMinute: e.SEND_RATE_LIMIT_PER_MINUTE,
       sandboxDelayMs: e.SANDBOX_DELAY_MS,
     },
     queue: {
@@ -118,6 +151,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     sweep: { intervalMs: e.SEND_SWEEP_INTERVAL_MS, afterMs: e.SEND_SWEEP_AFTER_MS },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, afterMs: e.RECONCILE_AFTER_MS },
+    http: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      corsOrigins: e.CORS_ORIGINS ?? [],
+      metricsToken: e.METRICS_TOKEN,
+      /** GraphiQL in a browser: on by default, off in production unless asked for. */
+      graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+      /** Error details (stack, driver messages) go to callers only when development was chosen explicitly. */
+      exposeErrors: present.NODE_ENV === 'development',
+    },
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      publicIntrospection: e.PUBLIC_INTROSPECTION ?? false,
+    },
+    limits: {
+      keyRequestsPerSecond: e.KEY_REQUESTS_PER_SECOND,
+      subscriptionsPerKey: e.SUBSCRIPTIONS_PER_KEY,
+      subscriptionsPerConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
+      refusalsRecordedPerMinute: e.REFUSALS_RECORDED_PER_MINUTE,
+    },
+    /** Texts a user may send, unless the operator set other figures for that user. */
+    textLimits: {
+      perMinute: e.SEND_RATE_LIMIT_PER_MINUTE,
+      perDay: e.USER_TEXTS_PER_DAY,
+      perRecipientHour: e.RECIPIENT_TEXTS_PER_HOUR,
+      perRecipientDay: e.RECIPIENT_TEXTS_PER_DAY,
+    },
   }
 }
 
@@ -128,7 +192,7 @@ function resolveEncryptionKey(given: string | undefined, env: string, dataDir: s
   }
   const file = join(dataDir, 'encryption.key')
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true })
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' })
   }
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')

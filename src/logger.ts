@@ -2,12 +2,49 @@ import pino from 'pino'
 
 export type Logger = pino.Logger
 
-/** JSON lines, with every credential-bearing path redacted. */
+// A phone number: a + or a word boundary, then digits with the separators people write.
+const PHONE = /(?:\+|\b)\d[\d ().-]{5,}\d\b/g
+const TEXT_KEYS = new Set(['body', 'Body', 'text', 'messageTemplate'])
+// Identifiers are never phone numbers, and a UUID's digit groups can look like one.
+const ID_KEY = /^(id|sid)$|Id$|Sid$/
+
+/** A phone number as logs show it: only its last four digits. */
+export const maskPhone = (number: string) => {
+  const digits = number.replace(/\D/g, '')
+  return `${number.startsWith('+') ? '+' : ''}${'*'.repeat(Math.max(digits.length - 4, 0))}${digits.slice(-4)}`
+}
+
+/** A value fit for a log line: phone numbers masked, message bodies left out. */
+export function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(PHONE, maskPhone)
+  if (!value || typeof value !== 'object' || depth > 6) return value
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1))
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => {
+      if (typeof v === 'string' && TEXT_KEYS.has(k)) return [k, '[omitted]']
+      return [k, ID_KEY.test(k) ? v : scrub(v, depth + 1)]
+    }),
+  )
+}
+
+/** JSON lines: credential-bearing paths redacted, phone numbers masked, message bodies never written. */
 export function createLogger(opts: { level: string; file?: string }): Logger {
   return pino(
     {
       level: opts.level,
       base: { service: 'sms-actions' },
+      formatters: { log: (object) => scrub(object) as Record<string, unknown> },
+      serializers: { err: (err: Error) => scrub(pino.stdSerializers.err(err)) },
+      hooks: {
+        // The message itself too: an error's text can quote the number it was about.
+        logMethod(args, method) {
+          const [first, ...rest] = args
+          if (typeof first === 'string') return method.apply(this, [scrub(first) as string, ...rest])
+          if (typeof rest[0] === 'string')
+            return method.apply(this, [first, scrub(rest[0]) as string, ...rest.slice(1)] as Parameters<typeof method>)
+          return method.apply(this, args)
+        },
+      },
       redact: {
         paths: [
           'authorization',

@@ -79,9 +79,18 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     providers,
     dispatcher,
     reconciler,
-    sending: new Sending({ stores, credentials, status, dispatcher, clock, send: config.send }),
+    sending: new Sending({
+      stores,
+      credentials,
+      status,
+      dispatcher,
+      clock,
+      send: config.send,
+      textLimits: config.textLimits,
+      refusalsRecordedPerMinute: config.limits.refusalsRecordedPerMinute,
+    }),
     callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, clock, metrics, logger }),
-    updates: new DeliveryUpdates(pubsub, stores),
+    updates: new DeliveryUpdates(pubsub, stores, config.limits.subscriptionsPerKey),
     /** Stops background work and closes connections: in-flight sends end first. */
     async close() {
       await reconciler.stop()

@@ -103,6 +103,12 @@ const OPS: Op[] = [
     vars: async () => ({ u: owner.id }),
   },
   {
+    field: 'setUserLimits',
+    query: `mutation($u: ID!) { setUserLimits(userId: $u, input: { perDay: 5000 }) ${result('SetUserLimits')} }`,
+    allowed: ['operator'],
+    vars: async () => ({ u: owner.id }),
+  },
+  {
     field: 'createApiKey',
     query: `mutation($u: ID) { createApiKey(input: { name: "k", role: MONITOR, userId: $u }) ${result('CreateApiKey')} }`,
     allowed: ['operator', 'OWNER'],

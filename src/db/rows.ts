@@ -29,6 +29,7 @@ export const deliveryRow: z.ZodType<SmsDelivery, unknown> = z.object({
   requestedTo: maybe,
   fromNumber: maybe,
   body: text,
+  bodyLength: int.nullable(),
   provider: z.enum(SmsProvider),
   status: z.enum(SmsDeliveryStatus),
   providerMessageId: maybe,

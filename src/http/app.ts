@@ -3,13 +3,31 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { Services } from '../services.js'
 import { STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
+import { createRequestBudget } from './callers.js'
 import { attachGraphQLWs } from './graphqlWs.js'
 import { statusCallbackRoute } from './webhooks.js'
 import { createGraphQLServer } from './yoga.js'
 
-const routeOf = (url: string | undefined) => {
+const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', STATUS_CALLBACK_PATH])
+const pathOf = (url: string | undefined) => {
   const path = (url ?? '/').split('?')[0] as string
   return path.length > 1 ? path.replace(/\/+$/, '') : path
+}
+/** A request id from the client is kept only when it is a short, plain token. */
+const requestIdOf = (given: string | string[] | undefined) =>
+  typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID()
+
+/** Why an HTTP request is refused before GraphQL reads it (status and reason), if it is. */
+function refusedAtTheDoor(req: IncomingMessage, path: string, maxBytes: number): [number, string] | undefined {
+  const length = req.headers['content-length']
+  if (length !== undefined && Number(length) > maxBytes) return [413, `the body is over ${maxBytes} bytes`]
+  if (path !== '/graphql' || req.method !== 'POST') return undefined
+  // JSON only: form, multipart and text posts are what a browser sends cross-site without asking (CSRF).
+  if (!/^application\/(graphql-response\+)?json\b/i.test(req.headers['content-type'] ?? '')) {
+    return [415, 'operations are posted as application/json (or sent with GET, for queries)']
+  }
+  if (length === undefined) return [411, 'a Content-Length is required']
+  return undefined
 }
 
 /**
@@ -18,13 +36,16 @@ const routeOf = (url: string | undefined) => {
  */
 export function buildApp(services: Services, listen: { port?: number; host?: string } = {}) {
   const { logger, metrics, config } = services
-  const yoga = createGraphQLServer(services)
+  const budget = createRequestBudget(services)
+  const yoga = createGraphQLServer(services, budget)
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint()
-    const requestId = String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 100)
+    const requestId = requestIdOf(req.headers['x-request-id'])
     res.setHeader('x-request-id', requestId)
-    const route = routeOf(req.url)
+    const path = pathOf(req.url)
+    // Unknown paths share one label, so /metrics does not grow a series per path ever asked for.
+    const route = ROUTES.has(path) ? path : 'other'
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       metrics.httpRequests.inc({ route, status: res.statusCode })
@@ -32,6 +53,11 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
       logger.info({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request')
     })
     try {
+      const refused = refusedAtTheDoor(req, path, config.http.maxBodyBytes)
+      if (refused) {
+        res.writeHead(refused[0], { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: refused[1] }))
+        return req.resume()
+      }
       if (route !== STATUS_CALLBACK_PATH) return await yoga.handle(req, res, { req, res, requestId })
       res.writeHead(await statusCallbackRoute(req, requestId, services.callbacks), { 'content-type': 'text/plain' })
       res.end()
@@ -41,8 +67,12 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
       else res.end()
     }
   }
-  const server = createServer((req, res) => void handle(req, res))
-  const ws = attachGraphQLWs(server, yoga, services)
+  // A body trickled in (or headers never finished) is cut off after REQUEST_TIMEOUT_MS.
+  const server = createServer(
+    { requestTimeout: config.http.requestTimeoutMs, headersTimeout: config.http.requestTimeoutMs },
+    (req, res) => void handle(req, res),
+  )
+  const ws = attachGraphQLWs(server, yoga, services, budget)
 
   // A revoked key loses its open subscriptions and sockets at once, on every instance.
   const revocations = services.pubsub.subscribe('apiKey:revoked')[Symbol.asyncIterator]()

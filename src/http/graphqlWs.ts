@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
-import type { ExecutionArgs, ExecutionResult } from 'graphql'
+import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql'
 import { CloseCode } from 'graphql-ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import { type Auth, bearerToken } from '../auth.js'
 import { SharedSubscriptions } from '../realtime/sharedSubscriptions.js'
 import type { Services } from '../services.js'
+import { budgetKey, type RequestBudget } from './callers.js'
 import type { GraphQLServer } from './yoga.js'
+
+const refused = (code: string, message: string) => new GraphQLError(message, { extensions: { code } })
 
 /** The close code of sockets ended by a shutdown (RFC 6455 "going away"). */
 export const GOING_AWAY = 1001
@@ -26,8 +29,10 @@ function shareKeyOf(auth: Auth | undefined, params: { query: string; operationNa
  * graphql-ws on the HTTP server's /graphql, through yoga's envelop (its plugins run for sockets
  * too). The key is checked once, on connect; a bad one closes the socket with 4403.
  */
-export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: Services) {
-  const wss = new WebSocketServer({ server, path: '/graphql' })
+export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: Services, budget: RequestBudget) {
+  const { limits, http } = services.config
+  // A message over MAX_BODY_BYTES closes the socket with 1009 (message too big).
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: http.maxBodyBytes })
   const keyOfSocket = new WeakMap<object, string>()
   const shared = new SharedSubscriptions()
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
@@ -41,6 +46,11 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         return true
       },
       onSubscribe: async (ctx, _id, params) => {
+        if (Object.keys(ctx.subscriptions).length >= limits.subscriptionsPerConnection) {
+          return [refused('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
+        }
+        const over = await budget(budgetKey(ctx.extra.auth ?? null, ctx.extra.request.socket.remoteAddress))
+        if (over) return [refused(over.code, over.message)]
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
 import { GraphQLError } from 'graphql'
 import { createYoga, maskError, type Plugin, useReadinessCheck } from 'graphql-yoga'
-import { type Auth, bearerToken } from '../auth.js'
-import { isTransientDbError } from '../db/client.js'
+import type { Auth } from '../auth.js'
+import { safeEqual } from '../crypto.js'
 import { AppError } from '../errors.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
 import type { Services } from '../services.js'
+import { type Caller, type RequestBudget, useCallers } from './callers.js'
+import { characterGuard, costGuards, schemaPrivacy } from './guards.js'
 
 /** What the HTTP server and graphql-ws hand yoga with each request. */
-export type ServerContext = { req: IncomingMessage; res?: ServerResponse; requestId?: string; wsAuth?: Auth | null }
+export type ServerContext = { req: IncomingMessage; res?: ServerResponse; requestId?: string; wsAuth?: Auth | null } & Partial<Caller>
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
@@ -31,28 +34,49 @@ async function readiness(services: Services): Promise<Response> {
   return json(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database, ...(redisState ? { redis: redisState } : {}) })
 }
 
-/** Prometheus metrics at /metrics. */
-function useMetricsEndpoint(services: Services): Plugin {
+/** Prometheus metrics at /metrics; with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`. */
+function useMetricsEndpoint({ metrics, config }: Services): Plugin {
+  const token = config.http.metricsToken
   return {
-    async onRequest({ url, endResponse }) {
+    async onRequest({ url, request, endResponse }) {
       if (url.pathname !== '/metrics') return
-      const { registry } = services.metrics
-      endResponse(new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }))
+      const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]
+      if (token && !(given && safeEqual(given, token)))
+        return endResponse(json(401, { error: 'metrics need the METRICS_TOKEN bearer token' }))
+      endResponse(new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }))
     },
   }
 }
 
-/** GraphQL over HTTP and SSE, GraphiQL, health, readiness and metrics. */
-export function createGraphQLServer(services: Services) {
-  const { logger, authenticate } = services
+const EXAMPLE = `# Send requests with your API key: put it in the Headers tab below,
+# {"Authorization": "Bearer sk_…"}, then run this query.
+query Overview {
+  viewer { email enabledProviders }
+  campaigns { id name smsActions { id name provider enabled } }
+  smsDeliveries(first: 10) { edges { node { id status to createdAt } } }
+}
+`
+
+/** GraphQL over HTTP and SSE, GraphiQL (served from the package, no CDN), health, readiness and metrics. */
+export function createGraphQLServer(services: Services, budget: RequestBudget) {
+  const { logger, config } = services
+  const origins = config.http.corsOrigins
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    graphiql: config.http.graphiql && { title: 'SMS Actions', defaultQuery: EXAMPLE, headers: '{\n  "Authorization": "Bearer sk_…"\n}' },
+    renderGraphiQL,
+    // No cross-origin calls unless CORS_ORIGINS lists the origins.
+    cors: origins.length ? { origin: origins, credentials: true, methods: ['GET', 'POST'] } : false,
     plugins: [
       useReadinessCheck({ endpoint: '/healthz', check: () => json(200, { status: 'ok' }) }),
       useReadinessCheck({ endpoint: '/readyz', check: () => readiness(services) }),
       useMetricsEndpoint(services),
+      useCallers(services, budget),
+      ...costGuards(config.graphql),
+      schemaPrivacy(config.graphql.publicIntrospection),
+      characterGuard(),
     ],
     logging: {
       debug: (...a) => logger.debug({ yoga: a.map(String) }, 'yoga'),
@@ -62,7 +86,7 @@ export function createGraphQLServer(services: Services) {
       error: (...a) => logger.debug({ yoga: a.map(String) }, 'yoga'),
     },
     maskedErrors: {
-      maskError(error, message, isDev) {
+      maskError(error, message) {
         // Duck-typed: under some loaders graphql is loaded twice, and instanceof GraphQLError fails.
         const located = error as Partial<GraphQLError>
         const original = located.originalError ?? error
@@ -70,19 +94,15 @@ export function createGraphQLServer(services: Services) {
           return new GraphQLError(original.message, { nodes: located.nodes, path: located.path, extensions: { code: original.code } })
         }
         if (original instanceof Error && !('extensions' in original)) logger.error({ err: original }, 'unexpected error')
-        return maskError(error, message, isDev)
+        return maskError(error, message, config.http.exposeErrors)
       },
     },
-    context: async ({ request, requestId, wsAuth }) => {
-      const base = { requestId: requestId ?? randomUUID(), services }
-      if (wsAuth !== undefined) return { ...base, auth: wsAuth }
-      try {
-        return { ...base, auth: await authenticate(bearerToken(request.headers.get('authorization'))) }
-      } catch (err) {
-        if (!isTransientDbError(err)) throw err
-        return { ...base, auth: null, authUnavailable: true }
-      }
-    },
+    context: ({ auth, refusal, wsAuth, requestId }) => ({
+      auth: wsAuth !== undefined ? wsAuth : (auth ?? null),
+      refusal,
+      requestId: requestId ?? randomUUID(),
+      services,
+    }),
   })
 }
 

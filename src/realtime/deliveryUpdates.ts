@@ -1,6 +1,6 @@
 import { Repeater } from 'graphql-yoga'
 import type { Viewer } from '../auth.js'
-import { NotFoundError, ValidationError } from '../errors.js'
+import { AppError, NotFoundError, ValidationError } from '../errors.js'
 import type { Stores } from '../stores/index.js'
 import type { DeliveryUpdate, PubSub } from './pubsub.js'
 
@@ -22,6 +22,7 @@ export class DeliveryUpdates {
   constructor(
     private readonly pubsub: PubSub,
     private readonly stores: Pick<Stores, 'deliveries' | 'campaigns'>,
+    private readonly perKey: number,
   ) {}
 
   /**
@@ -32,24 +33,38 @@ export class DeliveryUpdates {
   async subscribe(viewer: Viewer, f: UpdateFilters): Promise<AsyncIterableIterator<DeliveryUpdate>> {
     if (!f.deliveryId && !f.campaignId && !f.callId) throw new ValidationError('Give at least one of deliveryId, campaignId or callId')
     const { userId, keyId } = viewer
-    if (f.deliveryId && !(await this.stores.deliveries.isOwned(userId, f.deliveryId))) throw new NotFoundError('SMS delivery')
-    if (f.campaignId) await this.stores.campaigns.owned(userId, f.campaignId)
+    const mine = this.open.get(keyId) ?? new Set()
+    if (mine.size >= this.perKey)
+      throw new AppError('RATE_LIMITED', `At most ${this.perKey} subscriptions may be open at once with one key`)
+    this.open.set(keyId, mine)
+    // Held before the first await, so concurrent subscribers cannot all pass the check above.
+    const seat: Stream = { next: async () => ({ done: true, value: undefined }) }
+    mine.add(seat)
+    const leave = (s: Stream) => {
+      mine.delete(s)
+      if (mine.size === 0 && this.open.get(keyId) === mine) this.open.delete(keyId)
+    }
+    try {
+      if (f.deliveryId && !(await this.stores.deliveries.isOwned(userId, f.deliveryId))) throw new NotFoundError('SMS delivery')
+      if (f.campaignId) await this.stores.campaigns.owned(userId, f.campaignId)
+    } catch (e) {
+      leave(seat)
+      throw e
+    }
     const matches = ({ delivery: d }: DeliveryUpdate) =>
       (!f.deliveryId || d.id === f.deliveryId) && (!f.campaignId || d.campaignId === f.campaignId) && (!f.callId || d.callId === f.callId)
-    const mine = this.open.get(keyId) ?? new Set()
-    this.open.set(keyId, mine)
     const updates: Repeater<DeliveryUpdate> = new Repeater(async (push, stop) => {
       const topic = this.pubsub.subscribe('delivery:updated', userId)[Symbol.asyncIterator]()
-      mine.add(updates)
       void stop.then(() => topic.return?.())
       try {
         for (let r = await topic.next(); !r.done; r = await topic.next()) if (matches(r.value)) await push(r.value)
       } finally {
-        mine.delete(updates)
-        if (mine.size === 0 && this.open.get(keyId) === mine) this.open.delete(keyId)
+        leave(updates)
         stop()
       }
     })
+    mine.delete(seat)
+    mine.add(updates)
     return updates
   }
 

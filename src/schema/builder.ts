@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core'
+import ComplexityPlugin from '@pothos/plugin-complexity'
 import ErrorsPlugin from '@pothos/plugin-errors'
 import PrismaPlugin from '@pothos/plugin-prisma'
 import RelayPlugin from '@pothos/plugin-relay'
@@ -22,10 +23,13 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false
 }>({
   // Errors wraps scope-auth, so refusals come back as typed `Error` members of result unions.
-  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin, ComplexityPlugin],
+  // Costs for the validation rule (src/http/guards.ts); lists multiply what is under them by 10,
+  // connections by their `first`, and edges add nothing of their own.
+  complexity: { disabled: true, defaultComplexity: 1, defaultListMultiplier: 10 },
   defaultFieldNullability: false,
   prisma: { client: (ctx) => ctx.services.db, dmmf: getDatamodel(), filterConnectionTotalCount: true, onUnusedQuery: null },
-  relay: { clientMutationId: 'omit', cursorType: 'String' },
+  relay: { clientMutationId: 'omit', cursorType: 'String', edgesFieldOptions: { complexity: { field: 0, multiplier: 1 } } },
   errors: {
     defaultTypes: [],
     unsafelyHandleInputErrors: true,
@@ -40,7 +44,9 @@ export const builder = new SchemaBuilder<{
     },
   },
   scopeAuth: {
-    authScopes: ({ auth }) => {
+    // A caller that cannot be served now (its budget spent, the database down) has no scope at all.
+    authScopes: ({ auth: caller, refusal }) => {
+      const auth = refusal ? null : caller
       const role = auth?.kind === 'key' ? auth.role : undefined
       return {
         operator: auth?.kind === 'operator',
@@ -50,16 +56,13 @@ export const builder = new SchemaBuilder<{
       }
     },
     unauthorizedError: (_parent, ctx) => {
-      if (ctx.authUnavailable) return new AuthorizationError('TEMPORARILY_UNAVAILABLE', UNAVAILABLE)
+      if (ctx.refusal) return new AuthorizationError(ctx.refusal.code, ctx.refusal.message)
       return ctx.auth
         ? new AuthorizationError('FORBIDDEN', 'This key may not do that')
         : new AuthorizationError('UNAUTHENTICATED', 'A valid API key is required (Authorization: Bearer <key>)')
     },
   },
 })
-
-/** Why a request could not be authorized while the database is briefly down. */
-export const UNAVAILABLE = 'The service is briefly unavailable (its database is not answering); try again in a few seconds'
 
 function pascal(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1)

@@ -1,12 +1,12 @@
-import { z } from 'zod'
 import { NotFoundError } from '../errors.js'
 import { agentTools } from '../sms/agent/tools.js'
+import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import type { ViewerContext } from './context.js'
 import { SmsDeliveryConnection, SmsDeliveryStatus } from './delivery.js'
 import { mutationErrors } from './errors.js'
 import { SmsAction } from './smsAction.js'
-import { byId } from './util.js'
+import { byId, connectionCost, PAGE } from './util.js'
 
 const AgentToolFormat = builder.enumType('AgentToolFormat', { values: ['OPENAI', 'ANTHROPIC'] as const })
 
@@ -45,8 +45,8 @@ export const Campaign = builder.prismaObject('Campaign', {
       'deliveries',
       {
         cursor: 'id',
-        defaultSize: 20,
-        maxSize: 100,
+        ...PAGE,
+        complexity: connectionCost,
         args: { status: t.arg({ type: SmsDeliveryStatus }) },
         // Newest first along the (campaignId, createdAt) index; the id breaks ties.
         query: ({ status }) => ({ where: status ? { status } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
@@ -67,7 +67,7 @@ builder.prismaObjectFields(SmsAction, (t) => ({
 }))
 
 const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
-  fields: (t) => ({ name: t.string({ required: true, validate: z.string().trim().min(1).max(200) }) }),
+  fields: (t) => ({ name: t.string({ required: true, validate: cleanText().trim().min(1).max(200) }) }),
 })
 
 builder.queryFields((t) => ({

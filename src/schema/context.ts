@@ -1,11 +1,17 @@
 import type { Auth, Viewer } from '../auth.js'
+import type { ErrorCode } from '../errors.js'
 import type { Services } from '../services.js'
+
+/** Why a caller cannot be served right now, whatever it asks (every field answers this refusal). */
+export interface Refusal {
+  code: ErrorCode
+  message: string
+}
 
 /** What every resolver receives: the caller, the request's id and the service's dependencies. */
 export interface Context {
   auth: Auth | null
-  /** The key could not be checked: the database is briefly unavailable. */
-  authUnavailable?: boolean
+  refusal?: Refusal
   requestId: string
   services: Services
 }

@@ -3,6 +3,7 @@ import type { DeliveryUpdate } from '../realtime/pubsub.js'
 import { builder } from './builder.js'
 import { viewerOf } from './context.js'
 import { SmsProvider } from './user.js'
+import { connectionCost, PAGE } from './util.js'
 
 export const SmsDeliveryStatus = builder.enumType('SmsDeliveryStatus', { values: Object.values(StatusValues) })
 export const SmsEncoding = builder.enumType('SmsEncoding', { values: Object.values(EncodingValues) })
@@ -64,8 +65,8 @@ builder.queryFields((t) => ({
     {
       type: 'SmsDelivery',
       cursor: 'id',
-      defaultSize: 20,
-      maxSize: 100,
+      ...PAGE,
+      complexity: connectionCost,
       authScopes: { reader: true },
       args: {
         campaignId: t.arg.id(),

@@ -2,7 +2,7 @@ import { type ErrorCode, SendSmsError } from '../errors.js'
 import { agentMessageFor } from '../sms/agent/messages.js'
 import type { SendInput } from '../sms/sending/input.js'
 import type { PreviewOutcome, SendOutcome } from '../sms/sending/sendSms.js'
-import { builder, UNAVAILABLE } from './builder.js'
+import { builder } from './builder.js'
 import type { Context } from './context.js'
 import { SmsEncoding } from './delivery.js'
 import { ErrorInterface } from './errors.js'
@@ -71,7 +71,7 @@ const SendSmsInput = builder.inputType('SendSmsInput', {
 
 const refuse = (code: ErrorCode, message: string) => new SendSmsError(code, message, agentMessageFor(code))
 const refuseAccess = (_p: unknown, _a: unknown, ctx: Context) => {
-  if (ctx.authUnavailable) return refuse('TEMPORARILY_UNAVAILABLE', UNAVAILABLE)
+  if (ctx.refusal) return refuse(ctx.refusal.code, ctx.refusal.message)
   return ctx.auth ? refuse('FORBIDDEN', 'This key may not send texts') : refuse('UNAUTHENTICATED', 'A valid API key is required')
 }
 

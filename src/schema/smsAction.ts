@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { AlreadyExistsError, NotFoundError, ProviderError } from '../errors.js'
 import type { RecipientPolicy as RecipientPolicyValues } from '../generated/prisma/enums.js'
 import { templateProblem } from '../sms/sending/template.js'
+import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import { mutationErrors } from './errors.js'
 import { SmsProvider } from './user.js'
@@ -33,11 +34,11 @@ export const SmsAction = builder.prismaObject('SmsAction', {
 
 const rules = {
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or - (it is the function name the LLM sees)'),
-  description: z.string().trim().min(1, 'must not be empty: it tells the agent when to send').max(1024),
+  description: cleanText().trim().min(1, 'must not be empty: it tells the agent when to send').max(1024),
   fromNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
-  messageTemplate: z
-    .string()
-    .min(1)
+  messageTemplate: cleanText()
+    .trim()
+    .min(1, 'must not be blank: a blank template can never send (omit it to let the agent write the body)')
     .max(1600)
     .superRefine((v, ctx) => {
       const problem = templateProblem(v)

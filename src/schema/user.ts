@@ -3,6 +3,8 @@ import { generateApiKey } from '../auth.js'
 import { providerList } from '../db/rows.js'
 import { AlreadyExistsError, NotFoundError, ProviderError, ValidationError } from '../errors.js'
 import { ApiKeyRole as ApiKeyRoleValues, SmsProvider as SmsProviderValues } from '../generated/prisma/enums.js'
+import { effectiveLimits } from '../sms/sending/limits.js'
+import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import { mutationErrors } from './errors.js'
 import { byId } from './util.js'
@@ -19,6 +21,28 @@ export const TwilioAccount = builder.prismaObject('TwilioAccount', {
   }),
 })
 
+const TextLimits = builder.objectRef<ReturnType<typeof effectiveLimits>>('TextLimits').implement({
+  description:
+    'How many texts a user may send. Past a limit, sendSms answers RATE_LIMITED, DAILY_LIMIT_REACHED or RECIPIENT_LIMIT_REACHED.',
+  fields: (t) => ({
+    perMinute: t.exposeInt('perMinute', { description: 'Texts per minute.' }),
+    perDay: t.exposeInt('perDay', { description: 'Texts per day (UTC).' }),
+    perRecipientHour: t.exposeInt('perRecipientHour', { description: 'Texts to one number from one sender per hour.' }),
+    perRecipientDay: t.exposeInt('perRecipientDay', { description: 'Texts to one number from one sender per day (UTC).' }),
+  }),
+})
+
+const limit = z.number().int().min(1).max(10_000_000)
+const UserLimitsInput = builder.inputType('UserLimitsInput', {
+  description: 'Omitted fields keep their value; null returns a field to the configured default.',
+  fields: (t) => ({
+    perMinute: t.int({ validate: limit }),
+    perDay: t.int({ validate: limit }),
+    perRecipientHour: t.int({ validate: limit }),
+    perRecipientDay: t.int({ validate: limit }),
+  }),
+})
+
 export const User = builder.prismaObject('User', {
   select: { id: true },
   fields: (t) => ({
@@ -31,6 +55,21 @@ export const User = builder.prismaObject('User', {
       resolve: (u) => providerList.parse(u.enabledProviders),
     }),
     twilio: t.relation('twilio', { nullable: true }),
+    textLimits: t.field({
+      type: TextLimits,
+      description: 'The texts this user may send: the operator’s figures where set, else the configured defaults.',
+      select: { textsPerMinute: true, textsPerDay: true, recipientTextsPerHour: true, recipientTextsPerDay: true },
+      resolve: (u, _a, ctx) =>
+        effectiveLimits(
+          {
+            perMinute: u.textsPerMinute,
+            perDay: u.textsPerDay,
+            perRecipientHour: u.recipientTextsPerHour,
+            perRecipientDay: u.recipientTextsPerDay,
+          },
+          ctx.services.config.textLimits,
+        ),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 })
@@ -74,14 +113,14 @@ const providerInput = z.array(z.enum(SmsProviderValues)).max(2)
 const CreateUserInput = builder.inputType('CreateUserInput', {
   fields: (t) => ({
     email: t.string({ required: true, validate: z.email().max(254) }),
-    name: t.string({ validate: z.string().trim().min(1).max(200) }),
+    name: t.string({ validate: cleanText().trim().min(1).max(200) }),
     enabledProviders: t.field({ type: [SmsProvider], description: 'Default: [ATLAS].', validate: providerInput }),
   }),
 })
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   fields: (t) => ({
-    name: t.string({ required: true, validate: z.string().trim().min(1).max(100) }),
+    name: t.string({ required: true, validate: cleanText().trim().min(1).max(100) }),
     role: t.field({ type: ApiKeyRole, required: true }),
     userId: t.id({ description: 'Operator only: the user the key is for.' }),
   }),
@@ -142,6 +181,25 @@ builder.mutationFields((t) => ({
       if (!(await accounts.userExists(userId))) throw new NotFoundError('User')
       await accounts.setEnabledProviders(userId, args.providers)
       return ctx.services.db.user.findUniqueOrThrow(byId(query, userId))
+    },
+  }),
+  setUserLimits: t.prismaField({
+    type: 'User',
+    description: 'Operator only: how many texts one user may send.',
+    authScopes: { operator: true },
+    errors: { ...mutationErrors(NotFoundError), dataField: { name: 'user' } },
+    args: { userId: t.arg.id({ required: true }), input: t.arg({ type: UserLimitsInput, required: true }) },
+    resolve: async (query, _r, { userId, input }, ctx) => {
+      const { accounts } = ctx.services.stores
+      const id = String(userId)
+      if (!(await accounts.userExists(id))) throw new NotFoundError('User')
+      await accounts.setLimits(id, {
+        textsPerMinute: input.perMinute,
+        textsPerDay: input.perDay,
+        recipientTextsPerHour: input.perRecipientHour,
+        recipientTextsPerDay: input.perRecipientDay,
+      })
+      return ctx.services.db.user.findUniqueOrThrow(byId(query, id))
     },
   }),
   createApiKey: t.field({

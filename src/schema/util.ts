@@ -8,3 +8,12 @@ export function byId<Q extends object>(query: Q, id: string): Q & { where: { id:
   const shaped = select && Object.keys(select).length === 0 ? { ...query, select: { id: true } } : query
   return { ...shaped, where: { id } }
 }
+
+/** Deliveries come in pages of 20 by default, 100 at most. */
+export const PAGE = { defaultSize: 20, maxSize: 100 }
+
+/** The cost of a connection for the complexity rule: what it selects counts once per row of the page asked for. */
+export const connectionCost = (args: { first?: number | null; last?: number | null }) => ({
+  field: 1,
+  multiplier: Math.min(Math.max(args.first ?? args.last ?? PAGE.defaultSize, 0), PAGE.maxSize),
+})

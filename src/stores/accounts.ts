@@ -3,6 +3,9 @@ import { providerList } from '../db/rows.js'
 import { AlreadyExistsError } from '../errors.js'
 import type { ApiKeyRole, SmsProvider } from '../generated/prisma/enums.js'
 
+/** The User columns that hold the operator's limits. */
+export type LimitColumn = 'textsPerMinute' | 'textsPerDay' | 'recipientTextsPerHour' | 'recipientTextsPerDay'
+
 /** A stored API key, as authentication needs it. */
 export interface StoredKey {
   id: string
@@ -89,6 +92,11 @@ export function accountsStore(db: Db) {
         enabledProviders: providerList.parse(u.enabledProviders),
         keys: u._count.apiKeys,
       }))
+    },
+
+    /** Sets the limits the operator chose for a user (null: back to the configured default). */
+    async setLimits(userId: string, limits: Partial<Record<LimitColumn, number | null>>): Promise<void> {
+      await db.user.update({ where: { id: userId }, data: limits })
     },
 
     async enabledProviders(userId: string): Promise<SmsProvider[]> {

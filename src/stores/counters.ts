@@ -1,4 +1,4 @@
-import type { Db, Executor } from '../db/client.js'
+import { type Db, type Executor, Prisma } from '../db/client.js'
 
 /** A limit: at most `limit` units of the counter `key`, which lives until `expiresAt`. */
 export interface Slot {
@@ -16,21 +16,22 @@ export function countersStore(db: Db) {
      * concurrent creation waits instead of failing). Returns the keys that were used up; the caller
      * rolls back its transaction when there are any.
      */
-    async take(tx: Executor, slots: [Slot, Slot]): Promise<string[]> {
-      const [a, b] = slots
+    async take(tx: Executor, slots: Slot[]): Promise<string[]> {
+      const rows = slots.map((s) => Prisma.sql`(${s.key}, 1, ${s.expiresAt})`)
+      const below = slots.map((s) => Prisma.sql`("UsageCounter"."key" = ${s.key} AND "UsageCounter"."count" < ${s.limit})`)
       const taken = await tx.$queryRaw<{ key: string }[]>`INSERT INTO "UsageCounter" ("key", "count", "expiresAt")
-        VALUES (${a.key}, 1, ${a.expiresAt}), (${b.key}, 1, ${b.expiresAt})
+        VALUES ${Prisma.join(rows)}
         ON CONFLICT ("key") DO UPDATE SET "count" = "UsageCounter"."count" + 1
-        WHERE ("UsageCounter"."key" = ${a.key} AND "UsageCounter"."count" < ${a.limit})
-          OR ("UsageCounter"."key" = ${b.key} AND "UsageCounter"."count" < ${b.limit})
+        WHERE ${Prisma.join(below, ' OR ')}
         RETURNING "key"`
       const keys = new Set(taken.map((t) => t.key))
       return slots.filter((s) => !keys.has(s.key)).map((s) => s.key)
     },
 
-    /** How many units of a counter are used (0 when it does not exist). */
-    async used(key: string): Promise<number> {
-      return (await db.usageCounter.findUnique({ where: { key } }))?.count ?? 0
+    /** How many units of each counter are used (0 when it does not exist). */
+    async used(keys: string[]): Promise<Map<string, number>> {
+      const rows = await db.usageCounter.findMany({ where: { key: { in: keys } }, select: { key: true, count: true } })
+      return new Map(keys.map((k) => [k, rows.find((r) => r.key === k)?.count ?? 0]))
     },
 
     /** Deletes counters whose window is long past. */

@@ -16,12 +16,22 @@ export interface SendAction {
   maxPerCall: number
 }
 
+/** Limits the operator set for one user; null keeps the configured default. */
+export interface UserLimits {
+  perMinute: number | null
+  perDay: number | null
+  perRecipientHour: number | null
+  perRecipientDay: number | null
+}
+
 /** Everything a send checks before it records anything, read in one statement. */
 export interface SendContext {
   action: SendAction
   campaignFound: boolean
   attached: boolean
   enabledProviders: SmsProvider[]
+  /** The limits the operator set for this user (null: the configured default). */
+  limits: UserLimits
   /** The user's Twilio account, its token still encrypted, for a TWILIO action. */
   twilio?: { accountSid: string; authTokenEnc: string }
   /** Those of the candidate recipients that opted out of this action's sender. */
@@ -39,6 +49,10 @@ const Row = z.object({
   messageTemplate: maybe,
   maxPerCall: int,
   enabledProviders: z.string(),
+  textsPerMinute: int.nullable(),
+  textsPerDay: int.nullable(),
+  recipientTextsPerHour: int.nullable(),
+  recipientTextsPerDay: int.nullable(),
   accountSid: maybe,
   authTokenEnc: maybe,
   campaignId: maybe,
@@ -58,7 +72,8 @@ export function sendContextStore(db: Db) {
     async load(userId: string, actionId: string, campaignId: string, phones: [string, string]): Promise<SendContext | undefined> {
       const [raw] = await db.$queryRaw<unknown[]>`
         SELECT a."id", a."name", a."enabled", a."provider", a."fromNumber", a."recipientPolicy", a."messageTemplate",
-          a."maxPerCall", u."enabledProviders", t."accountSid", t."authTokenEnc",
+          a."maxPerCall", u."enabledProviders", u."textsPerMinute", u."textsPerDay", u."recipientTextsPerHour",
+          u."recipientTextsPerDay", t."accountSid", t."authTokenEnc",
           (SELECT c."id" FROM "Campaign" c WHERE c."id" = ${campaignId} AND c."userId" = ${userId}) AS "campaignId",
           (SELECT ca."smsActionId" FROM "CampaignSmsAction" ca
             WHERE ca."campaignId" = ${campaignId} AND ca."smsActionId" = a."id") AS "attachedId",
@@ -78,6 +93,12 @@ export function sendContextStore(db: Db) {
         campaignFound: row.campaignId !== null,
         attached: row.attachedId !== null,
         enabledProviders: providerList.parse(row.enabledProviders),
+        limits: {
+          perMinute: row.textsPerMinute,
+          perDay: row.textsPerDay,
+          perRecipientHour: row.recipientTextsPerHour,
+          perRecipientDay: row.recipientTextsPerDay,
+        },
         twilio:
           provider === 'TWILIO' && row.accountSid && row.authTokenEnc
             ? { accountSid: row.accountSid, authTokenEnc: row.authTokenEnc }

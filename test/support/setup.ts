@@ -34,6 +34,12 @@ Object.assign(process.env, {
   TWILIO_TIMEOUT_MS: '5000',
   LOG_LEVEL: 'debug',
   LOG_FILE: join(dir, 'service.log'),
+  // Suites send many texts and requests quickly; test/abuse*.test.ts set these limits low.
+  KEY_REQUESTS_PER_SECOND: process.env.KEY_REQUESTS_PER_SECOND ?? '100000',
+  RECIPIENT_TEXTS_PER_HOUR: process.env.RECIPIENT_TEXTS_PER_HOUR ?? '10000',
+  RECIPIENT_TEXTS_PER_DAY: process.env.RECIPIENT_TEXTS_PER_DAY ?? '10000',
+  USER_TEXTS_PER_DAY: process.env.USER_TEXTS_PER_DAY ?? '1000000',
+  REFUSALS_RECORDED_PER_MINUTE: process.env.REFUSALS_RECORDED_PER_MINUTE ?? '100000',
 })
 globalThis.__twilio = twilio
 

@@ -19,6 +19,9 @@ export const AGENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   OPTED_OUT: "That number has opted out of our texts; don't text it, and offer to share the information another way.",
   CALL_LIMIT_REACHED: "The limit of texts for this call has been reached; don't send another one.",
   RATE_LIMITED: 'Too many texts are going out right now; wait a minute before trying again.',
+  RECIPIENT_LIMIT_REACHED:
+    "That number has already received as many texts as allowed for now; don't send another, and offer to share the information another way.",
+  DAILY_LIMIT_REACHED: "No more texts can be sent from this account today; tell the caller you can't send a text right now.",
   BODY_TOO_LONG: 'That message is too long for a text; shorten it to under 1,600 characters and try again.',
   IDEMPOTENCY_CONFLICT: 'That tool call was already used for a different text; send it again as a new tool call.',
   PROVIDER_ERROR: "The text couldn't be sent; tell the caller, and offer to share the information another way.",

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { cleanText } from '../../text.js'
 import { refuse } from './refusals.js'
 
 const Input = z.object({
-  campaignId: z.string().min(1).max(64),
-  smsActionId: z.string().min(1).max(64),
-  call: z.object({ callId: z.string().trim().min(1).max(128), customerPhoneNumber: z.string().trim().min(1).max(40) }),
-  to: z.string().trim().max(40).nullish(),
-  body: z.string().max(20_000).nullish(),
-  variables: z.record(z.string().max(64), z.union([z.string().max(1000), z.number(), z.boolean()])).nullish(),
-  idempotencyKey: z.string().min(1).max(255).nullish(),
+  campaignId: cleanText().min(1).max(64),
+  smsActionId: cleanText().min(1).max(64),
+  call: z.object({ callId: cleanText().trim().min(1).max(128), customerPhoneNumber: cleanText().trim().min(1).max(40) }),
+  to: cleanText().trim().max(40).nullish(),
+  body: cleanText().max(20_000).nullish(),
+  variables: z.record(cleanText().max(64), z.union([cleanText().max(1000), z.number(), z.boolean()])).nullish(),
+  idempotencyKey: cleanText().min(1).max(255).nullish(),
 })
 
 /** sendSms' and previewSms' input, as the caller gives it. */

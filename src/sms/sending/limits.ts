@@ -1,19 +1,79 @@
+import type { Config } from '../../config.js'
+import type { SendSmsError } from '../../errors.js'
 import type { Slot } from '../../stores/counters.js'
 import type { SendAction } from '../../stores/sendContext.js'
+import { policy } from './refusals.js'
 
-const DAY_MS = 86_400_000
-const MINUTE_MS = 60_000
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
 
-/** The counter of an action's sends on one call (maxPerCall). */
-export const callKey = (action: SendAction, callId: string) => `call:${action.id}:${callId}`
-/** The counter of a user's sends in the current minute (SEND_RATE_LIMIT_PER_MINUTE). */
-export const rateKey = (userId: string, now: Date) => `rate:${userId}:${Math.floor(now.getTime() / MINUTE_MS)}`
+/** How many texts a user may send: per minute and per day, and to one number (per sender) per hour and per day. */
+export type TextLimits = Config['textLimits']
 
-/** The two counters a send takes a unit of: its action on its call, and its user this minute. */
-export function sendSlots(action: SendAction, userId: string, callId: string, now: Date, perMinute: number): [Slot, Slot] {
+/** What a send takes a unit of, most specific first: the order in which a full one is reported. */
+type Kind = 'call' | 'recipientHour' | 'recipientDay' | 'day' | 'minute'
+export type SendSlot = Slot & { kind: Kind }
+
+const window = (now: Date, ms: number) => Math.floor(now.getTime() / ms)
+
+/**
+ * The counters a send takes a unit of, all in one statement: its action on its call (maxPerCall);
+ * the number it texts, from its sender, this hour and today (a call id the runtime makes up does
+ * not reset these); the user's texts today and this minute.
+ */
+export function sendSlots(
+  a: { action: SendAction; userId: string; callId: string; to: string; sender: string },
+  now: Date,
+  limits: TextLimits,
+): SendSlot[] {
   const at = now.getTime()
+  const recipient = `to:${a.userId}:${a.sender}:${a.to}`
   return [
-    { key: callKey(action, callId), limit: action.maxPerCall, expiresAt: new Date(at + DAY_MS) },
-    { key: rateKey(userId, now), limit: perMinute, expiresAt: new Date(at + 2 * MINUTE_MS) },
+    { kind: 'call', key: `call:${a.action.id}:${a.callId}`, limit: a.action.maxPerCall, expiresAt: new Date(at + DAY) },
+    {
+      kind: 'recipientHour',
+      key: `${recipient}:h${window(now, HOUR)}`,
+      limit: limits.perRecipientHour,
+      expiresAt: new Date(at + 2 * HOUR),
+    },
+    { kind: 'recipientDay', key: `${recipient}:d${window(now, DAY)}`, limit: limits.perRecipientDay, expiresAt: new Date(at + 2 * DAY) },
+    { kind: 'day', key: `day:${a.userId}:${window(now, DAY)}`, limit: limits.perDay, expiresAt: new Date(at + 2 * DAY) },
+    { kind: 'minute', key: `rate:${a.userId}:${window(now, MINUTE)}`, limit: limits.perMinute, expiresAt: new Date(at + 2 * MINUTE) },
   ]
+}
+
+/** The refusal for the first of `slots` that is used up, if any is. */
+export function limitRefusal(slots: SendSlot[], full: (s: SendSlot) => boolean, action: SendAction): SendSmsError | undefined {
+  const slot = slots.find(full)
+  if (!slot) return undefined
+  switch (slot.kind) {
+    case 'call':
+      return policy.callLimit(action)
+    case 'recipientHour':
+      return policy.recipientLimit(slot.limit, 'hour')
+    case 'recipientDay':
+      return policy.recipientLimit(slot.limit, 'day')
+    case 'day':
+      return policy.dailyLimit(slot.limit)
+    case 'minute':
+      return policy.rate(slot.limit)
+  }
+}
+
+/** The counter of a user's refusals recorded this minute (past the limit they are answered, not stored). */
+export const refusalSlot = (userId: string, now: Date, perMinute: number): Slot => ({
+  key: `refused:${userId}:${window(now, MINUTE)}`,
+  limit: perMinute,
+  expiresAt: new Date(now.getTime() + 2 * MINUTE),
+})
+
+/** The limits that apply to a user: the operator's figures where set, else the configured defaults. */
+export function effectiveLimits(own: { [K in keyof TextLimits]: number | null }, defaults: TextLimits): TextLimits {
+  return {
+    perMinute: own.perMinute ?? defaults.perMinute,
+    perDay: own.perDay ?? defaults.perDay,
+    perRecipientHour: own.perRecipientHour ?? defaults.perRecipientHour,
+    perRecipientDay: own.perRecipientDay ?? defaults.perRecipientDay,
+  }
 }

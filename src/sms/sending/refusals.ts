@@ -12,4 +12,7 @@ export const policy = {
   optedOut: (action: SendAction, to: string) => refuse('OPTED_OUT', `${to} opted out of texts from ${senderOf(action)}`),
   callLimit: (action: SendAction) => refuse('CALL_LIMIT_REACHED', `${action.name} already sent ${action.maxPerCall} text(s) on this call`),
   rate: (perMinute: number) => refuse('RATE_LIMITED', `more than ${perMinute} texts in a minute`),
+  recipientLimit: (limit: number, per: 'hour' | 'day') =>
+    refuse('RECIPIENT_LIMIT_REACHED', `this number already received ${limit} text(s) from this sender in the last ${per}`),
+  dailyLimit: (limit: number) => refuse('DAILY_LIMIT_REACHED', `more than ${limit} texts today`),
 }

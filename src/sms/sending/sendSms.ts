@@ -10,11 +10,13 @@ import type { Dispatcher } from '../delivery/dispatcher.js'
 import type { DeliveryStatusWriter } from '../delivery/status.js'
 import type { TwilioCredentialStore } from '../providers/twilio/credentials.js'
 import { errorCodeOf } from '../providers/twilio/errors.js'
+import { senderOf } from '../sender.js'
 import { type Composed, candidates, compose } from './compose.js'
 import { parseSendInput, requestHash, type SendInput, type SendRequest } from './input.js'
-import { callKey, rateKey, sendSlots } from './limits.js'
+import { effectiveLimits, limitRefusal, refusalSlot, sendSlots, type TextLimits } from './limits.js'
 import { spokenNumber } from './phone.js'
 import { policy, refuse } from './refusals.js'
+import { MAX_BODY_CHARS } from './segments.js'
 
 /** What sendSms answers when it accepts: the delivery as it stands, and the agent's sentence. */
 export interface SendOutcome {
@@ -65,7 +67,9 @@ export class Sending {
       status: DeliveryStatusWriter
       dispatcher: Dispatcher
       clock: Clock
-      send: Pick<Config['send'], 'waitMs' | 'ratePerMinute'>
+      send: Pick<Config['send'], 'waitMs'>
+      textLimits: TextLimits
+      refusalsRecordedPerMinute: number
     },
   ) {}
 
@@ -103,14 +107,15 @@ export class Sending {
   private async previewOnce(userId: string, raw: SendInput): Promise<PreviewOutcome> {
     const i = parseSendInput(raw)
     await this.replay(userId, i, requestHash(i))
-    const { action, optedOut } = await this.resolve(userId, i)
+    const ctx = await this.resolve(userId, i)
+    const { action, optedOut } = ctx
     const c = compose(action, i)
     if ('refusal' in c) throw c.refusal
     if (optedOut.includes(c.to)) throw policy.optedOut(action, c.to)
-    const { counters } = this.deps.stores
-    if ((await counters.used(callKey(action, i.call.callId))) >= action.maxPerCall) throw policy.callLimit(action)
-    const perMinute = this.deps.send.ratePerMinute
-    if ((await counters.used(rateKey(userId, this.deps.clock.now()))) >= perMinute) throw policy.rate(perMinute)
+    const slots = this.slotsFor(userId, i, ctx, c.to)
+    const used = await this.deps.stores.counters.used(slots.map((s) => s.key))
+    const full = limitRefusal(slots, (s) => (used.get(s.key) ?? 0) >= s.limit, action)
+    if (full) throw full
     const segments = `${c.segments} segment${c.segments === 1 ? '' : 's'}, ${c.encoding === 'GSM7' ? 'GSM-7' : 'Unicode'}`
     return { ...c, provider: action.provider, agentMessage: `This would text ${spokenNumber(c.to)}: ${segments}.` }
   }
@@ -144,44 +149,61 @@ export class Sending {
     return outcomeOf(d)
   }
 
-  /** Stores the accepted text PENDING, taking a unit of each limit in the same transaction. */
-  private record(userId: string, i: SendRequest, hash: string, ctx: SendContext, c: Composed): Promise<SmsDelivery> {
-    const { action } = ctx
-    const perMinute = this.deps.send.ratePerMinute
-    const [call, rate] = sendSlots(action, userId, i.call.callId, this.deps.clock.now(), perMinute)
-    return this.deps.status.create(
-      { ...this.base(userId, i, hash, ctx), ...c, status: 'PENDING', errorCode: null, errorMessage: null },
-      async (tx) => {
-        const full = await this.deps.stores.counters.take(tx, [call, rate])
-        if (full.includes(call.key)) throw new LimitReached(policy.callLimit(action))
-        if (full.length) throw new LimitReached(policy.rate(perMinute))
-      },
-    )
+  /** The limits this text counts against (see limits.ts). */
+  private slotsFor(userId: string, i: SendRequest, ctx: SendContext, to: string) {
+    const limits = effectiveLimits(ctx.limits, this.deps.textLimits)
+    const sender = senderOf(ctx.action)
+    return sendSlots({ action: ctx.action, userId, callId: i.call.callId, to, sender }, this.deps.clock.now(), limits)
   }
 
-  /** Records a refusal (REJECTED, with its code) and answers it; a concurrent retry answers the stored outcome. */
-  private async reject(
-    userId: string,
-    i: SendRequest,
-    hash: string,
-    ctx: SendContext,
-    c: Composed,
-    refusal: SendSmsError,
-  ): Promise<SendOutcome> {
+  /** Stores the accepted text PENDING, taking a unit of each limit in the same transaction. */
+  private record(userId: string, i: SendRequest, hash: string, ctx: SendContext, c: Composed): Promise<SmsDelivery> {
+    const slots = this.slotsFor(userId, i, ctx, c.to)
+    const row = {
+      ...this.base(userId, i, hash, ctx),
+      ...c,
+      bodyLength: null,
+      status: 'PENDING' as const,
+      errorCode: null,
+      errorMessage: null,
+    }
+    return this.deps.status.create(row, async (tx) => {
+      const full = new Set(await this.deps.stores.counters.take(tx, slots))
+      const refusal = limitRefusal(slots, (s) => full.has(s.key), ctx.action)
+      if (refusal) throw new LimitReached(refusal)
+    })
+  }
+
+  /**
+   * Records a refusal (REJECTED, with its code, the body cut to 1,600 characters) and answers it; a
+   * concurrent retry answers the stored outcome. Past REFUSALS_RECORDED_PER_MINUTE a minute, the
+   * refusal is answered without being stored.
+   */
+  private async reject(userId: string, i: SendRequest, hash: string, ctx: SendContext, c: Composed, refusal: SendSmsError) {
+    const characters = [...c.body]
+    const cut = characters.length > MAX_BODY_CHARS
+    const body = cut ? { body: characters.slice(0, MAX_BODY_CHARS).join(''), bodyLength: characters.length } : { bodyLength: null }
+    const row = {
+      ...this.base(userId, i, hash, ctx),
+      ...c,
+      ...body,
+      status: 'REJECTED' as const,
+      errorCode: refusal.code,
+      errorMessage: refusal.message,
+    }
+    const slot = refusalSlot(userId, this.deps.clock.now(), this.deps.refusalsRecordedPerMinute)
+    let recorded: SmsDelivery
     try {
-      const d = await this.deps.status.create({
-        ...this.base(userId, i, hash, ctx),
-        ...c,
-        status: 'REJECTED',
-        errorCode: refusal.code,
-        errorMessage: refusal.message,
+      recorded = await this.deps.status.create(row, async (tx) => {
+        if ((await this.deps.stores.counters.take(tx, [slot])).length) throw new LimitReached(refusal)
       })
-      throw new SendSmsError(refusal.code, refusal.message, refusal.agentMessage, d.id)
     } catch (e) {
+      if (e instanceof LimitReached) throw refusal
       const existing = isUniqueViolation(e) ? await this.replay(userId, i, hash) : undefined
       if (existing) return existing
       throw e
     }
+    throw new SendSmsError(refusal.code, refusal.message, refusal.agentMessage, recorded.id)
   }
 
   private base(userId: string, i: SendRequest, hash: string, { action }: SendContext) {

@@ -16,7 +16,9 @@ export function templateProblem(template: string): string | undefined {
 
 /** Fills a template; returns the names of the variables that were not given. */
 export function renderTemplate(template: string, vars: Record<string, unknown>): { text: string; missing: string[] } {
-  const missing = templateVariables(template).filter((v) => vars[v] === undefined || vars[v] === null)
-  const text = template.replace(PLACEHOLDER, (_m, name: string) => String(vars[name] ?? ''))
+  // Own properties only: {{constructor}} is a variable like any other, not Object's constructor.
+  const given = (name: string) => (Object.hasOwn(vars, name) ? vars[name] : undefined)
+  const missing = templateVariables(template).filter((v) => given(v) === undefined || given(v) === null)
+  const text = template.replace(PLACEHOLDER, (_m, name: string) => String(given(name) ?? ''))
   return { text, missing }
 }

@@ -1,0 +1,134 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
+import { createComplexityRule } from '@pothos/plugin-complexity'
+import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, visit } from 'graphql'
+import type { Plugin } from 'graphql-yoga'
+import type { Config } from '../config.js'
+import type { Context } from '../schema/context.js'
+import { BAD_CHARACTER_MESSAGE, hasBadCharacter } from '../text.js'
+
+const refusal = (code: string, message: string, extra: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code, ...extra } })
+
+/**
+ * What one operation may cost, checked before it runs (over HTTP, SSE and graphql-ws alike, all of
+ * which go through yoga's envelop): tokens, depth, aliases and directives (GraphQL Armor), and a
+ * total cost in which a connection's `first` and a list's size multiply what is selected under it
+ * (Pothos' complexity).
+ */
+export function costGuards(limits: Config['graphql']): Plugin[] {
+  const refused = (code: string) => [(_ctx: unknown, error: GraphQLError) => Object.assign(error.extensions, { code })]
+  return [
+    EnvelopArmorPlugin({
+      maxTokens: { n: limits.maxTokens, onReject: refused('QUERY_TOO_LARGE') },
+      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, onReject: refused('QUERY_TOO_DEEP') },
+      maxAliases: { n: limits.maxAliases, onReject: refused('TOO_MANY_ALIASES') },
+      maxDirectives: { n: limits.maxDirectives, onReject: refused('TOO_MANY_DIRECTIVES') },
+      costLimit: { enabled: false },
+      blockFieldSuggestion: { enabled: false },
+    }) as Plugin,
+    {
+      onValidate({ context, addValidationRule }) {
+        const params = (context as { params?: { variables?: Record<string, unknown>; operationName?: string } }).params
+        addValidationRule(
+          createComplexityRule({
+            context,
+            variableValues: params?.variables ?? {},
+            operationName: params?.operationName ?? undefined,
+            maxComplexity: limits.maxComplexity,
+            onResult: () => undefined,
+            validate: (result, reportError) => {
+              if (result.complexity > limits.maxComplexity) {
+                reportError(
+                  refusal('QUERY_TOO_COMPLEX', `Query cost ${result.complexity} is over the limit of ${limits.maxComplexity}`, {
+                    cost: result.complexity,
+                    limit: limits.maxComplexity,
+                  }),
+                )
+              }
+            },
+          }),
+        )
+      },
+    },
+  ]
+}
+
+const isIntrospection = (doc: DocumentNode) => {
+  let found = false
+  visit(doc, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true
+    },
+  })
+  return found
+}
+
+/** "Did you mean …?" hints name fields an anonymous caller should not learn about. */
+const withoutSuggestions = (error: Error) => {
+  if (!/Did you mean/.test(error.message)) return error
+  const { nodes, extensions } = error as GraphQLError
+  return new GraphQLError(error.message.replace(/\s*Did you mean[^?]*\?/g, ''), { nodes, extensions })
+}
+
+/** Callers without a key learn nothing of the schema: no introspection (unless allowed), no suggestions. */
+export function schemaPrivacy(publicIntrospection: boolean): Plugin<Context> {
+  return {
+    onValidate({ context }) {
+      const auth = (context as { auth?: unknown }).auth
+      return ({ result, setResult }) => {
+        if (!auth && result.length) setResult(result.map(withoutSuggestions))
+      }
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      if (publicIntrospection || args.contextValue.auth || !isIntrospection(args.document)) return
+      setResultAndStopExecution({ errors: [refusal('UNAUTHENTICATED', 'Introspection needs an API key')] })
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      if (publicIntrospection || args.contextValue.auth || !isIntrospection(args.document)) return
+      setResultAndStopExecution({ errors: [refusal('UNAUTHENTICATED', 'Introspection needs an API key')] })
+    },
+  }
+}
+
+/** Where a value holds a string with a character no field accepts, as a path (`input.body`); undefined when clean. */
+export function badCharacterAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return hasBadCharacter(value) ? path : undefined
+  if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      const found = badCharacterAt(v, path ? `${path}.${key}` : key)
+      if (found) return found
+    }
+  }
+  return undefined
+}
+
+const operationOf = (doc: DocumentNode, name?: string | null) =>
+  doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!name || d.name?.value === name))
+
+/**
+ * Queries and subscriptions whose arguments hold such characters are refused with VALIDATION
+ * naming the argument. Mutations are checked by their own input rules, so they answer typed errors.
+ */
+export function characterGuard(): Plugin<Context> {
+  const check = (args: { document: DocumentNode; operationName?: string | null; variableValues?: unknown }) => {
+    if (operationOf(args.document, args.operationName)?.operation === 'mutation') return undefined
+    let literal: string | undefined
+    visit(args.document, {
+      Argument(node) {
+        if (!literal && node.value.kind === Kind.STRING && hasBadCharacter(node.value.value)) literal = node.name.value
+      },
+    })
+    const at = literal ?? badCharacterAt(args.variableValues ?? {}, '')
+    return at && refusal('VALIDATION', `${at}: ${BAD_CHARACTER_MESSAGE}`, { field: at })
+  }
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = check(args)
+      if (error) setResultAndStopExecution({ errors: [error] })
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = check(args)
+      if (error) setResultAndStopExecution({ errors: [error] })
+    },
+  }
+}
