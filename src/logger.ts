@@ -17,7 +17,8 @@ export const maskPhone = (number: string) => {
 /** A value fit for a log line: phone numbers masked, message bodies left out. */
 export function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.replace(PHONE, maskPhone)
-  if (!value || typeof value !== 'object' || depth > 6) return value
+  // Errors are left to the err serializer, which masks them too.
+  if (!value || typeof value !== 'object' || value instanceof Error || depth > 6) return value
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1))
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => {
@@ -27,6 +28,13 @@ export function scrub(value: unknown, depth = 0): unknown {
   )
 }
 
+/** An error as logs show it: its kind, code, message and stack, numbers masked (pino's own form is not a plain object). */
+function serializeError(err: unknown) {
+  const e = pino.stdSerializers.err(err as Error)
+  const code = (err as { code?: unknown })?.code
+  return scrub({ type: e.type, message: e.message, stack: e.stack, ...(code !== undefined ? { code } : {}) })
+}
+
 /** JSON lines: credential-bearing paths redacted, phone numbers masked, message bodies never written. */
 export function createLogger(opts: { level: string; file?: string }): Logger {
   return pino(
@@ -34,7 +42,7 @@ export function createLogger(opts: { level: string; file?: string }): Logger {
       level: opts.level,
       base: { service: 'sms-actions' },
       formatters: { log: (object) => scrub(object) as Record<string, unknown> },
-      serializers: { err: (err: Error) => scrub(pino.stdSerializers.err(err)) },
+      serializers: { err: serializeError },
       hooks: {
         // The message itself too: an error's text can quote the number it was about.
         logMethod(args, method) {

@@ -67,9 +67,10 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
       else res.end()
     }
   }
-  // A body trickled in (or headers never finished) is cut off after REQUEST_TIMEOUT_MS.
+  // A body trickled in (or headers never finished) is cut off after REQUEST_TIMEOUT_MS, checked every second.
+  const timeout = config.http.requestTimeoutMs
   const server = createServer(
-    { requestTimeout: config.http.requestTimeoutMs, headersTimeout: config.http.requestTimeoutMs },
+    { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1000, timeout) },
     (req, res) => void handle(req, res),
   )
   const ws = attachGraphQLWs(server, yoga, services, budget)

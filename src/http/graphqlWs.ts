@@ -46,7 +46,8 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         return true
       },
       onSubscribe: async (ctx, _id, params) => {
-        if (Object.keys(ctx.subscriptions).length >= limits.subscriptionsPerConnection) {
+        // The operation being subscribed is already counted among the connection's.
+        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
           return [refused('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
         }
         const over = await budget(budgetKey(ctx.extra.auth ?? null, ctx.extra.request.socket.remoteAddress))
@@ -59,10 +60,19 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
           requestId: randomUUID(),
           wsAuth: ctx.extra.auth ?? null,
         })
+        let document: ExecutionArgs['document']
+        try {
+          document = parse(params.query)
+        } catch (e) {
+          // A refused document (a syntax error, or over the token or depth limit) is an answer, not a crash.
+          // Duck-typed: graphql may be loaded twice (ESM and CJS), and then instanceof fails.
+          if ((e as Error).name === 'GraphQLError') return [e as GraphQLError]
+          throw e
+        }
         const args: Args = {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
           execute,

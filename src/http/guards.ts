@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import { createComplexityRule } from '@pothos/plugin-complexity'
-import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, visit } from 'graphql'
+import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, type ValidationContext, visit } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { Config } from '../config.js'
 import type { Context } from '../schema/context.js'
@@ -16,13 +16,24 @@ const refusal = (code: string, message: string, extra: Record<string, unknown> =
  * (Pothos' complexity).
  */
 export function costGuards(limits: Config['graphql']): Plugin[] {
-  const refused = (code: string) => [(_ctx: unknown, error: GraphQLError) => Object.assign(error.extensions, { code })]
+  // Validation rules report their refusal like any validation error (rather than throwing, which
+  // graphql-ws would take for a crash); the token limit applies while parsing, so it throws.
+  const refused = (code: string) => ({
+    propagateOnRejection: false,
+    onReject: [
+      (ctx: ValidationContext | null, error: GraphQLError) => {
+        Object.assign(error.extensions, { code })
+        if (ctx) ctx.reportError(error)
+        else throw error
+      },
+    ],
+  })
   return [
     EnvelopArmorPlugin({
-      maxTokens: { n: limits.maxTokens, onReject: refused('QUERY_TOO_LARGE') },
-      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, onReject: refused('QUERY_TOO_DEEP') },
-      maxAliases: { n: limits.maxAliases, onReject: refused('TOO_MANY_ALIASES') },
-      maxDirectives: { n: limits.maxDirectives, onReject: refused('TOO_MANY_DIRECTIVES') },
+      maxTokens: { n: limits.maxTokens, ...refused('QUERY_TOO_LARGE') },
+      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...refused('QUERY_TOO_DEEP') },
+      maxAliases: { n: limits.maxAliases, ...refused('TOO_MANY_ALIASES') },
+      maxDirectives: { n: limits.maxDirectives, ...refused('TOO_MANY_DIRECTIVES') },
       costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: false },
     }) as Plugin,

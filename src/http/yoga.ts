@@ -65,6 +65,9 @@ export function createGraphQLServer(services: Services, budget: RequestBudget) {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Validation depends on the request (the cost rule reads its variables, suggestions its caller),
+    // so its results are never reused across requests; parsed documents still are.
+    parserAndValidationCache: { validationCache: false },
     graphiql: config.http.graphiql && { title: 'SMS Actions', defaultQuery: EXAMPLE, headers: '{\n  "Authorization": "Bearer sk_…"\n}' },
     renderGraphiQL,
     // No cross-origin calls unless CORS_ORIGINS lists the origins.

@@ -44,6 +44,8 @@ export const builder = new SchemaBuilder<{
     },
   },
   scopeAuth: {
+    // Subscriptions are authorized when they start (scope-auth otherwise checks each event's resolve).
+    authorizeOnSubscribe: true,
     // A caller that cannot be served now (its budget spent, the database down) has no scope at all.
     authScopes: ({ auth: caller, refusal }) => {
       const auth = refusal ? null : caller

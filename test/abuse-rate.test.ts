@@ -1,0 +1,53 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { type Json, over } from '../harness/client.js'
+import { wsSubscribe } from '../harness/subscribers.js'
+
+// One caller never stalls the others: a request budget per key, and open subscriptions per key.
+vi.hoisted(() => {
+  Object.assign(process.env, { KEY_REQUESTS_PER_SECOND: '20', SUBSCRIPTIONS_PER_KEY: '3' })
+})
+
+const { app, createKey, sendingSetup, SEND } = await import('./support/helpers.js')
+
+let gql: (query: string, variables?: Record<string, unknown>, token?: string) => Promise<Json>
+beforeAll(async () => {
+  await app.start()
+  gql = over(fetch, app.url)
+})
+
+describe('requests per key per second', () => {
+  it('answers RATE_LIMITED past the budget (typed, with an agentMessage for sendSms), and other keys go on', async () => {
+    const s = await sendingSetup()
+    const other = await createKey(s.user.key, 'MONITOR')
+    const burst = await Promise.all(Array.from({ length: 45 }, () => gql('{ viewer { id } }', {}, s.agent)))
+    const limited = burst.filter((b) => b.errors?.[0]?.extensions?.code === 'RATE_LIMITED')
+    expect(limited.length).toBeGreaterThanOrEqual(25)
+    expect(burst.filter((b) => b.data?.viewer?.id === s.user.id).length).toBeLessThanOrEqual(20)
+    expect(limited[0].errors[0].message).toMatch(/More than 20 requests a second with this key/)
+    const send = await gql(SEND, { input: s.input() }, s.agent)
+    expect(send.data.sendSms).toMatchObject({ __typename: 'SendSmsError', code: 'RATE_LIMITED' })
+    expect(send.data.sendSms.agentMessage).toContain('wait')
+    expect((await gql('{ viewer { id } }', {}, other)).data.viewer.id).toBe(s.user.id)
+    await vi.waitFor(async () => expect((await gql('{ viewer { id } }', {}, s.agent)).data?.viewer?.id).toBe(s.user.id), { timeout: 3000 })
+  })
+})
+
+describe('subscriptions per key', () => {
+  it('refuses a key’s subscription past SUBSCRIPTIONS_PER_KEY with RATE_LIMITED; closing one makes room', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const open = []
+    for (let i = 0; i < 3; i++) open.push(await wsSubscribe(app.url, monitor, { callId: `call-${i}` }))
+    const refused = await wsSubscribe(app.url, monitor, { callId: 'one-too-many' })
+    await refused.completed
+    expect(refused.received[0].errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } })
+    await open[0]?.dispose()
+    await vi.waitFor(async () => {
+      const again = await wsSubscribe(app.url, monitor, { callId: 'room-again' })
+      expect(again.received).toEqual([])
+      open.push(again)
+    })
+    for (const sub of open.slice(1)) await sub.dispose()
+    await refused.dispose()
+  })
+})
