@@ -3,7 +3,7 @@ import { operatorCommands } from './operator.js'
 import { createServices } from './services.js'
 
 const USAGE =
-  'usage: npm run cli -- <command>\n  create-user --email E [--name N] [--providers ATLAS,TWILIO]\n  list-users\n  set-providers <userId|email> ATLAS,TWILIO'
+  'usage: npm run cli -- <command>\n  create-user --email E [--name N] [--providers ATLAS,TWILIO]\n  list-users\n  set-providers <userId|email> ATLAS,TWILIO\n  set-limits <userId|email> [--per-minute N] [--per-day N] [--per-recipient-hour N] [--per-recipient-day N]   (N or default)'
 
 const [command, ...rest] = process.argv.slice(2)
 const flags: Record<string, string> = {}

@@ -1,6 +1,7 @@
 import { generateApiKey } from './auth.js'
 import { SmsProvider } from './generated/prisma/enums.js'
 import type { Services } from './services.js'
+import type { LimitColumn } from './stores/accounts.js'
 
 const PROVIDERS = Object.values(SmsProvider)
 
@@ -39,6 +40,32 @@ export const operatorCommands: Record<string, Command> = {
     const providers = parseProviderArg(list)
     await stores.accounts.setEnabledProviders(user.id, providers)
     return [`${user.email}: enabled providers ${providers.join(',') || '(none)'}`]
+  },
+  async 'set-limits'({ stores }, args, positional) {
+    const [who] = positional
+    const flags = {
+      'per-minute': 'textsPerMinute',
+      'per-day': 'textsPerDay',
+      'per-recipient-hour': 'recipientTextsPerHour',
+      'per-recipient-day': 'recipientTextsPerDay',
+    } as const
+    const given = Object.entries(flags).filter(([flag]) => args[flag] !== undefined)
+    if (!who || given.length === 0)
+      throw new Error(
+        `usage: set-limits <userId|email> ${Object.keys(flags)
+          .map((f) => `[--${f} N|default]`)
+          .join(' ')}`,
+      )
+    const user = await stores.accounts.findUser(who)
+    if (!user) throw new Error(`no user ${who}`)
+    const limits: Partial<Record<LimitColumn, number | null>> = {}
+    for (const [flag, column] of given) {
+      const value = args[flag] as string
+      if (value !== 'default' && !/^[1-9]\d{0,7}$/.test(value)) throw new Error(`--${flag} must be a whole number from 1 or "default"`)
+      limits[column] = value === 'default' ? null : Number(value)
+    }
+    await stores.accounts.setLimits(user.id, limits)
+    return [`${user.email}: ${given.map(([flag]) => `${flag} ${args[flag]}`).join(', ')}`]
   },
 }
 

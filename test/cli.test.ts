@@ -58,4 +58,15 @@ describe('operator CLI (npm run cli -- …)', () => {
     expect(cli('create-user').stderr).toContain('create-user needs --email')
     expect(cli('frobnicate').status).toBe(2)
   })
+
+  it('sets a user’s text limits, and returns one to the default', async () => {
+    cli('create-user', '--email', 'limits@example.com')
+    expect(cli('set-limits', 'limits@example.com', '--per-day', '250', '--per-recipient-hour', 'default').stdout).toContain('per-day 250')
+    expect(await db.user.findUniqueOrThrow({ where: { email: 'limits@example.com' } })).toMatchObject({
+      textsPerDay: 250,
+      recipientTextsPerHour: null,
+    })
+    const bad = cli('set-limits', 'limits@example.com', '--per-day', '0')
+    expect([bad.status, bad.stderr.trim()]).toEqual([1, '--per-day must be a whole number from 1 or "default"'])
+  })
 })

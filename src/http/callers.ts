@@ -18,34 +18,46 @@ const UNAVAILABLE: Refusal = {
 }
 
 /**
- * Requests per second for each API key (the operator's token counts as one key; callers without
- * a key count per address): in Redis when configured, so the budget holds across instances, else
- * in this process.
+ * A budget per caller per second, in Redis when configured (so it holds across instances), else
+ * in this process; `take` spends `amount` and answers the refusal when the budget is spent.
  */
-export function createRequestBudget({ config, redis }: Pick<Services, 'config' | 'redis'>) {
-  const points = config.limits.keyRequestsPerSecond
+function perSecondBudget({ config, redis }: Pick<Services, 'config' | 'redis'>, name: string, points: number, refusal: string) {
   const local = new RateLimiterMemory({ points, duration: 1 })
   const limiter = redis
     ? new RateLimiterRedis({
-        storeClient: redis.open('rate-limit'),
-        keyPrefix: `${config.queue.prefix}:requests`,
+        storeClient: redis.open(name),
+        keyPrefix: `${config.queue.prefix}:${name}`,
         points,
         duration: 1,
         // Redis lost: each instance keeps the budget on its own rather than refusing everyone.
         insuranceLimiter: local,
       })
     : local
-  /** Takes one request from the caller's budget; the refusal when it is spent. */
-  return async (who: string): Promise<Refusal | undefined> => {
+  return async (who: string, amount = 1): Promise<Refusal | undefined> => {
     try {
-      await limiter.consume(who)
+      await limiter.consume(who, amount)
       return undefined
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) throw e
       const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000))
-      return { code: 'RATE_LIMITED', message: `More than ${points} requests a second with this key; retry in ${seconds} s` }
+      return { code: 'RATE_LIMITED', message: `${refusal}; retry in ${seconds} s` }
     }
   }
+}
+
+/** Requests per second for each API key (the operator's token counts as one key; callers without a key count per address). */
+export const createRequestBudget = (services: Pick<Services, 'config' | 'redis'>) => {
+  const perSecond = services.config.limits.keyRequestsPerSecond
+  return perSecondBudget(services, 'requests', perSecond, `More than ${perSecond} requests a second with this key`)
+}
+
+/**
+ * Query cost per second for each API key: a few heavy reads, or many light ones. Per key, so a
+ * dashboard's heavy reads never starve the same account's agent.
+ */
+export const createCostBudget = (services: Pick<Services, 'config' | 'redis'>) => {
+  const perSecond = services.config.limits.keyCostPerSecond
+  return perSecondBudget(services, 'query-cost', perSecond, `More than ${perSecond} of query cost a second with this key`)
 }
 
 export type RequestBudget = ReturnType<typeof createRequestBudget>

@@ -5,6 +5,7 @@ import type { Plugin } from 'graphql-yoga'
 import type { Config } from '../config.js'
 import type { Context } from '../schema/context.js'
 import { BAD_CHARACTER_MESSAGE, hasBadCharacter } from '../text.js'
+import { budgetKey } from './callers.js'
 
 const refusal = (code: string, message: string, extra: Record<string, unknown> = {}) =>
   new GraphQLError(message, { extensions: { code, ...extra } })
@@ -48,6 +49,8 @@ export function costGuards(limits: Config['graphql']): Plugin[] {
             maxComplexity: limits.maxComplexity,
             onResult: () => undefined,
             validate: (result, reportError) => {
+              // What the operation costs, for the caller's cost budget (spent when it runs).
+              Object.assign(context as object, { cost: result.complexity })
               if (result.complexity > limits.maxComplexity) {
                 reportError(
                   refusal('QUERY_TOO_COMPLEX', `Query cost ${result.complexity} is over the limit of ${limits.maxComplexity}`, {
@@ -62,6 +65,28 @@ export function costGuards(limits: Config['graphql']): Plugin[] {
       },
     },
   ]
+}
+
+/**
+ * Each operation spends its cost from its key's budget per second (KEY_QUERY_COST_PER_SECOND), so
+ * a few heavy reads cannot crowd out everyone else's requests.
+ */
+export function costBudget(spend: (who: string, cost: number) => Promise<{ code: string; message: string } | undefined>): Plugin<Context> {
+  const check = async (context: Context & { cost?: number; req?: { socket?: { remoteAddress?: string } } }) => {
+    if (!context.cost || context.refusal) return undefined
+    const over = await spend(budgetKey(context.auth, context.req?.socket?.remoteAddress), context.cost)
+    return over && refusal(over.code, over.message)
+  }
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const error = await check(args.contextValue)
+      if (error) setResultAndStopExecution({ errors: [error] })
+    },
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      const error = await check(args.contextValue)
+      if (error) setResultAndStopExecution({ errors: [error] })
+    },
+  }
 }
 
 const isIntrospection = (doc: DocumentNode) => {

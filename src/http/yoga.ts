@@ -9,8 +9,8 @@ import { AppError } from '../errors.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
 import type { Services } from '../services.js'
-import { type Caller, type RequestBudget, useCallers } from './callers.js'
-import { characterGuard, costGuards, schemaPrivacy } from './guards.js'
+import { type Caller, createCostBudget, type RequestBudget, useCallers } from './callers.js'
+import { characterGuard, costBudget, costGuards, schemaPrivacy } from './guards.js'
 
 /** What the HTTP server and graphql-ws hand yoga with each request. */
 export type ServerContext = { req: IncomingMessage; res?: ServerResponse; requestId?: string; wsAuth?: Auth | null } & Partial<Caller>
@@ -78,6 +78,7 @@ export function createGraphQLServer(services: Services, budget: RequestBudget) {
       useMetricsEndpoint(services),
       useCallers(services, budget),
       ...costGuards(config.graphql),
+      costBudget(createCostBudget(services)),
       schemaPrivacy(config.graphql.publicIntrospection),
       characterGuard(),
     ],
