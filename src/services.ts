@@ -9,6 +9,7 @@ import { DeliveryUpdates } from './realtime/deliveryUpdates.js'
 import { createPubSub } from './realtime/pubsub.js'
 import { createRedisConnections } from './redis.js'
 import { ActionSettingsCheck } from './sms/actionSettings.js'
+import { ToolCalls } from './sms/agent/toolCalls.js'
 import { SendAttempts } from './sms/delivery/attempts.js'
 import { StatusCallbacks } from './sms/delivery/callbacks.js'
 import type { Dispatcher } from './sms/delivery/dispatcher.js'
@@ -61,6 +62,16 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const reconciler = new Reconciler({ ...stores, status, providers, clock, logger, reconcile: config.reconcile })
   const twilioChecks = new TwilioAccountChecks(twilioClients)
   const authenticate: Authenticate = createAuthenticator(config.adminToken, stores.accounts)
+  const sending = new Sending({
+    stores,
+    credentials,
+    status,
+    dispatcher,
+    clock,
+    send: config.send,
+    textLimits: config.textLimits,
+    refusalsRecordedPerMinute: config.limits.refusalsRecordedPerMinute,
+  })
   return {
     config,
     clock,
@@ -79,16 +90,8 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     providers,
     dispatcher,
     reconciler,
-    sending: new Sending({
-      stores,
-      credentials,
-      status,
-      dispatcher,
-      clock,
-      send: config.send,
-      textLimits: config.textLimits,
-      refusalsRecordedPerMinute: config.limits.refusalsRecordedPerMinute,
-    }),
+    sending,
+    toolCalls: new ToolCalls({ stores, sending }),
     callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, clock, metrics, logger }),
     updates: new DeliveryUpdates(pubsub, stores, config.limits.subscriptionsPerKey),
     /** Stops background work and closes connections: in-flight sends end first. */

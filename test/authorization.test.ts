@@ -55,6 +55,12 @@ const fresh = {
     )
     return { campaignId: c, smsActionId: a, call: { callId: `call-${++seq}`, customerPhoneNumber: '+14155550123' }, body: 'hi' }
   },
+  async toolCall() {
+    const send = await fresh.sendInput()
+    const names = await gql('query($id: ID!) { smsAction(id: $id) { name } }', { id: send.smsActionId }, owner.key)
+    const toolCall = { id: `tc-${++seq}`, name: names.data.smsAction.name, arguments: JSON.stringify({ body: 'hi', to: null }) }
+    return { campaignId: send.campaignId, call: send.call, toolCall }
+  },
   async keyId() {
     await createKey(owner.key, 'MONITOR')
     const keys = await gql('{ apiKeys { id } }', {}, owner.key)
@@ -82,6 +88,7 @@ const OPS: Op[] = [
     vars: async () => ({ id: await fresh.action() }),
   },
   { field: 'campaigns', query: '{ campaigns { id agentTools } }', allowed: READERS },
+  { field: 'callTextStatus', query: '{ callTextStatus(callId: "call-1") { sentence } }', allowed: READERS },
   {
     field: 'campaign',
     query: 'query($id: ID!) { campaign(id: $id) { id agentTools } }',
@@ -149,6 +156,24 @@ const OPS: Op[] = [
     vars: async () => ({ id: await fresh.action() }),
   },
   { field: 'createCampaign', query: `mutation { createCampaign(input: { name: "n" }) ${result('CreateCampaign')} }`, allowed: ['OWNER'] },
+  {
+    field: 'updateCampaign',
+    query: `mutation($c: ID!) { updateCampaign(id: $c, input: { deliveryStatusTool: true }) ${result('UpdateCampaign')} }`,
+    allowed: ['OWNER'],
+    vars: async () => ({ c: await fresh.campaign() }),
+  },
+  {
+    field: 'sendSmsToolCall',
+    query: `mutation($input: SmsToolCallInput!) { sendSmsToolCall(input: $input) ${result('SendSmsToolCall')} }`,
+    allowed: ['OWNER', 'AGENT'],
+    vars: async () => ({ input: await fresh.toolCall() }),
+  },
+  {
+    field: 'previewSmsToolCall',
+    query: `mutation($input: SmsToolCallInput!) { previewSmsToolCall(input: $input) ${result('PreviewSmsToolCall')} }`,
+    allowed: ['OWNER', 'AGENT'],
+    vars: async () => ({ input: await fresh.toolCall() }),
+  },
   {
     field: 'attachSmsAction',
     query: `mutation($c: ID!, $a: ID!) { attachSmsAction(campaignId: $c, smsActionId: $a) ${result('AttachSmsAction')} }`,

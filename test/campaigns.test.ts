@@ -94,10 +94,11 @@ describe('campaign.agentTools', () => {
           description: 'Send the link the caller asked for.',
           parameters: {
             type: 'object',
-            properties: { to: expect.objectContaining({ type: 'string' }), body: expect.objectContaining({ type: 'string' }) },
-            required: ['body'],
+            properties: { to: expect.objectContaining({ type: ['string', 'null'] }), body: expect.objectContaining({ type: 'string' }) },
+            required: ['to', 'body'],
             additionalProperties: false,
           },
+          strict: true,
         },
       },
       {
@@ -111,6 +112,7 @@ describe('campaign.agentTools', () => {
             required: ['name', 'time'],
             additionalProperties: false,
           },
+          strict: true,
         },
       },
     ])

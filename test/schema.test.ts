@@ -92,7 +92,15 @@ describe('schema.graphql', () => {
     expect(values('ApiKeyRole')).toEqual(['OWNER', 'AGENT', 'MONITOR'])
     expect(values('SmsDeliveryStatus')).toEqual(['PENDING', 'QUEUED', 'SENDING', 'SENT', 'DELIVERED', 'UNDELIVERED', 'FAILED', 'REJECTED'])
     expect(values('SmsEncoding')).toEqual(['GSM7', 'UCS2'])
-    expect(values('AgentToolFormat')).toEqual(['OPENAI', 'ANTHROPIC'])
+    expect(values('AgentToolFormat')).toEqual([
+      'OPENAI',
+      'OPENAI_CHAT',
+      'OPENAI_RESPONSES',
+      'OPENAI_REALTIME',
+      'ANTHROPIC',
+      'GEMINI',
+      'MCP',
+    ])
     const codes =
       'VALIDATION NOT_FOUND UNAUTHENTICATED FORBIDDEN PROVIDER_NOT_ENABLED TWILIO_CREDENTIALS_MISSING TWILIO_CREDENTIALS_INVALID ACTION_NOT_ATTACHED ACTION_DISABLED INVALID_RECIPIENT RECIPIENT_NOT_ALLOWED LANDLINE_RECIPIENT OPTED_OUT CALL_LIMIT_REACHED RATE_LIMITED BODY_TOO_LONG IDEMPOTENCY_CONFLICT PROVIDER_ERROR PROVIDER_UNAVAILABLE'
     expect(codes.split(' ').filter((c) => !values('ErrorCode').includes(c))).toEqual([])

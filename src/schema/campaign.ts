@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js'
-import { agentTools } from '../sms/agent/tools.js'
+import { AGENT_TOOL_FORMATS, type AgentToolFormat as AgentToolFormatValue, agentTools, DELIVERY_STATUS_TOOL } from '../sms/agent/tools.js'
 import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import type { ViewerContext } from './context.js'
@@ -8,7 +8,22 @@ import { mutationErrors } from './errors.js'
 import { SmsAction } from './smsAction.js'
 import { byId, connectionCost, PAGE } from './util.js'
 
-const AgentToolFormat = builder.enumType('AgentToolFormat', { values: ['OPENAI', 'ANTHROPIC'] as const })
+const FORMATS: Record<AgentToolFormatValue, string> = {
+  OPENAI: 'The same as OPENAI_CHAT (its first name, kept for existing clients).',
+  OPENAI_CHAT: 'OpenAI Chat Completions `tools`: {type: "function", function: {name, description, parameters, strict: true}}.',
+  OPENAI_RESPONSES: 'OpenAI Responses API `tools`: {type: "function", name, description, parameters, strict: true}.',
+  OPENAI_REALTIME: 'OpenAI Realtime API session `tools`: {type: "function", name, description, parameters}.',
+  ANTHROPIC: 'Anthropic Messages API `tools`: {name, description, input_schema}.',
+  GEMINI: 'Gemini `functionDeclarations`: {name, description, parameters} (its OpenAPI schema subset).',
+  MCP: 'Model Context Protocol tools (tools/list): {name, description, inputSchema}.',
+}
+const AgentToolFormat = builder.enumType('AgentToolFormat', {
+  description: 'The LLM API whose tool definitions agentTools answers in.',
+  values: Object.fromEntries(AGENT_TOOL_FORMATS.map((f) => [f, { description: FORMATS[f] }])) as Record<
+    AgentToolFormatValue,
+    { description: string }
+  >,
+})
 
 const liveAttached = { smsAction: { deletedAt: null } }
 
@@ -26,20 +41,28 @@ export const Campaign = builder.prismaObject('Campaign', {
     }),
     agentTools: t.field({
       type: 'JSON',
-      description: 'LLM tool definitions of the attached, enabled actions.',
-      args: { format: t.arg({ type: AgentToolFormat, defaultValue: 'OPENAI' }) },
+      description:
+        'LLM tool definitions of the attached, enabled actions (and of the delivery-status tool when the campaign offers it), in one API’s shape. Hand a tool call back with sendSmsToolCall.',
+      args: { format: t.arg({ type: AgentToolFormat, defaultValue: 'OPENAI', description: 'Default: OPENAI (= OPENAI_CHAT).' }) },
       select: {
+        deliveryStatusTool: true,
         smsActions: {
           where: { smsAction: { deletedAt: null, enabled: true } },
           orderBy: { createdAt: 'asc' },
-          select: { smsAction: { select: { name: true, description: true, recipientPolicy: true, messageTemplate: true } } },
+          select: {
+            smsAction: { select: { name: true, description: true, recipientPolicy: true, messageTemplate: true, requiresConsent: true } },
+          },
         },
       },
       resolve: (c, { format }) =>
         agentTools(
           c.smsActions.map((a) => a.smsAction),
           format ?? 'OPENAI',
+          c.deliveryStatusTool,
         ),
+    }),
+    deliveryStatusTool: t.exposeBoolean('deliveryStatusTool', {
+      description: `Whether agentTools offers ${DELIVERY_STATUS_TOOL.name}, which tells the agent if the call’s texts were delivered.`,
     }),
     deliveries: t.relatedConnection(
       'deliveries',
@@ -66,8 +89,19 @@ builder.prismaObjectFields(SmsAction, (t) => ({
   }),
 }))
 
+const campaignName = cleanText().trim().min(1).max(200)
 const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
-  fields: (t) => ({ name: t.string({ required: true, validate: cleanText().trim().min(1).max(200) }) }),
+  fields: (t) => ({
+    name: t.string({ required: true, validate: campaignName, description: 'What the owner calls it.' }),
+    deliveryStatusTool: t.boolean({ description: `Offer the agent ${DELIVERY_STATUS_TOOL.name}. Default: false.` }),
+  }),
+})
+const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
+  description: 'Omitted fields keep their value.',
+  fields: (t) => ({
+    name: t.string({ validate: campaignName, description: 'What the owner calls it.' }),
+    deliveryStatusTool: t.boolean({ description: `Offer the agent ${DELIVERY_STATUS_TOOL.name}.` }),
+  }),
 })
 
 builder.queryFields((t) => ({
@@ -107,8 +141,23 @@ builder.mutationFields((t) => ({
     errors: { ...mutationErrors(), dataField: { name: 'campaign' } },
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
-      const created = await ctx.services.stores.campaigns.create(ctx.auth.userId, input.name)
+      const settings = { name: input.name, deliveryStatusTool: input.deliveryStatusTool ?? false }
+      const created = await ctx.services.stores.campaigns.create(ctx.auth.userId, settings)
       return ctx.services.db.campaign.findUniqueOrThrow(byId(query, created.id))
+    },
+  }),
+  updateCampaign: t.withAuth({ owner: true }).prismaField({
+    type: 'Campaign',
+    errors: { ...mutationErrors(NotFoundError), dataField: { name: 'campaign' } },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateCampaignInput, required: true }) },
+    resolve: async (query, _r, { id, input }, ctx) => {
+      const { stores, db } = ctx.services
+      const campaign = await stores.campaigns.owned(ctx.auth.userId, String(id))
+      await stores.campaigns.update(campaign.id, {
+        name: input.name ?? undefined,
+        deliveryStatusTool: input.deliveryStatusTool ?? undefined,
+      })
+      return db.campaign.findUniqueOrThrow(byId(query, campaign.id))
     },
   }),
   attachSmsAction: t.withAuth({ owner: true }).prismaField({

@@ -27,7 +27,7 @@ builder.objectType(SendSmsError, {
   }),
 })
 
-const SendSmsSuccess = builder.objectRef<SendOutcome>('SendSmsSuccess').implement({
+export const SendSmsSuccess = builder.objectRef<SendOutcome>('SendSmsSuccess').implement({
   fields: (t) => ({
     delivery: t.prismaField({
       type: 'SmsDelivery',
@@ -39,7 +39,7 @@ const SendSmsSuccess = builder.objectRef<SendOutcome>('SendSmsSuccess').implemen
   }),
 })
 
-const PreviewSmsSuccess = builder.objectRef<PreviewOutcome>('PreviewSmsSuccess').implement({
+export const PreviewSmsSuccess = builder.objectRef<PreviewOutcome>('PreviewSmsSuccess').implement({
   fields: (t) => ({
     to: t.exposeString('to'),
     body: t.exposeString('body'),
@@ -50,7 +50,7 @@ const PreviewSmsSuccess = builder.objectRef<PreviewOutcome>('PreviewSmsSuccess')
   }),
 })
 
-const CallContextInput = builder.inputType('CallContextInput', {
+export const CallContextInput = builder.inputType('CallContextInput', {
   fields: (t) => ({
     callId: t.string({ required: true }),
     customerPhoneNumber: t.string({ required: true, description: "The caller's number (E.164)." }),
@@ -66,11 +66,12 @@ const SendSmsInput = builder.inputType('SendSmsInput', {
     body: t.string({ description: 'Required unless the action has a messageTemplate.' }),
     variables: t.field({ type: 'JSON', description: 'Template values.' }),
     idempotencyKey: t.string({ description: 'e.g. the LLM tool-call id: the same key and input give the same delivery.' }),
+    callerAgreed: t.boolean({ description: 'The caller said yes to receiving this text (required by actions with requiresConsent).' }),
   }),
 })
 
 const refuse = (code: ErrorCode, message: string) => new SendSmsError(code, message, agentMessageFor(code))
-const refuseAccess = (_p: unknown, _a: unknown, ctx: Context) => {
+export const refuseAccess = (_p: unknown, _a: unknown, ctx: Context) => {
   if (ctx.refusal) return refuse(ctx.refusal.code, ctx.refusal.message)
   return ctx.auth ? refuse('FORBIDDEN', 'This key may not send texts') : refuse('UNAUTHENTICATED', 'A valid API key is required')
 }

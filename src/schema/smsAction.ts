@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { AlreadyExistsError, NotFoundError, ProviderError } from '../errors.js'
 import type { RecipientPolicy as RecipientPolicyValues } from '../generated/prisma/enums.js'
-import { templateProblem } from '../sms/sending/template.js'
+import { DELIVERY_STATUS_TOOL, TOOL_PARAMETERS } from '../sms/agent/tools.js'
+import { templateProblem, templateVariables } from '../sms/sending/template.js'
 import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import { mutationErrors } from './errors.js'
@@ -17,23 +18,37 @@ export const RecipientPolicy = builder.enumType('RecipientPolicy', {
 
 export const SmsAction = builder.prismaObject('SmsAction', {
   select: { id: true },
+  description: 'A text the agent can send during a call: a tool the LLM sees, once attached to a campaign.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    description: t.exposeString('description'),
-    provider: t.expose('provider', { type: SmsProvider }),
-    fromNumber: t.exposeString('fromNumber', { nullable: true }),
-    recipientPolicy: t.expose('recipientPolicy', { type: RecipientPolicy }),
-    messageTemplate: t.exposeString('messageTemplate', { nullable: true }),
-    maxPerCall: t.exposeInt('maxPerCall'),
-    enabled: t.exposeBoolean('enabled'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    name: t.exposeString('name', { description: 'The tool’s name, as the LLM sees it.' }),
+    description: t.exposeString('description', { description: 'When the agent should send it: the tool’s description.' }),
+    provider: t.expose('provider', { type: SmsProvider, description: 'What sends it.' }),
+    fromNumber: t.exposeString('fromNumber', { nullable: true, description: 'TWILIO: the number of the user’s account it is sent from.' }),
+    recipientPolicy: t.expose('recipientPolicy', { type: RecipientPolicy, description: 'Who it may go to.' }),
+    messageTemplate: t.exposeString('messageTemplate', {
+      nullable: true,
+      description: 'The text, with {{name}} placeholders the agent fills; null: the agent writes the body.',
+    }),
+    maxPerCall: t.exposeInt('maxPerCall', { description: 'How many times it may be sent on one call.' }),
+    requiresConsent: t.exposeBoolean('requiresConsent', {
+      description: 'Whether the agent must say the caller agreed (the tool’s required callerAgreed) before it is sent.',
+    }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether the agent may use it.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
   }),
 })
 
 const rules = {
-  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or - (it is the function name the LLM sees)'),
+  // Every LLM API's tool name rules at once: Gemini's is the narrowest (a letter or _ first).
+  name: z
+    .string()
+    .regex(
+      /^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/,
+      'must be 1-64 letters, digits, _ or -, starting with a letter or _ (it is the function name the LLM sees)',
+    )
+    .refine((v) => v !== DELIVERY_STATUS_TOOL.name, `${DELIVERY_STATUS_TOOL.name} is the name of the delivery-status tool`),
   description: cleanText().trim().min(1, 'must not be empty: it tells the agent when to send').max(1024),
   fromNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
   messageTemplate: cleanText()
@@ -43,6 +58,9 @@ const rules = {
     .superRefine((v, ctx) => {
       const problem = templateProblem(v)
       if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      const taken = templateVariables(v).filter((name) => (TOOL_PARAMETERS as readonly string[]).includes(name))
+      if (taken.length)
+        ctx.addIssue({ code: 'custom', message: `{{${taken[0]}}} is a parameter of the tool itself; name the placeholder otherwise` })
     }),
   maxPerCall: z.number().int().min(1, 'must be between 1 and 20').max(20, 'must be between 1 and 20'),
 }
@@ -56,6 +74,7 @@ const CreateSmsActionInput = builder.inputType('CreateSmsActionInput', {
     recipientPolicy: t.field({ type: RecipientPolicy, description: 'Default: ANY.' }),
     messageTemplate: t.string({ validate: rules.messageTemplate }),
     maxPerCall: t.int({ description: 'Default: 3 (1..20).', validate: rules.maxPerCall }),
+    requiresConsent: t.boolean({ description: 'The agent must say the caller agreed before it is sent. Default: false.' }),
     enabled: t.boolean({ description: 'Default: true.' }),
   }),
 })
@@ -70,6 +89,7 @@ const UpdateSmsActionInput = builder.inputType('UpdateSmsActionInput', {
     recipientPolicy: t.field({ type: RecipientPolicy }),
     messageTemplate: t.string({ validate: rules.messageTemplate }),
     maxPerCall: t.int({ validate: rules.maxPerCall }),
+    requiresConsent: t.boolean(),
     enabled: t.boolean(),
   }),
 })
@@ -110,6 +130,7 @@ builder.mutationFields((t) => ({
         recipientPolicy: input.recipientPolicy ?? 'ANY',
         messageTemplate: input.messageTemplate ?? null,
         maxPerCall: input.maxPerCall ?? 3,
+        requiresConsent: input.requiresConsent ?? false,
         enabled: input.enabled ?? true,
       })
       return db.smsAction.findUniqueOrThrow(byId(query, created.id))
@@ -135,6 +156,7 @@ builder.mutationFields((t) => ({
         recipientPolicy: input.recipientPolicy ?? undefined,
         messageTemplate: input.messageTemplate,
         maxPerCall: input.maxPerCall ?? undefined,
+        requiresConsent: input.requiresConsent ?? undefined,
         enabled: input.enabled ?? undefined,
       })
       return db.smsAction.findUniqueOrThrow(byId(query, current.id))

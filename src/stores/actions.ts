@@ -11,6 +11,7 @@ export interface ActionSettings {
   recipientPolicy: RecipientPolicy
   messageTemplate: string | null
   maxPerCall: number
+  requiresConsent: boolean
   enabled: boolean
 }
 

@@ -11,8 +11,32 @@ export function campaignsStore(db: Db) {
       return campaign
     },
 
-    async create(userId: string, name: string): Promise<{ id: string }> {
-      return db.campaign.create({ data: { userId, name }, select: { id: true } })
+    async create(userId: string, settings: { name: string; deliveryStatusTool: boolean }): Promise<{ id: string }> {
+      return db.campaign.create({ data: { userId, ...settings }, select: { id: true } })
+    },
+
+    async update(id: string, settings: { name?: string; deliveryStatusTool?: boolean }): Promise<void> {
+      await db.campaign.update({ where: { id }, data: settings, select: { id: true } })
+    },
+
+    /** A campaign of the user's with the actions its agent may call (attached, live, enabled); undefined when not the user's. */
+    async tools(userId: string, id: string) {
+      return db.campaign.findFirst({
+        where: { id, userId },
+        select: {
+          id: true,
+          deliveryStatusTool: true,
+          smsActions: {
+            where: { smsAction: { deletedAt: null, enabled: true } },
+            orderBy: { createdAt: 'asc' },
+            select: {
+              smsAction: {
+                select: { id: true, name: true, description: true, recipientPolicy: true, messageTemplate: true, requiresConsent: true },
+              },
+            },
+          },
+        },
+      })
     },
 
     /** Attaches an action (idempotent). */

@@ -143,6 +143,15 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       return row && { delivery: parse(row), event }
     },
 
+    /** A call's latest deliveries (of one campaign, when given), newest first. */
+    async forCall(userId: string, callId: string, campaignId: string | undefined, limit: number): Promise<SmsDelivery[]> {
+      const ofCampaign = campaignId ? Prisma.sql`AND "campaignId" = ${campaignId}` : Prisma.empty
+      const rows = await db.$queryRaw<Row[]>`SELECT * FROM "SmsDelivery"
+        WHERE "userId" = ${userId} AND "callId" = ${callId} ${ofCampaign}
+        ORDER BY "createdAt" DESC, "id" DESC LIMIT ${limit}`
+      return rows.map(parse)
+    },
+
     /** Deliveries stored but never handed to a provider, oldest first. */
     async unsentIds(createdBefore: Date, limit: number): Promise<string[]> {
       const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "SmsDelivery"

@@ -14,6 +14,7 @@ export interface SendAction {
   recipientPolicy: RecipientPolicy
   messageTemplate: string | null
   maxPerCall: number
+  requiresConsent: boolean
 }
 
 /** Limits the operator set for one user; null keeps the configured default. */
@@ -48,6 +49,7 @@ const Row = z.object({
   recipientPolicy: z.enum(RecipientPolicy),
   messageTemplate: maybe,
   maxPerCall: int,
+  requiresConsent: bool,
   enabledProviders: z.string(),
   textsPerMinute: int.nullable(),
   textsPerDay: int.nullable(),
@@ -72,7 +74,7 @@ export function sendContextStore(db: Db) {
     async load(userId: string, actionId: string, campaignId: string, phones: [string, string]): Promise<SendContext | undefined> {
       const [raw] = await db.$queryRaw<unknown[]>`
         SELECT a."id", a."name", a."enabled", a."provider", a."fromNumber", a."recipientPolicy", a."messageTemplate",
-          a."maxPerCall", u."enabledProviders", u."textsPerMinute", u."textsPerDay", u."recipientTextsPerHour",
+          a."maxPerCall", a."requiresConsent", u."enabledProviders", u."textsPerMinute", u."textsPerDay", u."recipientTextsPerHour",
           u."recipientTextsPerDay", t."accountSid", t."authTokenEnc",
           (SELECT c."id" FROM "Campaign" c WHERE c."id" = ${campaignId} AND c."userId" = ${userId}) AS "campaignId",
           (SELECT ca."smsActionId" FROM "CampaignSmsAction" ca
@@ -87,9 +89,9 @@ export function sendContextStore(db: Db) {
         WHERE a."id" = ${actionId} AND a."userId" = ${userId} AND a."deletedAt" IS NULL`
       if (!raw) return undefined
       const row = Row.parse(raw)
-      const { id, name, enabled, provider, fromNumber, recipientPolicy, messageTemplate, maxPerCall } = row
+      const { id, name, enabled, provider, fromNumber, recipientPolicy, messageTemplate, maxPerCall, requiresConsent } = row
       return {
-        action: { id, name, enabled, provider, fromNumber, recipientPolicy, messageTemplate, maxPerCall },
+        action: { id, name, enabled, provider, fromNumber, recipientPolicy, messageTemplate, maxPerCall, requiresConsent },
         campaignFound: row.campaignId !== null,
         attached: row.attachedId !== null,
         enabledProviders: providerList.parse(row.enabledProviders),

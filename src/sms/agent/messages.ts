@@ -21,6 +21,7 @@ export const AGENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   RATE_LIMITED: 'Too many texts are going out right now; wait a minute before trying again.',
   RECIPIENT_LIMIT_REACHED:
     "That number has already received as many texts as allowed for now; don't send another, and offer to share the information another way.",
+  CONSENT_REQUIRED: 'Ask the caller whether they want this text first; send it only once they say yes, with callerAgreed set to true.',
   DAILY_LIMIT_REACHED: "No more texts can be sent from this account today; tell the caller you can't send a text right now.",
   BODY_TOO_LONG: 'That message is too long for a text; shorten it to under 1,600 characters and try again.',
   IDEMPOTENCY_CONFLICT: 'That tool call was already used for a different text; send it again as a new tool call.',

@@ -11,6 +11,7 @@ const Input = z.object({
   body: cleanText().max(20_000).nullish(),
   variables: z.record(cleanText().max(64), z.union([cleanText().max(1000), z.number(), z.boolean()])).nullish(),
   idempotencyKey: cleanText().min(1).max(255).nullish(),
+  callerAgreed: z.boolean().nullish(),
 })
 
 /** sendSms' and previewSms' input, as the caller gives it. */
@@ -30,5 +31,7 @@ export function parseSendInput(raw: SendInput): SendRequest {
 export function requestHash(i: SendRequest): string {
   const vars = Object.entries(i.variables ?? {}).sort(([a], [b]) => a.localeCompare(b))
   const canonical = [i.campaignId, i.smsActionId, i.call.callId, i.call.customerPhoneNumber, i.to ?? '', i.body ?? '', vars]
+  // Only a yes changes the request: hashes of requests that never said so stay as they were.
+  if (i.callerAgreed) canonical.push('callerAgreed')
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
 }

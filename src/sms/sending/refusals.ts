@@ -15,4 +15,5 @@ export const policy = {
   recipientLimit: (limit: number, per: 'hour' | 'day') =>
     refuse('RECIPIENT_LIMIT_REACHED', `this number already received ${limit} text(s) from this sender in the last ${per}`),
   dailyLimit: (limit: number) => refuse('DAILY_LIMIT_REACHED', `more than ${limit} texts today`),
+  consent: (action: SendAction) => refuse('CONSENT_REQUIRED', `${action.name} sends only once the caller agreed (callerAgreed)`),
 }

@@ -90,6 +90,7 @@ export class Sending {
     const ctx = await this.resolve(userId, i)
     const composed = compose(ctx.action, i)
     if ('refusal' in composed) return this.reject(userId, i, hash, ctx, composed.partial, composed.refusal)
+    if (ctx.action.requiresConsent && !i.callerAgreed) return this.reject(userId, i, hash, ctx, composed, policy.consent(ctx.action))
     if (ctx.optedOut.includes(composed.to)) return this.reject(userId, i, hash, ctx, composed, policy.optedOut(ctx.action, composed.to))
     let delivery: SmsDelivery
     try {
@@ -111,6 +112,7 @@ export class Sending {
     const { action, optedOut } = ctx
     const c = compose(action, i)
     if ('refusal' in c) throw c.refusal
+    if (action.requiresConsent && !i.callerAgreed) throw policy.consent(action)
     if (optedOut.includes(c.to)) throw policy.optedOut(action, c.to)
     const slots = this.slotsFor(userId, i, ctx, c.to)
     const used = await this.deps.stores.counters.used(slots.map((s) => s.key))
