@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto'
+import type { ToolCallInput } from './generated/graphql.js'
+
+/**
+ * Tool calls as each LLM API delivers them, turned into the one shape sendSmsToolCall takes:
+ * the call's id (the idempotency key), the tool's name, and its arguments.
+ */
+export const toolCallFrom = {
+  /** Chat Completions: a `message.tool_calls[]` entry. */
+  openaiChat: (c: { id: string; function: { name: string; arguments: string } }): ToolCallInput => ({
+    id: c.id,
+    name: c.function.name,
+    arguments: c.function.arguments,
+  }),
+  /** Responses API: an `output[]` item of type `function_call`. */
+  openaiResponses: (item: { call_id: string; name: string; arguments: string }): ToolCallInput => ({
+    id: item.call_id,
+    name: item.name,
+    arguments: item.arguments,
+  }),
+  /** Realtime API: a `response.function_call_arguments.done` event. */
+  openaiRealtime: (event: { call_id: string; name: string; arguments: string }): ToolCallInput => ({
+    id: event.call_id,
+    name: event.name,
+    arguments: event.arguments,
+  }),
+  /** Anthropic Messages API: a `tool_use` content block. */
+  anthropic: (block: { id: string; name: string; input: unknown }): ToolCallInput => ({
+    id: block.id,
+    name: block.name,
+    arguments: block.input,
+  }),
+  /**
+   * Gemini: a part's `functionCall`. Without an id of its own, the id is derived from the call, the
+   * name and the arguments, so the same call repeated texts once.
+   */
+  gemini: (fc: { id?: string; name: string; args?: unknown }, callId: string): ToolCallInput => ({
+    id:
+      fc.id ??
+      `gemini-${createHash('sha256')
+        .update(JSON.stringify([callId, fc.name, fc.args ?? {}]))
+        .digest('hex')
+        .slice(0, 32)}`,
+    name: fc.name,
+    arguments: fc.args ?? {},
+  }),
+  /** MCP: a `tools/call` request (its JSON-RPC id is the call's id). */
+  mcp: (request: { id: string | number; params: { name: string; arguments?: unknown } }): ToolCallInput => ({
+    id: `mcp-${request.id}`,
+    name: request.params.name,
+    arguments: request.params.arguments ?? {},
+  }),
+}
