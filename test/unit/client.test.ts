@@ -9,7 +9,13 @@ describe('the typed client (client/, npm run client:generate)', () => {
     const expected = Object.fromEntries(
       Object.values(schema.getTypeMap())
         .filter(isAbstractType)
-        .map((t) => [t.name, schema.getPossibleTypes(t).map((m) => m.name).sort()]),
+        .map((t) => [
+          t.name,
+          schema
+            .getPossibleTypes(t)
+            .map((m) => m.name)
+            .sort(),
+        ]),
     )
     const generated = Object.fromEntries(Object.entries(possibleTypes.possibleTypes).map(([k, v]) => [k, [...v].sort()]))
     expect(generated).toEqual(expected)
