@@ -1,25 +1,13 @@
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { applyMigrations, runPrisma } from '../src/db/migrate.js'
 
-/** Runs the Prisma CLI on `url` (WebAssembly engine: the engine paths only need to exist); returns its output. */
-export function prisma(args: string[], url: string): Buffer {
-  return execFileSync('npx', ['prisma', ...args], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PRISMA_SCHEMA_ENGINE_BINARY: 'package.json',
-      PRISMA_QUERY_ENGINE_LIBRARY: 'package.json',
-      CHECKPOINT_DISABLE: '1',
-      PRISMA_HIDE_UPDATE_MESSAGE: '1',
-    },
-    stdio: 'pipe',
-  })
-}
+/** Runs the Prisma CLI on `url`; returns its output. */
+export const prisma = (args: string[], url: string) => runPrisma(args, url)
 
-/** Runs the committed migrations into `url`, through the same CLI command that `npm start` uses. */
+/** Runs the committed migrations into `url`, as `npm start` does. */
 export function migrate(url: string) {
-  prisma(['migrate', 'deploy'], url)
+  applyMigrations(url)
 }
 
 async function admin<T>(adminUrl: string, run: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -1,28 +1,33 @@
+import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from './config.js'
-import { operatorCommands } from './operator.js'
+import { applyMigrations } from './db/migrate.js'
+import { COMMANDS, USAGE } from './operator.js'
 import { createServices } from './services.js'
 
-const USAGE =
-  'usage: npm run cli -- <command>\n  create-user --email E [--name N] [--providers ATLAS,TWILIO]\n  list-users\n  set-providers <userId|email> ATLAS,TWILIO\n  set-limits <userId|email> [--per-minute N] [--per-day N] [--per-recipient-hour N] [--per-recipient-day N]   (N or default)'
-
+// The operator's command line: `npm run cli -- <command> [options]` (`--help` for the list).
 const [command, ...rest] = process.argv.slice(2)
-const flags: Record<string, string> = {}
-const positional: string[] = []
-for (let i = 0; i < rest.length; i++) {
-  const arg = rest[i] as string
-  if (arg.startsWith('--')) flags[arg.slice(2)] = rest[++i] ?? ''
-  else positional.push(arg)
+const entry = command ? COMMANDS[command] : undefined
+if (!entry || rest.includes('--help') || rest.includes('-h')) {
+  const help = command === '--help' || command === '-h' || command === 'help' || (entry && rest.some((a) => a === '--help' || a === '-h'))
+  ;(help ? console.log : console.error)(entry ? entry.usage : USAGE)
+  process.exit(help ? 0 : 2)
 }
 
-const run = command ? operatorCommands[command] : undefined
-if (!run) {
-  console.error(USAGE)
-  process.exit(2)
-}
 try {
-  const services = createServices(loadConfig())
+  const { values, positionals } = parseArgs({ args: rest, options: entry.options, allowPositionals: true, strict: true })
+  const config = loadConfig()
+  const services = createServices(config)
   try {
-    for (const line of await run(services, flags, positional)) console.log(line)
+    if (!(await services.stores.accounts.hasTables())) {
+      console.error('The database has no tables yet: applying migrations (as npm start does)…')
+      try {
+        console.error(applyMigrations(config.databaseUrl))
+      } catch (e) {
+        // `npm start` may be migrating the same database right now; what matters is that the tables exist.
+        if (!(await services.stores.accounts.hasTables())) throw e
+      }
+    }
+    for (const line of await entry.run(services, values as Record<string, string | boolean | undefined>, positionals)) console.log(line)
   } finally {
     await services.close()
   }

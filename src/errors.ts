@@ -28,6 +28,35 @@ export const ERROR_CODES = [
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
+/** What each code means, for the schema's reference. */
+export const ERROR_CODE_MEANINGS: Record<ErrorCode, string> = {
+  VALIDATION: 'The input breaks a rule; `message` (and ValidationError.field) say which.',
+  NOT_FOUND: 'No such id among the caller’s own (another user’s ids are not found either).',
+  ALREADY_EXISTS: 'The name or email is taken.',
+  UNAUTHENTICATED: 'No valid API key (or operator token) was given.',
+  FORBIDDEN: 'The key’s role may not do this.',
+  PROVIDER_NOT_ENABLED: 'The provider is not enabled for this account (the operator enables providers).',
+  TWILIO_CREDENTIALS_MISSING: 'The account has no Twilio credentials (setTwilioCredentials).',
+  TWILIO_CREDENTIALS_INVALID: 'Twilio refused the account’s credentials.',
+  FROM_NUMBER_NOT_OWNED: 'The Twilio account does not own that number, or it cannot send SMS.',
+  ACTION_NOT_ATTACHED: 'The action is not attached to that campaign.',
+  ACTION_DISABLED: 'The action is switched off.',
+  INVALID_RECIPIENT: 'The recipient is not a valid number that can receive texts.',
+  RECIPIENT_NOT_ALLOWED: 'The number cannot be texted from this sender (region or carrier).',
+  LANDLINE_RECIPIENT: 'The number is a landline.',
+  OPTED_OUT: 'The number opted out of texts from this sender.',
+  CALL_LIMIT_REACHED: 'The action already sent maxPerCall texts on this call.',
+  RATE_LIMITED: 'Too many requests or texts in a short time; try again shortly.',
+  RECIPIENT_LIMIT_REACHED: 'The number already received as many texts from this sender as allowed this hour or day.',
+  DAILY_LIMIT_REACHED: 'The account sent as many texts as allowed today.',
+  CONSENT_REQUIRED: 'The action sends only once the caller agreed (callerAgreed).',
+  BODY_TOO_LONG: 'The text is over 1,600 characters.',
+  IDEMPOTENCY_CONFLICT: 'The idempotencyKey was used with a different request.',
+  PROVIDER_ERROR: 'The provider refused the text.',
+  PROVIDER_UNAVAILABLE: 'The provider did not answer (after retries).',
+  TEMPORARILY_UNAVAILABLE: 'The service’s database is briefly unavailable; the same request may succeed in a few seconds.',
+}
+
 /** Base of the typed errors that GraphQL returns as `Error` union members. */
 export class AppError extends Error {
   constructor(

@@ -1,9 +1,11 @@
+import type { ParseArgsConfig } from 'node:util'
 import { generateApiKey } from './auth.js'
-import { SmsProvider } from './generated/prisma/enums.js'
+import { ApiKeyRole, SmsProvider } from './generated/prisma/enums.js'
 import type { Services } from './services.js'
 import type { LimitColumn } from './stores/accounts.js'
 
 const PROVIDERS = Object.values(SmsProvider)
+const ROLES = Object.values(ApiKeyRole)
 
 /** Parses "ATLAS,TWILIO" into providers; throws on an unknown name. */
 export function parseProviderArg(value: string): SmsProvider[] {
@@ -16,58 +18,128 @@ export function parseProviderArg(value: string): SmsProvider[] {
   return list as SmsProvider[]
 }
 
-type Command = (services: Services, flags: Record<string, string>, positional: string[]) => Promise<string[]>
+type Values = Record<string, string | boolean | undefined>
+interface Command {
+  usage: string
+  options: NonNullable<ParseArgsConfig['options']>
+  run(services: Services, values: Values, positionals: string[]): Promise<string[]>
+}
 
-/** The operator's commands (`npm run cli`). Each returns the lines to print. */
-export const operatorCommands: Record<string, Command> = {
-  async 'create-user'({ stores }, args) {
-    if (!args.email) throw new Error('create-user needs --email')
-    const enabledProviders = args.providers ? parseProviderArg(args.providers) : ['ATLAS' as const]
-    const { key, stored } = generateApiKey('owner', 'OWNER')
-    const { userId } = await stores.accounts.createUser({ email: args.email, name: args.name ?? null, enabledProviders, key: stored })
-    return [`user ${userId} created (${args.email})`, `OWNER key (shown once, store it now): ${key}`]
+const LIMIT_FLAGS = {
+  'per-minute': 'textsPerMinute',
+  'per-day': 'textsPerDay',
+  'per-recipient-hour': 'recipientTextsPerHour',
+  'per-recipient-day': 'recipientTextsPerDay',
+} as const satisfies Record<string, LimitColumn>
+
+async function userOf({ stores }: Services, who: string | undefined, usage: string) {
+  if (!who) throw new Error(usage)
+  const user = await stores.accounts.findUser(who)
+  if (!user) throw new Error(`no user ${who}`)
+  return user
+}
+
+/** A new key's lines: the key alone with --print-key (for scripts), else with how to keep it. */
+const keyLines = (key: string, printKey: boolean, role: string, what: string) =>
+  printKey ? [key] : [what, `${role} key (shown once, store it now): ${key}`]
+
+/** The operator's commands (`npm run cli -- <command>`). Each returns the lines to print. */
+export const COMMANDS: Record<string, Command> = {
+  'create-user': {
+    usage: 'create-user --email E [--name N] [--providers ATLAS,TWILIO] [--print-key]   creates a user and prints its OWNER key once',
+    options: { email: { type: 'string' }, name: { type: 'string' }, providers: { type: 'string' }, 'print-key': { type: 'boolean' } },
+    async run({ stores }, v) {
+      if (typeof v.email !== 'string') throw new Error('create-user needs --email')
+      const enabledProviders = typeof v.providers === 'string' ? parseProviderArg(v.providers) : ['ATLAS' as const]
+      const { key, stored } = generateApiKey('owner', 'OWNER')
+      const name = typeof v.name === 'string' ? v.name : null
+      const { userId } = await stores.accounts.createUser({ email: v.email, name, enabledProviders, key: stored })
+      return keyLines(key, v['print-key'] === true, 'OWNER', `user ${userId} created (${v.email})`)
+    },
   },
-  async 'list-users'({ stores }) {
-    const users = await stores.accounts.listUsers()
-    if (users.length === 0) return ['no users']
-    return users.map((u) => `${u.id}\t${u.email}\t${u.enabledProviders.join(',') || '-'}\t${u.keys} key(s)`)
+  'list-users': {
+    usage: 'list-users   every user: id, email, providers, keys',
+    options: {},
+    async run({ stores }) {
+      const users = await stores.accounts.listUsers()
+      if (users.length === 0) return ['no users']
+      return users.map((u) => `${u.id}\t${u.email}\t${u.enabledProviders.join(',') || '-'}\t${u.keys} key(s)`)
+    },
   },
-  async 'set-providers'({ stores }, _args, positional) {
-    const [who, list] = positional
-    if (!who || list === undefined) throw new Error('usage: set-providers <userId|email> ATLAS,TWILIO')
-    const user = await stores.accounts.findUser(who)
-    if (!user) throw new Error(`no user ${who}`)
-    const providers = parseProviderArg(list)
-    await stores.accounts.setEnabledProviders(user.id, providers)
-    return [`${user.email}: enabled providers ${providers.join(',') || '(none)'}`]
+  'set-providers': {
+    usage: 'set-providers <userId|email> ATLAS,TWILIO   the providers a user may send through',
+    options: {},
+    async run(services, _v, [who, list]) {
+      const usage = 'usage: set-providers <userId|email> ATLAS,TWILIO'
+      const user = await userOf(services, who, usage)
+      if (list === undefined) throw new Error(usage)
+      const providers = parseProviderArg(list)
+      await services.stores.accounts.setEnabledProviders(user.id, providers)
+      return [`${user.email}: enabled providers ${providers.join(',') || '(none)'}`]
+    },
   },
-  async 'set-limits'({ stores }, args, positional) {
-    const [who] = positional
-    const flags = {
-      'per-minute': 'textsPerMinute',
-      'per-day': 'textsPerDay',
-      'per-recipient-hour': 'recipientTextsPerHour',
-      'per-recipient-day': 'recipientTextsPerDay',
-    } as const
-    const given = Object.entries(flags).filter(([flag]) => args[flag] !== undefined)
-    if (!who || given.length === 0)
-      throw new Error(
-        `usage: set-limits <userId|email> ${Object.keys(flags)
-          .map((f) => `[--${f} N|default]`)
-          .join(' ')}`,
+  'set-limits': {
+    usage: `set-limits <userId|email> ${Object.keys(LIMIT_FLAGS)
+      .map((f) => `[--${f} N|default]`)
+      .join(' ')}   a user's text limits`,
+    options: Object.fromEntries(Object.keys(LIMIT_FLAGS).map((f) => [f, { type: 'string' as const }])),
+    async run(services, v, [who]) {
+      const given = Object.entries(LIMIT_FLAGS).filter(([flag]) => v[flag] !== undefined)
+      const user = await userOf(services, who, `usage: ${COMMANDS['set-limits']?.usage}`)
+      if (given.length === 0) throw new Error(`usage: ${COMMANDS['set-limits']?.usage}`)
+      const limits: Partial<Record<LimitColumn, number | null>> = {}
+      for (const [flag, column] of given) {
+        const value = String(v[flag])
+        if (value !== 'default' && !/^[1-9]\d{0,7}$/.test(value)) throw new Error(`--${flag} must be a whole number from 1 or "default"`)
+        limits[column] = value === 'default' ? null : Number(value)
+      }
+      await services.stores.accounts.setLimits(user.id, limits)
+      return [`${user.email}: ${given.map(([flag]) => `${flag} ${v[flag]}`).join(', ')}`]
+    },
+  },
+  'create-key': {
+    usage: 'create-key <userId|email> --role OWNER|AGENT|MONITOR [--name N] [--print-key]   a new API key, printed once',
+    options: { role: { type: 'string' }, name: { type: 'string' }, 'print-key': { type: 'boolean' } },
+    async run(services, v, [who]) {
+      const user = await userOf(services, who, `usage: ${COMMANDS['create-key']?.usage}`)
+      const role = String(v.role ?? '').toUpperCase() as ApiKeyRole
+      if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`)
+      const { key, stored } = generateApiKey(typeof v.name === 'string' ? v.name : role.toLowerCase(), role)
+      const { id } = await services.stores.accounts.createKey(user.id, stored)
+      return keyLines(key, v['print-key'] === true, role, `key ${id} created for ${user.email}`)
+    },
+  },
+  'list-keys': {
+    usage: 'list-keys <userId|email>   a user’s keys: id, prefix, role, name, created, revoked',
+    options: {},
+    async run(services, _v, [who]) {
+      const user = await userOf(services, who, `usage: ${COMMANDS['list-keys']?.usage}`)
+      const keys = await services.stores.accounts.listKeys(user.id)
+      return keys.map(
+        (k) =>
+          `${k.id}\t${k.prefix}…\t${k.role}\t${k.name}\t${k.createdAt.toISOString()}\t${k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'}`,
       )
-    const user = await stores.accounts.findUser(who)
-    if (!user) throw new Error(`no user ${who}`)
-    const limits: Partial<Record<LimitColumn, number | null>> = {}
-    for (const [flag, column] of given) {
-      const value = args[flag] as string
-      if (value !== 'default' && !/^[1-9]\d{0,7}$/.test(value)) throw new Error(`--${flag} must be a whole number from 1 or "default"`)
-      limits[column] = value === 'default' ? null : Number(value)
-    }
-    await stores.accounts.setLimits(user.id, limits)
-    return [`${user.email}: ${given.map(([flag]) => `${flag} ${args[flag]}`).join(', ')}`]
+    },
+  },
+  'revoke-key': {
+    usage: 'revoke-key <keyId>   revokes a key at once (its requests are refused from now on)',
+    options: {},
+    async run({ stores, clock, pubsub }, _v, [id]) {
+      if (!id) throw new Error(`usage: ${COMMANDS['revoke-key']?.usage}`)
+      const key = await stores.accounts.findKey(id)
+      if (!key) throw new Error(`no key ${id}`)
+      if (key.revokedAt) return [`key ${id} was already revoked`]
+      await stores.accounts.revokeKey(key.id, clock.now())
+      // With Redis, running instances end the key's open subscriptions at once too.
+      pubsub.publish('apiKey:revoked', { keyId: key.id })
+      return [`key ${id} revoked`]
+    },
   },
 }
+
+export const USAGE = `usage: npm run cli -- <command> [options]\n\n${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage}`)
+  .join('\n')}\n\n(npm run cli -- <command> --help shows one command)`
 
 /** On a fresh embedded database in development, tells how to create the first user. */
 export async function firstRunHint({ config, dialect, stores }: Services): Promise<void> {

@@ -71,6 +71,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     send: config.send,
     textLimits: config.textLimits,
     refusalsRecordedPerMinute: config.limits.refusalsRecordedPerMinute,
+    sandboxed: (provider) => providers.sandboxed(provider),
   })
   return {
     config,

@@ -69,4 +69,39 @@ describe('operator CLI (npm run cli -- …)', () => {
     const bad = cli('set-limits', 'limits@example.com', '--per-day', '0')
     expect([bad.status, bad.stderr.trim()]).toEqual([1, '--per-day must be a whole number from 1 or "default"'])
   })
+
+  it('explains itself with --help, and creates, lists and revokes API keys', async () => {
+    const help = cli('--help')
+    expect(help.status).toBe(0)
+    for (const c of ['create-user', 'list-users', 'set-providers', 'set-limits', 'create-key', 'list-keys', 'revoke-key'])
+      expect(help.stdout).toContain(c)
+    expect(cli('create-key', '--help').stdout).toContain('--role OWNER|AGENT|MONITOR')
+    cli('create-user', '--email', 'keys@example.com')
+    const created = cli('create-key', 'keys@example.com', '--role', 'agent', '--name', 'runtime', '--print-key')
+    expect(created.status, created.stderr).toBe(0)
+    const key = created.stdout.trim()
+    expect(key).toMatch(/^sk_[A-Za-z0-9_-]{32}$/)
+    expect((await gql('{ viewer { email } }', {}, key)).data.viewer.email).toBe('keys@example.com')
+    const list = cli('list-keys', 'keys@example.com').stdout
+    const line = list.split('\n').find((l) => l.includes('AGENT')) as string
+    expect(line).toMatch(/\tAGENT\truntime\t.*\tactive$/)
+    const id = line.split('\t')[0] as string
+    expect(cli('revoke-key', id).stdout.trim()).toBe(`key ${id} revoked`)
+    expect((await gql('{ viewer { email } }', {}, key)).errors[0].extensions.code).toBe('UNAUTHENTICATED')
+    expect(cli('create-key', 'keys@example.com', '--role', 'ADMIN').stderr.trim()).toBe('--role must be one of OWNER, AGENT, MONITOR')
+    expect(cli('create-key', 'keys@example.com', '--rol', 'AGENT').status).toBe(1)
+  })
+
+  it('works the moment it is typed on a fresh database: it applies the migrations first', () => {
+    const url = `file:${join(dirname(config.logFile as string), 'cli-fresh.db')}`
+    const r = spawnSync('npx', ['tsx', 'src/cli.ts', 'create-user', '--email', 'first@example.com'], {
+      env: { ...process.env, DATABASE_URL: url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stderr).toContain('The database has no tables yet: applying migrations')
+    expect(r.stderr).toMatch(/Database migrated: \d+ migration\(s\) applied\./)
+    expect(r.stdout).toContain('created (first@example.com)')
+  })
 })

@@ -5,34 +5,90 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] }
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never }
 
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core'
+/** Why an operation was refused. */
 export type ErrorCode =
+  /** The input breaks a rule; `message` (and ValidationError.field) say which. */
   | 'VALIDATION'
+  /** No such id among the caller’s own (another user’s ids are not found either). */
   | 'NOT_FOUND'
+  /** The name or email is taken. */
   | 'ALREADY_EXISTS'
+  /** No valid API key (or operator token) was given. */
   | 'UNAUTHENTICATED'
+  /** The key’s role may not do this. */
   | 'FORBIDDEN'
+  /** The provider is not enabled for this account (the operator enables providers). */
   | 'PROVIDER_NOT_ENABLED'
+  /** The account has no Twilio credentials (setTwilioCredentials). */
   | 'TWILIO_CREDENTIALS_MISSING'
+  /** Twilio refused the account’s credentials. */
   | 'TWILIO_CREDENTIALS_INVALID'
+  /** The Twilio account does not own that number, or it cannot send SMS. */
   | 'FROM_NUMBER_NOT_OWNED'
+  /** The action is not attached to that campaign. */
   | 'ACTION_NOT_ATTACHED'
+  /** The action is switched off. */
   | 'ACTION_DISABLED'
+  /** The recipient is not a valid number that can receive texts. */
   | 'INVALID_RECIPIENT'
+  /** The number cannot be texted from this sender (region or carrier). */
   | 'RECIPIENT_NOT_ALLOWED'
+  /** The number is a landline. */
   | 'LANDLINE_RECIPIENT'
+  /** The number opted out of texts from this sender. */
   | 'OPTED_OUT'
+  /** The action already sent maxPerCall texts on this call. */
   | 'CALL_LIMIT_REACHED'
+  /** Too many requests or texts in a short time; try again shortly. */
   | 'RATE_LIMITED'
+  /** The number already received as many texts from this sender as allowed this hour or day. */
   | 'RECIPIENT_LIMIT_REACHED'
+  /** The account sent as many texts as allowed today. */
   | 'DAILY_LIMIT_REACHED'
+  /** The action sends only once the caller agreed (callerAgreed). */
   | 'CONSENT_REQUIRED'
+  /** The text is over 1,600 characters. */
   | 'BODY_TOO_LONG'
+  /** The idempotencyKey was used with a different request. */
   | 'IDEMPOTENCY_CONFLICT'
+  /** The provider refused the text. */
   | 'PROVIDER_ERROR'
+  /** The provider did not answer (after retries). */
   | 'PROVIDER_UNAVAILABLE'
+  /** The service’s database is briefly unavailable; the same request may succeed in a few seconds. */
   | 'TEMPORARILY_UNAVAILABLE'
 
-export type SmsDeliveryStatus = 'PENDING' | 'QUEUED' | 'SENDING' | 'SENT' | 'DELIVERED' | 'UNDELIVERED' | 'FAILED' | 'REJECTED'
+/** What recorded a status change. */
+export type SmsDeliveryEventSource =
+  /** The sendSms call that stored the text (PENDING, or REJECTED with the reason). */
+  | 'API'
+  /** The attempt that handed it to the provider, and the provider’s answer. */
+  | 'DISPATCHER'
+  /** A status callback from the provider (Twilio). */
+  | 'PROVIDER_CALLBACK'
+  /** The Atlas sandbox’s simulated delivery (nothing left the platform). */
+  | 'SANDBOX'
+  /** The provider’s own record, asked for when a callback never came or an attempt was interrupted. */
+  | 'RECONCILER'
+
+/** Where a text is. It only moves forward: PENDING, QUEUED, SENDING, SENT, then DELIVERED, UNDELIVERED or FAILED. */
+export type SmsDeliveryStatus =
+  /** Stored; not handed to the provider yet. */
+  | 'PENDING'
+  /** The provider accepted it. */
+  | 'QUEUED'
+  /** The provider is sending it. */
+  | 'SENDING'
+  /** Sent to the carrier; delivery not confirmed yet. */
+  | 'SENT'
+  /** The carrier confirmed delivery to the phone. */
+  | 'DELIVERED'
+  /** The carrier could not deliver it (errorCode says why). */
+  | 'UNDELIVERED'
+  /** The provider refused it or never took it (errorCode says why). */
+  | 'FAILED'
+  /** Refused by this service before any provider call (errorCode is the refusal’s code). */
+  | 'REJECTED'
 
 /** The LLM API whose tool definitions agentTools answers in. */
 export type AgentToolFormat =
@@ -51,7 +107,9 @@ export type AgentToolFormat =
   /** Model Context Protocol tools (tools/list): {name, description, inputSchema}. */
   | 'MCP'
 
+/** The call a text is sent during. */
 export type CallContextInput = {
+  /** The call’s id, from the voice platform. */
   callId: string
   /** The caller's number (E.164). */
   customerPhoneNumber: string
@@ -67,6 +125,7 @@ export type ToolCallInput = {
   arguments: unknown
 }
 
+/** A tool call the LLM made on a call. */
 export type SmsToolCallInput = {
   /** The campaign whose agentTools the LLM was given. */
   campaignId: string | number
@@ -121,7 +180,7 @@ export type CallDeliveriesSubscriptionVariables = Exact<{
 export type CallDeliveriesSubscription = {
   smsDeliveryUpdated: {
     delivery: { id: string; status: SmsDeliveryStatus; to: string; errorCode: string | null; errorMessage: string | null; sandbox: boolean }
-    event: { status: SmsDeliveryStatus; source: string; at: string }
+    event: { status: SmsDeliveryStatus; source: SmsDeliveryEventSource; at: string }
   }
 }
 

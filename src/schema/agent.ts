@@ -16,6 +16,7 @@ const ToolCallInput = builder.inputType('ToolCallInput', {
 })
 
 const SmsToolCallInput = builder.inputType('SmsToolCallInput', {
+  description: 'A tool call the LLM made on a call.',
   fields: (t) => ({
     campaignId: t.id({ required: true, description: 'The campaign whose agentTools the LLM was given.' }),
     call: t.field({ type: CallContextInput, required: true, description: 'The call the tool call happened on.' }),
@@ -58,7 +59,7 @@ builder.mutationFields((t) => ({
       'Handles one tool call of the campaign’s agentTools: finds the action by the tool’s name, checks the arguments against its published schema, and sends (the tool call id is the idempotency key). An error’s agentMessage is the tool result.',
     unauthorizedError: refuseAccess,
     errors: { types: [SendSmsError], directResult: true },
-    args: { input: t.arg({ type: SmsToolCallInput, required: true }) },
+    args: { input: t.arg({ type: SmsToolCallInput, required: true, description: 'The tool call.' }) },
     resolve: (_r, { input }, ctx) => ctx.services.toolCalls.send(ctx.auth.userId, toInput(input)),
   }),
   previewSmsToolCall: t.withAuth({ agent: true }).field({
@@ -66,7 +67,7 @@ builder.mutationFields((t) => ({
     description: 'Dry run of sendSmsToolCall: the same checks; nothing is sent or stored.',
     unauthorizedError: refuseAccess,
     errors: { types: [SendSmsError], directResult: true },
-    args: { input: t.arg({ type: SmsToolCallInput, required: true }) },
+    args: { input: t.arg({ type: SmsToolCallInput, required: true, description: 'The tool call.' }) },
     resolve: (_r, { input }, ctx) => ctx.services.toolCalls.preview(ctx.auth.userId, toInput(input)),
   }),
 }))

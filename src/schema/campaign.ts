@@ -29,11 +29,13 @@ const liveAttached = { smsAction: { deletedAt: null } }
 
 export const Campaign = builder.prismaObject('Campaign', {
   select: { id: true },
+  description: 'A voice-agent campaign: the SMS actions its agent may use on its calls.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
+    id: t.exposeID('id', { description: 'The campaign’s id.' }),
+    name: t.exposeString('name', { description: 'What the owner calls it.' }),
     smsActions: t.field({
       type: [SmsAction],
+      description: 'The attached actions (disabled ones too; deleted ones left out), in the order attached.',
       select: (_args, _ctx, nested) => ({
         smsActions: { where: liveAttached, orderBy: { createdAt: 'asc' }, select: { smsAction: nested(true) } },
       }),
@@ -67,23 +69,25 @@ export const Campaign = builder.prismaObject('Campaign', {
     deliveries: t.relatedConnection(
       'deliveries',
       {
+        description: 'The campaign’s deliveries, newest first, in pages.',
         cursor: 'id',
         ...PAGE,
         complexity: connectionCost,
-        args: { status: t.arg({ type: SmsDeliveryStatus }) },
+        args: { status: t.arg({ type: SmsDeliveryStatus, description: 'Only those with this status.' }) },
         // Newest first along the (campaignId, createdAt) index; the id breaks ties.
         query: ({ status }) => ({ where: status ? { status } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
       },
       SmsDeliveryConnection,
     ),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
   }),
 })
 
 builder.prismaObjectFields(SmsAction, (t) => ({
   campaigns: t.field({
     type: [Campaign],
+    description: 'The campaigns it is attached to.',
     select: (_args, _ctx, nested) => ({ campaigns: { orderBy: { createdAt: 'asc' }, select: { campaign: nested(true) } } }),
     resolve: (a) => a.campaigns.map((c) => c.campaign),
   }),
@@ -91,6 +95,7 @@ builder.prismaObjectFields(SmsAction, (t) => ({
 
 const campaignName = cleanText().trim().min(1).max(200)
 const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
+  description: 'A new campaign.',
   fields: (t) => ({
     name: t.string({ required: true, validate: campaignName, description: 'What the owner calls it.' }),
     deliveryStatusTool: t.boolean({ description: `Offer the agent ${DELIVERY_STATUS_TOOL.name}. Default: false.` }),
@@ -107,21 +112,23 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
 builder.queryFields((t) => ({
   campaigns: t.withAuth({ reader: true }).prismaField({
     type: ['Campaign'],
+    description: 'The user’s campaigns, oldest first.',
     resolve: (query, _r, _a, ctx) =>
       ctx.services.db.campaign.findMany({ ...query, where: { userId: ctx.auth.userId }, orderBy: { createdAt: 'asc' } }),
   }),
   campaign: t.withAuth({ reader: true }).prismaField({
     type: 'Campaign',
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    description: 'One of the user’s campaigns; null when it is not theirs.',
+    args: { id: t.arg.id({ required: true, description: 'The campaign’s id.' }) },
     resolve: (query, _r, { id }, ctx) =>
       ctx.services.db.campaign.findFirst({ ...query, where: { id: String(id), userId: ctx.auth.userId } }),
   }),
 }))
 
 const attachArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
-  campaignId: t.arg.id({ required: true }),
-  smsActionId: t.arg.id({ required: true }),
+  campaignId: t.arg.id({ required: true, description: 'The campaign.' }),
+  smsActionId: t.arg.id({ required: true, description: 'The action.' }),
 })
 
 /** Attaching and detaching: the campaign and the action must both be the caller's. */
@@ -138,8 +145,9 @@ const attachment =
 builder.mutationFields((t) => ({
   createCampaign: t.withAuth({ owner: true }).prismaField({
     type: 'Campaign',
+    description: 'Creates a campaign.',
     errors: { ...mutationErrors(), dataField: { name: 'campaign' } },
-    args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
+    args: { input: t.arg({ type: CreateCampaignInput, required: true, description: 'The campaign.' }) },
     resolve: async (query, _r, { input }, ctx) => {
       const settings = { name: input.name, deliveryStatusTool: input.deliveryStatusTool ?? false }
       const created = await ctx.services.stores.campaigns.create(ctx.auth.userId, settings)
@@ -148,8 +156,12 @@ builder.mutationFields((t) => ({
   }),
   updateCampaign: t.withAuth({ owner: true }).prismaField({
     type: 'Campaign',
+    description: 'Renames a campaign, or offers (or withdraws) the delivery-status tool.',
     errors: { ...mutationErrors(NotFoundError), dataField: { name: 'campaign' } },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateCampaignInput, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'The campaign’s id.' }),
+      input: t.arg({ type: UpdateCampaignInput, required: true, description: 'What changes.' }),
+    },
     resolve: async (query, _r, { id, input }, ctx) => {
       const { stores, db } = ctx.services
       const campaign = await stores.campaigns.owned(ctx.auth.userId, String(id))
@@ -162,12 +174,14 @@ builder.mutationFields((t) => ({
   }),
   attachSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'Campaign',
+    description: 'Lets the campaign’s agent use an action (attaching twice changes nothing).',
     errors: { ...mutationErrors(NotFoundError), dataField: { name: 'campaign' } },
     args: attachArgs(t),
     resolve: attachment('attach'),
   }),
   detachSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'Campaign',
+    description: 'Takes an action from the campaign’s agent (detaching twice changes nothing).',
     errors: { ...mutationErrors(NotFoundError), dataField: { name: 'campaign' } },
     args: attachArgs(t),
     resolve: attachment('detach'),

@@ -1,42 +1,88 @@
-import { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
+import type { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
 import type { DeliveryUpdate } from '../realtime/pubsub.js'
+import type { EventSource as EventSourceValue } from '../stores/deliveries.js'
 import { builder } from './builder.js'
 import { viewerOf } from './context.js'
 import { SmsProvider } from './user.js'
 import { connectionCost, PAGE } from './util.js'
 
-export const SmsDeliveryStatus = builder.enumType('SmsDeliveryStatus', { values: Object.values(StatusValues) })
-export const SmsEncoding = builder.enumType('SmsEncoding', { values: Object.values(EncodingValues) })
+const EventSource = builder.enumType('SmsDeliveryEventSource', {
+  description: 'What recorded a status change.',
+  values: {
+    API: { description: 'The sendSms call that stored the text (PENDING, or REJECTED with the reason).' },
+    DISPATCHER: { description: 'The attempt that handed it to the provider, and the provider’s answer.' },
+    PROVIDER_CALLBACK: { description: 'A status callback from the provider (Twilio).' },
+    SANDBOX: { description: 'The Atlas sandbox’s simulated delivery (nothing left the platform).' },
+    RECONCILER: { description: 'The provider’s own record, asked for when a callback never came or an attempt was interrupted.' },
+  } satisfies Record<EventSourceValue, { description: string }>,
+})
+
+export const SmsDeliveryStatus = builder.enumType('SmsDeliveryStatus', {
+  description: 'Where a text is. It only moves forward: PENDING, QUEUED, SENDING, SENT, then DELIVERED, UNDELIVERED or FAILED.',
+  values: {
+    PENDING: { description: 'Stored; not handed to the provider yet.' },
+    QUEUED: { description: 'The provider accepted it.' },
+    SENDING: { description: 'The provider is sending it.' },
+    SENT: { description: 'Sent to the carrier; delivery not confirmed yet.' },
+    DELIVERED: { description: 'The carrier confirmed delivery to the phone.' },
+    UNDELIVERED: { description: 'The carrier could not deliver it (errorCode says why).' },
+    FAILED: { description: 'The provider refused it or never took it (errorCode says why).' },
+    REJECTED: { description: 'Refused by this service before any provider call (errorCode is the refusal’s code).' },
+  } satisfies Record<keyof typeof StatusValues, object>,
+})
+export const SmsEncoding = builder.enumType('SmsEncoding', {
+  description: 'How a text is encoded, which decides how many characters fit in a segment.',
+  values: {
+    GSM7: { description: 'GSM 03.38: 160 characters in one segment, 153 per segment beyond.' },
+    UCS2: { description: 'Unicode (emoji, most non-Latin scripts): 70 characters in one segment, 67 per segment beyond.' },
+  } satisfies Record<keyof typeof EncodingValues, object>,
+})
 
 // Include mode (no `select`): updates published to subscribers carry whole rows, so their scalar
 // fields resolve without a query per subscriber.
 export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
+  description: 'One status a delivery took.',
   fields: (t) => ({
-    status: t.expose('status', { type: SmsDeliveryStatus }),
-    at: t.expose('at', { type: 'DateTime' }),
-    errorCode: t.exposeString('errorCode', { nullable: true }),
-    source: t.exposeString('source'),
+    status: t.expose('status', { type: SmsDeliveryStatus, description: 'The status it took.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When.' }),
+    errorCode: t.exposeString('errorCode', { nullable: true, description: 'The provider’s or our error code, when it went wrong.' }),
+    source: t.field({ type: EventSource, description: 'What recorded the change.', resolve: (e) => e.source as EventSourceValue }),
   }),
 })
 
 export const SmsDelivery = builder.prismaObject('SmsDelivery', {
+  description: 'A text the agent sent, or tried to send (REJECTED ones are kept for the owner to audit).',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    smsAction: t.relation('smsAction'),
-    campaign: t.relation('campaign'),
-    callId: t.exposeString('callId'),
-    to: t.exposeString('to'),
-    body: t.exposeString('body'),
-    provider: t.expose('provider', { type: SmsProvider }),
-    status: t.expose('status', { type: SmsDeliveryStatus }),
-    providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
-    segments: t.exposeInt('segments'),
-    encoding: t.expose('encoding', { type: SmsEncoding }),
-    errorCode: t.exposeString('errorCode', { nullable: true }),
-    errorMessage: t.exposeString('errorMessage', { nullable: true }),
-    sandbox: t.exposeBoolean('sandbox'),
-    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
-    events: t.relation('events', { query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } }),
+    id: t.exposeID('id', { description: 'The delivery’s id.' }),
+    smsAction: t.relation('smsAction', { description: 'The action it was sent for.' }),
+    campaign: t.relation('campaign', { description: 'The campaign of the call.' }),
+    callId: t.exposeString('callId', { description: 'The call it was sent during.' }),
+    to: t.exposeString('to', { description: 'The recipient (E.164).' }),
+    body: t.exposeString('body', { description: 'The text (a refused one cut to 1,600 characters).' }),
+    bodyLength: t.int({
+      description: 'The length of the text as asked, in characters.',
+      select: { bodyLength: true, body: true },
+      resolve: (d) => d.bodyLength ?? [...d.body].length,
+    }),
+    provider: t.expose('provider', { type: SmsProvider, description: 'What sent it.' }),
+    status: t.expose('status', { type: SmsDeliveryStatus, description: 'Where it is.' }),
+    providerMessageId: t.exposeString('providerMessageId', { nullable: true, description: 'The provider’s message id (Twilio’s SM…).' }),
+    segments: t.exposeInt('segments', { description: 'How many SMS segments it takes (what the carrier bills).' }),
+    encoding: t.expose('encoding', { type: SmsEncoding, description: 'How it is encoded.' }),
+    errorCode: t.exposeString('errorCode', {
+      nullable: true,
+      description: 'Why it did not go: Twilio’s code (e.g. 30003) or ours (e.g. OPTED_OUT).',
+    }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'The same, in words.' }),
+    sandbox: t.exposeBoolean('sandbox', { description: 'Sent in the Atlas sandbox: nothing left the platform.' }),
+    idempotencyKey: t.exposeString('idempotencyKey', {
+      nullable: true,
+      description: 'The key the agent sent it with (e.g. the tool call id).',
+    }),
+    events: t.relation('events', {
+      query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+      description: 'Every status it took, oldest first.',
+    }),
     duplicateMessageIds: t.field({
       type: ['String'],
       description:
@@ -44,8 +90,8 @@ export const SmsDelivery = builder.prismaObject('SmsDelivery', {
       select: { duplicates: { select: { providerMessageId: true }, orderBy: { detectedAt: 'asc' } } },
       resolve: (d) => d.duplicates.map((x) => x.providerMessageId),
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the agent asked for it.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
   }),
 })
 
@@ -56,7 +102,8 @@ builder.queryFields((t) => ({
   smsDelivery: t.withAuth({ reader: true }).prismaField({
     type: 'SmsDelivery',
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    description: 'One of the user’s deliveries; null when it is not theirs.',
+    args: { id: t.arg.id({ required: true, description: 'The delivery’s id.' }) },
     resolve: (query, _r, { id }, ctx) =>
       ctx.services.db.smsDelivery.findFirst({ ...query, where: { id: String(id), userId: ctx.auth.userId } }),
   }),
@@ -68,10 +115,11 @@ builder.queryFields((t) => ({
       ...PAGE,
       complexity: connectionCost,
       authScopes: { reader: true },
+      description: 'The user’s deliveries, newest first, in pages.',
       args: {
-        campaignId: t.arg.id(),
-        callId: t.arg.string(),
-        status: t.arg({ type: SmsDeliveryStatus }),
+        campaignId: t.arg.id({ description: 'Only this campaign’s.' }),
+        callId: t.arg.string({ description: 'Only this call’s.' }),
+        status: t.arg({ type: SmsDeliveryStatus, description: 'Only those with this status.' }),
       },
       resolve: (query, _r, args, ctx) =>
         ctx.services.db.smsDelivery.findMany({
@@ -91,9 +139,10 @@ builder.queryFields((t) => ({
 }))
 
 const SmsDeliveryUpdate = builder.objectRef<DeliveryUpdate>('SmsDeliveryUpdate').implement({
+  description: 'A delivery’s status changed.',
   fields: (t) => ({
-    delivery: t.field({ type: SmsDelivery, resolve: (u) => u.delivery }),
-    event: t.field({ type: SmsDeliveryEvent, resolve: (u) => u.event }),
+    delivery: t.field({ type: SmsDelivery, description: 'The delivery, as it now is.', resolve: (u) => u.delivery }),
+    event: t.field({ type: SmsDeliveryEvent, description: 'The change.', resolve: (u) => u.event }),
   }),
 })
 
@@ -102,7 +151,11 @@ builder.subscriptionField('smsDeliveryUpdated', (t) =>
   t.withAuth({ reader: true }).field({
     type: SmsDeliveryUpdate,
     description: "Status changes of the caller's deliveries. Give at least one filter.",
-    args: { deliveryId: t.arg.id(), campaignId: t.arg.id(), callId: t.arg.string() },
+    args: {
+      deliveryId: t.arg.id({ description: 'Only this delivery’s changes.' }),
+      campaignId: t.arg.id({ description: 'Only this campaign’s.' }),
+      callId: t.arg.string({ description: 'Only this call’s.' }),
+    },
     subscribe: (_r, args, ctx) =>
       ctx.services.updates.subscribe(ctx.auth, {
         deliveryId: args.deliveryId ? String(args.deliveryId) : null,

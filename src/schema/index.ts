@@ -1,4 +1,5 @@
 import { builder } from './builder.js'
+import { describeGenerated } from './generated.js'
 import './errors.js'
 import './user.js'
 import './smsAction.js'
@@ -8,4 +9,4 @@ import './send.js'
 import './agent.js'
 
 /** The executable GraphQL schema. */
-export const schema = builder.toSchema({ sortSchema: false })
+export const schema = describeGenerated(builder.toSchema({ sortSchema: false }))

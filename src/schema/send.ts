@@ -14,7 +14,7 @@ builder.objectType(SendSmsError, {
   description: 'Why a text was refused, with a sentence the voice agent can say or act on.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    agentMessage: t.exposeString('agentMessage'),
+    agentMessage: t.exposeString('agentMessage', { description: 'One sentence the voice agent can say or act on.' }),
     retryable: t.exposeBoolean('retryable', {
       description: 'Whether sending the same request again later (same idempotencyKey) may succeed.',
     }),
@@ -31,37 +31,40 @@ export const SendSmsSuccess = builder.objectRef<SendOutcome>('SendSmsSuccess').i
   fields: (t) => ({
     delivery: t.prismaField({
       type: 'SmsDelivery',
+      description: 'The delivery, as it stands once the provider answered (or after SEND_WAIT_MS).',
       // The row the send just wrote answers a selection of its own fields without another query.
       resolve: (query, p, _a, ctx) =>
         Object.keys(query).length === 0 ? p.delivery : ctx.services.db.smsDelivery.findUniqueOrThrow(byId(query, p.delivery.id)),
     }),
-    agentMessage: t.exposeString('agentMessage'),
+    agentMessage: t.exposeString('agentMessage', { description: 'One sentence for the voice agent: where the text is going.' }),
   }),
 })
 
 export const PreviewSmsSuccess = builder.objectRef<PreviewOutcome>('PreviewSmsSuccess').implement({
   fields: (t) => ({
-    to: t.exposeString('to'),
-    body: t.exposeString('body'),
-    segments: t.exposeInt('segments'),
-    encoding: t.expose('encoding', { type: SmsEncoding }),
-    provider: t.expose('provider', { type: SmsProvider }),
-    agentMessage: t.exposeString('agentMessage'),
+    to: t.exposeString('to', { description: 'Who it would go to (E.164).' }),
+    body: t.exposeString('body', { description: 'The text it would send.' }),
+    segments: t.exposeInt('segments', { description: 'How many SMS segments it would take.' }),
+    encoding: t.expose('encoding', { type: SmsEncoding, description: 'How it would be encoded.' }),
+    provider: t.expose('provider', { type: SmsProvider, description: 'What would send it.' }),
+    agentMessage: t.exposeString('agentMessage', { description: 'One sentence for the voice agent.' }),
   }),
 })
 
 export const CallContextInput = builder.inputType('CallContextInput', {
+  description: 'The call a text is sent during.',
   fields: (t) => ({
-    callId: t.string({ required: true }),
+    callId: t.string({ required: true, description: 'The call’s id, from the voice platform.' }),
     customerPhoneNumber: t.string({ required: true, description: "The caller's number (E.164)." }),
   }),
 })
 
 const SendSmsInput = builder.inputType('SendSmsInput', {
+  description: 'A text the agent wants to send.',
   fields: (t) => ({
-    campaignId: t.id({ required: true }),
-    smsActionId: t.id({ required: true }),
-    call: t.field({ type: CallContextInput, required: true }),
+    campaignId: t.id({ required: true, description: 'The campaign of the call (the action must be attached to it).' }),
+    smsActionId: t.id({ required: true, description: 'The action.' }),
+    call: t.field({ type: CallContextInput, required: true, description: 'The call.' }),
     to: t.string({ description: 'Ignored under CALLER_ONLY; defaults to the caller.' }),
     body: t.string({ description: 'Required unless the action has a messageTemplate.' }),
     variables: t.field({ type: 'JSON', description: 'Template values.' }),
@@ -86,9 +89,10 @@ const toInput = (input: typeof SendSmsInput.$inferInput): SendInput => ({
 builder.mutationFields((t) => ({
   sendSms: t.withAuth({ agent: true }).field({
     type: SendSmsSuccess,
+    description: 'Sends a text during a call: checked, recorded, handed to the provider; answers within SEND_WAIT_MS.',
     unauthorizedError: refuseAccess,
     errors: { types: [SendSmsError], directResult: true },
-    args: { input: t.arg({ type: SendSmsInput, required: true }) },
+    args: { input: t.arg({ type: SendSmsInput, required: true, description: 'The text.' }) },
     resolve: (_r, { input }, ctx) => ctx.services.sending.send(ctx.auth.userId, toInput(input)),
   }),
   previewSms: t.withAuth({ agent: true }).field({
@@ -96,7 +100,7 @@ builder.mutationFields((t) => ({
     description: 'Dry run: the same checks and rendering as sendSms; nothing is sent or stored.',
     unauthorizedError: refuseAccess,
     errors: { types: [SendSmsError], directResult: true },
-    args: { input: t.arg({ type: SendSmsInput, required: true }) },
+    args: { input: t.arg({ type: SendSmsInput, required: true, description: 'The text.' }) },
     resolve: (_r, { input }, ctx) => ctx.services.sending.preview(ctx.auth.userId, toInput(input)),
   }),
 }))

@@ -10,6 +10,7 @@ import { SmsProvider } from './user.js'
 import { byId } from './util.js'
 
 export const RecipientPolicy = builder.enumType('RecipientPolicy', {
+  description: 'Who an action may text.',
   values: {
     CALLER_ONLY: { description: 'The server always texts the caller (call.customerPhoneNumber).' },
     ANY: { description: 'The agent chooses the recipient; it defaults to the caller.' },
@@ -20,7 +21,7 @@ export const SmsAction = builder.prismaObject('SmsAction', {
   select: { id: true },
   description: 'A text the agent can send during a call: a tool the LLM sees, once attached to a campaign.',
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.exposeID('id', { description: 'The action’s id.' }),
     name: t.exposeString('name', { description: 'The tool’s name, as the LLM sees it.' }),
     description: t.exposeString('description', { description: 'When the agent should send it: the tool’s description.' }),
     provider: t.expose('provider', { type: SmsProvider, description: 'What sends it.' }),
@@ -66,13 +67,25 @@ const rules = {
 }
 
 const CreateSmsActionInput = builder.inputType('CreateSmsActionInput', {
+  description: 'A new SMS action.',
   fields: (t) => ({
-    name: t.string({ required: true, validate: rules.name }),
-    description: t.string({ required: true, validate: rules.description }),
+    name: t.string({
+      required: true,
+      validate: rules.name,
+      description: 'The tool’s name, as the LLM sees it (unique among the user’s actions).',
+    }),
+    description: t.string({
+      required: true,
+      validate: rules.description,
+      description: 'When the agent should send it (the tool’s description).',
+    }),
     provider: t.field({ type: SmsProvider, description: 'Default: the only enabled provider.' }),
-    fromNumber: t.string({ validate: rules.fromNumber }),
+    fromNumber: t.string({ validate: rules.fromNumber, description: 'TWILIO: the number of the user’s account to send from (E.164).' }),
     recipientPolicy: t.field({ type: RecipientPolicy, description: 'Default: ANY.' }),
-    messageTemplate: t.string({ validate: rules.messageTemplate }),
+    messageTemplate: t.string({
+      validate: rules.messageTemplate,
+      description: 'The text, with {{name}} placeholders the agent fills; omit to let the agent write the body.',
+    }),
     maxPerCall: t.int({ description: 'Default: 3 (1..20).', validate: rules.maxPerCall }),
     requiresConsent: t.boolean({ description: 'The agent must say the caller agreed before it is sent. Default: false.' }),
     enabled: t.boolean({ description: 'Default: true.' }),
@@ -82,32 +95,34 @@ const CreateSmsActionInput = builder.inputType('CreateSmsActionInput', {
 const UpdateSmsActionInput = builder.inputType('UpdateSmsActionInput', {
   description: 'Omitted fields keep their value; null clears fromNumber and messageTemplate.',
   fields: (t) => ({
-    name: t.string({ validate: rules.name }),
-    description: t.string({ validate: rules.description }),
-    provider: t.field({ type: SmsProvider }),
-    fromNumber: t.string({ validate: rules.fromNumber }),
-    recipientPolicy: t.field({ type: RecipientPolicy }),
-    messageTemplate: t.string({ validate: rules.messageTemplate }),
-    maxPerCall: t.int({ validate: rules.maxPerCall }),
-    requiresConsent: t.boolean(),
-    enabled: t.boolean(),
+    name: t.string({ validate: rules.name, description: 'The tool’s name.' }),
+    description: t.string({ validate: rules.description, description: 'When the agent should send it.' }),
+    provider: t.field({ type: SmsProvider, description: 'What sends it.' }),
+    fromNumber: t.string({ validate: rules.fromNumber, description: 'TWILIO: the number to send from; null clears it.' }),
+    recipientPolicy: t.field({ type: RecipientPolicy, description: 'Who it may go to.' }),
+    messageTemplate: t.string({ validate: rules.messageTemplate, description: 'The template; null lets the agent write the body.' }),
+    maxPerCall: t.int({ validate: rules.maxPerCall, description: 'Sends per call (1..20).' }),
+    requiresConsent: t.boolean({ description: 'The agent must say the caller agreed before it is sent.' }),
+    enabled: t.boolean({ description: 'Whether the agent may use it.' }),
   }),
 })
 
 const DeleteSmsActionSuccess = builder.objectRef<{ deletedId: string }>('DeleteSmsActionSuccess').implement({
-  fields: (t) => ({ deletedId: t.exposeID('deletedId') }),
+  fields: (t) => ({ deletedId: t.exposeID('deletedId', { description: 'The id of the deleted action (its past deliveries keep it).' }) }),
 })
 
 builder.queryFields((t) => ({
   smsActions: t.withAuth({ reader: true }).prismaField({
     type: ['SmsAction'],
+    description: 'The user’s actions (deleted ones left out), oldest first.',
     resolve: (query, _r, _a, ctx) =>
       ctx.services.db.smsAction.findMany({ ...query, where: { userId: ctx.auth.userId, deletedAt: null }, orderBy: { createdAt: 'asc' } }),
   }),
   smsAction: t.withAuth({ reader: true }).prismaField({
     type: 'SmsAction',
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    description: 'One of the user’s actions; null when it is not theirs or was deleted.',
+    args: { id: t.arg.id({ required: true, description: 'The action’s id.' }) },
     resolve: (query, _r, { id }, ctx) =>
       ctx.services.db.smsAction.findFirst({ ...query, where: { id: String(id), userId: ctx.auth.userId, deletedAt: null } }),
   }),
@@ -116,8 +131,9 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'SmsAction',
+    description: 'Creates an SMS action (a Twilio one only with the account’s credentials and a number it owns).',
     errors: { ...mutationErrors(ProviderError, AlreadyExistsError), dataField: { name: 'smsAction' } },
-    args: { input: t.arg({ type: CreateSmsActionInput, required: true }) },
+    args: { input: t.arg({ type: CreateSmsActionInput, required: true, description: 'The action.' }) },
     resolve: async (query, _r, { input }, ctx) => {
       const { actionSettings, stores, db } = ctx.services
       const { userId } = ctx.auth
@@ -138,8 +154,12 @@ builder.mutationFields((t) => ({
   }),
   updateSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'SmsAction',
+    description: 'Changes an SMS action (the Twilio number is checked again when it or the provider changes).',
     errors: { ...mutationErrors(NotFoundError, ProviderError, AlreadyExistsError), dataField: { name: 'smsAction' } },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateSmsActionInput, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'The action’s id.' }),
+      input: t.arg({ type: UpdateSmsActionInput, required: true, description: 'What changes.' }),
+    },
     resolve: async (query, _r, { id, input }, ctx) => {
       const { actionSettings, stores, db } = ctx.services
       const { userId } = ctx.auth
@@ -164,8 +184,9 @@ builder.mutationFields((t) => ({
   }),
   deleteSmsAction: t.withAuth({ owner: true }).field({
     type: DeleteSmsActionSuccess,
+    description: 'Deletes an SMS action: detached from its campaigns, its name freed; its past deliveries stay.',
     errors: { ...mutationErrors(NotFoundError), directResult: true },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The action’s id.' }) },
     resolve: async (_r, { id }, ctx) => {
       const { stores, clock } = ctx.services
       const action = await stores.actions.owned(ctx.auth.userId, String(id))

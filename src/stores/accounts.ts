@@ -79,6 +79,26 @@ export function accountsStore(db: Db) {
       return user && { id: user.id, email: user.email }
     },
 
+    /** Whether the database has been migrated (its tables exist). */
+    async hasTables(): Promise<boolean> {
+      return db.user.count().then(
+        () => true,
+        (e: Error) => {
+          if (/does not exist|no such table/i.test(e.message)) return false
+          throw e
+        },
+      )
+    },
+
+    /** A user's keys, oldest first. */
+    async listKeys(userId: string) {
+      return db.apiKey.findMany({
+        where: { userId },
+        orderBy: { createdAt: 'asc' },
+        select: { id: true, prefix: true, role: true, name: true, createdAt: true, revokedAt: true },
+      })
+    },
+
     async countUsers(): Promise<number> {
       return db.user.count()
     },

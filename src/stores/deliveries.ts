@@ -12,7 +12,7 @@ export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX'
 export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'providerMessageId'>
 
 /** A delivery as the send path creates it. */
-export type NewDelivery = Omit<SmsDelivery, 'id' | 'sandbox' | 'attempts' | 'providerMessageId' | 'createdAt' | 'updatedAt'>
+export type NewDelivery = Omit<SmsDelivery, 'id' | 'attempts' | 'providerMessageId' | 'createdAt' | 'updatedAt'>
 
 /** A delivery and the event that recorded its latest change. */
 export interface Written {
@@ -34,10 +34,10 @@ const parse = (row: Row) => deliveryRow.parse(row)
 /** Inserts a delivery and its first event. */
 async function insert(tx: Executor, d: NewDelivery, at: Date): Promise<Written> {
   const [row] = await tx.$queryRaw<Row[]>`INSERT INTO "SmsDelivery" ("id", "userId", "smsActionId",
-      "campaignId", "callId", "to", "requestedTo", "fromNumber", "body", "bodyLength", "provider", "status", "segments", "encoding",
+      "campaignId", "callId", "to", "requestedTo", "fromNumber", "body", "bodyLength", "provider", "sandbox", "status", "segments", "encoding",
       "errorCode", "errorMessage", "idempotencyKey", "requestHash", "createdAt", "updatedAt")
     VALUES (${cuid()}, ${d.userId}, ${d.smsActionId}, ${d.campaignId}, ${d.callId}, ${d.to}, ${d.requestedTo},
-      ${d.fromNumber}, ${d.body}, ${d.bodyLength}, ${enumLiteral(d.provider, Object.values(SmsProvider))}, ${status(d.status)}, ${d.segments},
+      ${d.fromNumber}, ${d.body}, ${d.bodyLength}, ${enumLiteral(d.provider, Object.values(SmsProvider))}, ${d.sandbox}, ${status(d.status)}, ${d.segments},
       ${enumLiteral(d.encoding, Object.values(SmsEncoding))}, ${d.errorCode}, ${d.errorMessage}, ${d.idempotencyKey},
       ${d.requestHash}, ${at}, ${at})
     RETURNING *`

@@ -10,6 +10,8 @@ import { type OutgoingSms, ProviderFailure, type SmsTransport, type StatusReport
 
 export interface Providers {
   transportFor(provider: SmsProvider): SmsTransport
+  /** Whether texts of this provider stay in the sandbox (nothing leaves the machine). */
+  sandboxed(provider: SmsProvider): boolean
   /** Stops background work (the sandbox's simulated status changes). */
   stop(): void
 }
@@ -45,6 +47,7 @@ export function createProviders(deps: {
     : new SandboxTransport(deps.config.send.sandboxDelayMs, deps.report, deps.logger)
   return {
     transportFor: (provider) => (provider === 'TWILIO' ? twilio : atlas),
+    sandboxed: (provider) => provider === 'ATLAS' && !platform,
     stop: () => atlas.stop?.(),
   }
 }

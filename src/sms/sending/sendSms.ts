@@ -70,6 +70,7 @@ export class Sending {
       send: Pick<Config['send'], 'waitMs'>
       textLimits: TextLimits
       refusalsRecordedPerMinute: number
+      sandboxed: (provider: SmsDelivery['provider']) => boolean
     },
   ) {}
 
@@ -215,6 +216,7 @@ export class Sending {
       campaignId: i.campaignId,
       callId: i.call.callId,
       provider: action.provider,
+      sandbox: this.deps.sandboxed(action.provider),
       fromNumber: action.fromNumber,
       idempotencyKey: i.idempotencyKey ?? null,
       requestHash: hash,
