@@ -347,6 +347,33 @@ export class TwilioDouble {
     }
   }
 
+  /**
+   * A reply from `from` to one of the account's numbers, posted as Twilio's incoming-message
+   * webhook (signed with the account's token for `url`, posted to `via` + its path when given).
+   */
+  async reply(account: DoubleAccount, from: string, to: string, body: string, url: string, via?: string) {
+    const params: Record<string, string> = {
+      ApiVersion: '2010-04-01',
+      AccountSid: account.sid,
+      MessageSid: `SM${hex(16)}`,
+      SmsMessageSid: `SM${hex(16)}`,
+      From: from,
+      To: to,
+      Body: body,
+      NumMedia: '0',
+    }
+    const target = via ? `${via}${new URL(url).pathname}${new URL(url).search}` : url
+    const res = await fetch(target, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(account.token, url, params),
+      },
+      body: new URLSearchParams(params),
+    })
+    return { status: res.status, body: await res.text() }
+  }
+
   /** Message creates the double received (accepted or not). */
   messageCreates(): RecordedRequest[] {
     return this.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'))

@@ -17,6 +17,7 @@ import { InProcessDispatcher } from './sms/delivery/inProcess.js'
 import { BullDispatcher } from './sms/delivery/queue.js'
 import { Reconciler } from './sms/delivery/reconciler.js'
 import { DeliveryStatusWriter } from './sms/delivery/status.js'
+import { InboundReplies } from './sms/inbound.js'
 import { createProviders } from './sms/providers/index.js'
 import { TwilioAccountChecks } from './sms/providers/twilio/account.js'
 import { TwilioClients } from './sms/providers/twilio/client.js'
@@ -93,6 +94,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     reconciler,
     sending,
     toolCalls: new ToolCalls({ stores, sending }),
+    inbound: new InboundReplies({ optOuts: stores.optOuts, credentials, config, logger }),
     callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, clock, metrics, logger }),
     updates: new DeliveryUpdates(pubsub, stores, config.limits.subscriptionsPerKey),
     /** Stops background work and closes connections: in-flight sends end first. */

@@ -61,6 +61,15 @@ const fresh = {
     const toolCall = { id: `tc-${++seq}`, name: names.data.smsAction.name, arguments: JSON.stringify({ body: 'hi', to: null }) }
     return { campaignId: send.campaignId, call: send.call, toolCall }
   },
+  async optOut() {
+    const r = await mutate(
+      'addOptOut',
+      'mutation($p: String!) { addOptOut(input: { phone: $p, sender: "ATLAS" }) { ... on AddOptOutSuccess { optOut { id } } } }',
+      { p: `+1415555${String(1000 + ++seq).slice(-4)}` },
+      owner.key,
+    )
+    return r.optOut.id as string
+  },
   async keyId() {
     await createKey(owner.key, 'MONITOR')
     const keys = await gql('{ apiKeys { id } }', {}, owner.key)
@@ -197,6 +206,19 @@ const OPS: Op[] = [
     query: `mutation($input: SendSmsInput!) { previewSms(input: $input) ${result('PreviewSms')} }`,
     allowed: ['OWNER', 'AGENT'],
     vars: async () => ({ input: await fresh.sendInput() }),
+  },
+  { field: 'optOuts', query: '{ optOuts(first: 5) { edges { node { id } } } }', allowed: ['OWNER'] },
+  {
+    field: 'addOptOut',
+    query: `mutation($p: String!) { addOptOut(input: { phone: $p, sender: "ATLAS" }) ${result('AddOptOut')} }`,
+    allowed: ['OWNER'],
+    vars: async () => ({ p: `+1415555${String(1000 + ++seq).slice(-4)}` }),
+  },
+  {
+    field: 'removeOptOut',
+    query: `mutation($id: ID!) { removeOptOut(id: $id) ${result('RemoveOptOut')} }`,
+    allowed: ['OWNER'],
+    vars: async () => ({ id: await fresh.optOut() }),
   },
 ]
 

@@ -214,8 +214,8 @@ describe("Twilio's errors", () => {
     for (const userId of [s.user.id, callerOnly.user.id]) {
       await db.optOut.createMany({
         data: [
-          { userId, sender: '+14155550100', phone: '+14155550123', source: 'test' },
-          { userId, sender: 'ATLAS', phone: '+14155550177', source: 'test' },
+          { userId, sender: '+14155550100', phone: '+14155550123', source: 'OWNER' },
+          { userId, sender: 'ATLAS', phone: '+14155550177', source: 'OWNER' },
         ],
       })
     }

@@ -3,6 +3,7 @@
 export type PossibleTypesResultData = {
   possibleTypes: {
     Error: ['ValidationError', 'NotFoundError', 'AlreadyExistsError', 'AuthorizationError', 'ProviderError', 'SendSmsError']
+    StatsResult: ['ValidationError', 'SmsStats']
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess']
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess']
     SetUserLimitsResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetUserLimitsSuccess']
@@ -28,11 +29,14 @@ export type PossibleTypesResultData = {
     PreviewSmsResult: ['SendSmsError', 'PreviewSmsSuccess']
     SendSmsToolCallResult: ['SendSmsError', 'SendSmsToolCallSuccess']
     PreviewSmsToolCallResult: ['SendSmsError', 'PreviewSmsToolCallSuccess']
+    AddOptOutResult: ['AuthorizationError', 'ValidationError', 'AddOptOutSuccess']
+    RemoveOptOutResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RemoveOptOutSuccess']
   }
 }
 const result: PossibleTypesResultData = {
   possibleTypes: {
     Error: ['ValidationError', 'NotFoundError', 'AlreadyExistsError', 'AuthorizationError', 'ProviderError', 'SendSmsError'],
+    StatsResult: ['ValidationError', 'SmsStats'],
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess'],
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess'],
     SetUserLimitsResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetUserLimitsSuccess'],
@@ -58,6 +62,8 @@ const result: PossibleTypesResultData = {
     PreviewSmsResult: ['SendSmsError', 'PreviewSmsSuccess'],
     SendSmsToolCallResult: ['SendSmsError', 'SendSmsToolCallSuccess'],
     PreviewSmsToolCallResult: ['SendSmsError', 'PreviewSmsToolCallSuccess'],
+    AddOptOutResult: ['AuthorizationError', 'ValidationError', 'AddOptOutSuccess'],
+    RemoveOptOutResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RemoveOptOutSuccess'],
   },
 }
 export default result

@@ -25,6 +25,8 @@ export interface Dialect {
    * Returns the updated rows.
    */
   updateThenInsert(db: Db, update: Sql, insert: Sql): Promise<Row[]>
+  /** The whole tenths of a second from one timestamp column to another (null when either is). */
+  tenthsBetween(from: Sql, to: Sql): Sql
 }
 
 const sqlite = (url: string): Dialect => ({
@@ -35,6 +37,8 @@ const sqlite = (url: string): Dialect => ({
   // A batch runs as one transaction; changes() is the number of rows the UPDATE just before moved.
   updateThenInsert: async (db, update, insert) =>
     (await db.$transaction([db.$queryRaw<Row[]>`${update}`, db.$executeRaw`${insert} WHERE changes() = 1`]))[0],
+  // Timestamps are stored as ISO-8601 text, which julianday() reads.
+  tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
 })
 
 const postgres = (url: string): Dialect => ({
@@ -44,6 +48,7 @@ const postgres = (url: string): Dialect => ({
   // One statement: the insert reads the rows the update moved.
   updateThenInsert: (db, update, insert) =>
     db.$queryRaw<Row[]>`WITH moved AS (${update}), logged AS (${insert} FROM moved) SELECT * FROM moved`,
+  tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
 })
 
 /** The dialect of a DATABASE_URL (file: or postgres://). */

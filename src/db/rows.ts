@@ -41,6 +41,7 @@ export const deliveryRow: z.ZodType<SmsDelivery, unknown> = z.object({
   idempotencyKey: maybe,
   requestHash: maybe,
   attempts: int,
+  deliveredAt: date.nullable(),
   createdAt: date,
   updatedAt: date,
 })

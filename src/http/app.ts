@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Services } from '../services.js'
+import { INBOUND_PATH } from '../sms/inbound.js'
 import { STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
 import { createRequestBudget } from './callers.js'
 import { attachGraphQLWs } from './graphqlWs.js'
-import { statusCallbackRoute } from './webhooks.js'
+import { serveWebhook, webhookRoutes } from './webhooks.js'
 import { createGraphQLServer } from './yoga.js'
 
-const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', STATUS_CALLBACK_PATH])
+const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', STATUS_CALLBACK_PATH, INBOUND_PATH])
 const pathOf = (url: string | undefined) => {
   const path = (url ?? '/').split('?')[0] as string
   return path.length > 1 ? path.replace(/\/+$/, '') : path
@@ -38,6 +39,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
   const { logger, metrics, config } = services
   const budget = createRequestBudget(services)
   const yoga = createGraphQLServer(services, budget)
+  const webhooks = webhookRoutes(services)
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint()
@@ -58,9 +60,9 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
         res.writeHead(refused[0], { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: refused[1] }))
         return req.resume()
       }
-      if (route !== STATUS_CALLBACK_PATH) return await yoga.handle(req, res, { req, res, requestId })
-      res.writeHead(await statusCallbackRoute(req, requestId, services.callbacks), { 'content-type': 'text/plain' })
-      res.end()
+      const webhook = webhooks.get(route)
+      if (webhook) return await serveWebhook(webhook, req, res, requestId)
+      return await yoga.handle(req, res, { req, res, requestId })
     } catch (err) {
       logger.error({ err, requestId }, 'request failed')
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}')

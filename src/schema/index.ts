@@ -7,6 +7,8 @@ import './delivery.js'
 import './campaign.js'
 import './send.js'
 import './agent.js'
+import './optOut.js'
+import './stats.js'
 
 /** The executable GraphQL schema. */
 export const schema = describeGenerated(builder.toSchema({ sortSchema: false }))

@@ -12,7 +12,7 @@ export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX'
 export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'providerMessageId'>
 
 /** A delivery as the send path creates it. */
-export type NewDelivery = Omit<SmsDelivery, 'id' | 'attempts' | 'providerMessageId' | 'createdAt' | 'updatedAt'>
+export type NewDelivery = Omit<SmsDelivery, 'id' | 'attempts' | 'providerMessageId' | 'deliveredAt' | 'createdAt' | 'updatedAt'>
 
 /** A delivery and the event that recorded its latest change. */
 export interface Written {
@@ -127,6 +127,7 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       }
       if (change.providerMessageId) sets.push(Prisma.sql`"providerMessageId" = ${change.providerMessageId}`)
       if (change.sandbox !== undefined) sets.push(Prisma.sql`"sandbox" = ${change.sandbox}`)
+      if (next === 'DELIVERED') sets.push(Prisma.sql`"deliveredAt" = ${at}`)
       const event: SmsDeliveryEvent = {
         id: cuid(),
         deliveryId: id,

@@ -6,6 +6,7 @@ import { countersStore } from './counters.js'
 import { deliveriesStore } from './deliveries.js'
 import { optOutsStore } from './optOuts.js'
 import { sendContextStore } from './sendContext.js'
+import { statsStore } from './stats.js'
 
 /** One store per aggregate; each owns the statements of its tables. */
 export function createStores(db: Db, dialect: Dialect) {
@@ -17,6 +18,7 @@ export function createStores(db: Db, dialect: Dialect) {
     deliveries: deliveriesStore(db, dialect),
     optOuts: optOutsStore(db),
     sendContext: sendContextStore(db),
+    stats: statsStore(db, dialect),
   }
 }
 

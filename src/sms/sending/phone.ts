@@ -34,6 +34,13 @@ function parseRecipient(raw: string, near?: string): RecipientCheck {
   return { ok: true, e164: phone.number }
 }
 
+/** Any valid number in E.164 (national ones read in `near`'s country), or undefined. */
+export function e164Of(raw: string, near?: string): string | undefined {
+  const country = near ? parsePhoneNumberFromString(near)?.country : undefined
+  const phone = parsePhoneNumberFromString(raw.trim(), { defaultCountry: country as CountryCode | undefined })
+  return phone?.isValid() ? phone.number : undefined
+}
+
 /** "the number ending 4567": how the agent refers to a number aloud without reading it all out. */
 export function spokenNumber(e164: string): string {
   return `the number ending ${e164.slice(-4)}`
