@@ -93,6 +93,17 @@ const Env = z.object({
   REFUSALS_RECORDED_PER_MINUTE: count(1, 100_000, 60),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CORS_ORIGINS: origins.optional(),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(false),
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+){0,19}$/, 'must be up to 20 comma-separated waits in ms')
+    .default('5000,300000,1800000,7200000,18000000,36000000,36000000')
+    .transform((v) => v.split(',').map(Number)),
+  WEBHOOK_TIMEOUT_MS: count(100, 60_000, 10_000),
+  WEBHOOK_CONCURRENCY: count(1, 1000, 32),
+  WEBHOOK_ENDPOINT_CONCURRENCY: count(1, 100, 4),
+  WEBHOOK_POLL_MS: count(50, 60_000, 1000),
+  WEBHOOK_ENDPOINTS_PER_USER: count(1, 1000, 10),
   GRAPHIQL: flag(),
   PUBLIC_INTROSPECTION: flag(false),
 })
@@ -176,6 +187,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       subscriptionsPerKey: e.SUBSCRIPTIONS_PER_KEY,
       subscriptionsPerConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
       refusalsRecordedPerMinute: e.REFUSALS_RECORDED_PER_MINUTE,
+    },
+    webhooks: {
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      /** Endpoints must be https in production. */
+      allowHttp: e.NODE_ENV !== 'production',
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? false,
+      lockMs: e.WEBHOOK_TIMEOUT_MS + 30_000,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      perEndpoint: e.WEBHOOK_ENDPOINT_CONCURRENCY,
+      pollMs: e.WEBHOOK_POLL_MS,
+      endpointsPerUser: e.WEBHOOK_ENDPOINTS_PER_USER,
     },
     /** Texts a user may send, unless the operator set other figures for that user. */
     textLimits: {

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'PROVIDER_ERROR',
   'PROVIDER_UNAVAILABLE',
   'TEMPORARILY_UNAVAILABLE',
+  'UNSAFE_URL',
+  'LIMIT_REACHED',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -55,6 +57,8 @@ export const ERROR_CODE_MEANINGS: Record<ErrorCode, string> = {
   PROVIDER_ERROR: 'The provider refused the text.',
   PROVIDER_UNAVAILABLE: 'The provider did not answer (after retries).',
   TEMPORARILY_UNAVAILABLE: 'The service’s database is briefly unavailable; the same request may succeed in a few seconds.',
+  UNSAFE_URL: 'The webhook URL points to a private, loopback or link-local address (or a name that resolves to one).',
+  LIMIT_REACHED: 'The account already has as many of these as allowed.',
 }
 
 /** Base of the typed errors that GraphQL returns as `Error` union members. */
@@ -94,6 +98,9 @@ export class AlreadyExistsError extends AppError {
 
 /** No valid credentials (UNAUTHENTICATED) or a role that may not do this (FORBIDDEN). */
 export class AuthorizationError extends AppError {}
+
+/** A webhook endpoint refused: its URL reaches inside the network (UNSAFE_URL), or there are too many (LIMIT_REACHED). */
+export class WebhookEndpointError extends AppError {}
 
 /** Provider set-up problems: not enabled, credentials missing or rejected, number not owned. */
 export class ProviderError extends AppError {}

@@ -25,6 +25,12 @@ export function createMetrics() {
       labelNames: ['provider'] as const,
       registers: [registry],
     }),
+    webhookAttempts: new Counter({
+      name: 'webhook_attempts_total',
+      help: 'Webhook POSTs by what followed: delivered, retry or failed',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     dbQueries: new Counter({
       name: 'db_queries_total',
       help: 'SQL statements sent to the database (to spot N+1 queries: statements per request must not grow with page size)',

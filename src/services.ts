@@ -24,6 +24,8 @@ import { TwilioClients } from './sms/providers/twilio/client.js'
 import { TwilioCredentialStore } from './sms/providers/twilio/credentials.js'
 import { Sending } from './sms/sending/sendSms.js'
 import { createStores } from './stores/index.js'
+import { WebhookAttempts } from './webhooks/attempts.js'
+import { BullWebhooks, InProcessWebhooks, type WebhookDispatch } from './webhooks/dispatch.js'
 
 /** What tests and tools may replace when they build the services. */
 export interface Overrides {
@@ -45,9 +47,15 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const stores = createStores(db, dialect)
   const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined
   const pubsub = createPubSub(redis && { connections: redis, prefix: config.queue.prefix })
-  const credentials = new TwilioCredentialStore(stores.accounts, createCipher(config.encryptionKey))
+  const cipher = createCipher(config.encryptionKey)
+  const credentials = new TwilioCredentialStore(stores.accounts, cipher)
+  const webhookAttempts = new WebhookAttempts({ webhooks: stores.webhooks, cipher, clock, logger, metrics, settings: config.webhooks })
+  const webhookDeps = { webhooks: stores.webhooks, attempts: webhookAttempts, clock, logger, ...config.webhooks }
+  const webhooks: WebhookDispatch = redis
+    ? new BullWebhooks(webhookDeps, { connections: redis, prefix: config.queue.prefix })
+    : new InProcessWebhooks(webhookDeps)
   const twilioClients = new TwilioClients({ baseUrl: config.twilioApiBaseUrl, timeoutMs: config.twilioTimeoutMs })
-  const status = new DeliveryStatusWriter(stores.deliveries, pubsub, clock, logger)
+  const status = new DeliveryStatusWriter(stores.deliveries, pubsub, webhooks, clock, logger)
   const providers = createProviders({
     config,
     clients: twilioClients,
@@ -85,7 +93,9 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     redis,
     pubsub,
     authenticate,
+    cipher,
     credentials,
+    webhooks,
     twilioChecks,
     actionSettings: new ActionSettingsCheck({ accounts: stores.accounts, credentials, checks: twilioChecks }),
     status,
@@ -101,6 +111,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     async close() {
       await reconciler.stop()
       await dispatcher.stop()
+      await webhooks.stop()
       providers.stop()
       await redis?.close()
       await db.$disconnect()

@@ -61,6 +61,13 @@ const fresh = {
     const toolCall = { id: `tc-${++seq}`, name: names.data.smsAction.name, arguments: JSON.stringify({ body: 'hi', to: null }) }
     return { campaignId: send.campaignId, call: send.call, toolCall }
   },
+  /** An endpoint written directly (the matrix makes more than an account may create). */
+  async endpoint() {
+    const e = await db.webhookEndpoint.create({
+      data: { userId: owner.id, url: 'https://93.184.216.34/hooks', eventTypes: ',DELIVERED,', secret: 'sealed' },
+    })
+    return e.id
+  },
   async optOut() {
     const r = await mutate(
       'addOptOut',
@@ -206,6 +213,30 @@ const OPS: Op[] = [
     query: `mutation($input: SendSmsInput!) { previewSms(input: $input) ${result('PreviewSms')} }`,
     allowed: ['OWNER', 'AGENT'],
     vars: async () => ({ input: await fresh.sendInput() }),
+  },
+  { field: 'webhookEndpoints', query: '{ webhookEndpoints { id } }', allowed: ['OWNER'] },
+  {
+    field: 'webhookEndpoint',
+    query: 'query($id: ID!) { webhookEndpoint(id: $id) { id } }',
+    allowed: ['OWNER'],
+    vars: async () => ({ id: await fresh.endpoint() }),
+  },
+  {
+    field: 'createWebhookEndpoint',
+    query: `mutation { createWebhookEndpoint(input: { url: "https://93.184.216.34/hooks", eventTypes: [DELIVERED] }) ${result('CreateWebhookEndpoint')} }`,
+    allowed: ['OWNER'],
+  },
+  ...(['update', 'disable', 'enable', 'delete'] as const).map((verb) => ({
+    field: `${verb}WebhookEndpoint`,
+    query: `mutation($id: ID!) { ${verb}WebhookEndpoint(id: $id${verb === 'update' ? ', input: { description: "d" }' : ''}) ${result(`${verb[0]?.toUpperCase()}${verb.slice(1)}WebhookEndpoint`)} }`,
+    allowed: ['OWNER'] as Caller[],
+    vars: async () => ({ id: await fresh.endpoint() }),
+  })),
+  {
+    field: 'rotateWebhookSecret',
+    query: `mutation($id: ID!) { rotateWebhookSecret(id: $id) ${result('RotateWebhookSecret')} }`,
+    allowed: ['OWNER'],
+    vars: async () => ({ id: await fresh.endpoint() }),
   },
   { field: 'optOuts', query: '{ optOuts(first: 5) { edges { node { id } } } }', allowed: ['OWNER'] },
   {

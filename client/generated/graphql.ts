@@ -57,6 +57,10 @@ export type ErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   /** The service’s database is briefly unavailable; the same request may succeed in a few seconds. */
   | 'TEMPORARILY_UNAVAILABLE'
+  /** The webhook URL points to a private, loopback or link-local address (or a name that resolves to one). */
+  | 'UNSAFE_URL'
+  /** The account already has as many of these as allowed. */
+  | 'LIMIT_REACHED'
 
 /** What recorded a status change. */
 export type SmsDeliveryEventSource =

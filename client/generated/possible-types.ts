@@ -2,7 +2,15 @@
 
 export type PossibleTypesResultData = {
   possibleTypes: {
-    Error: ['ValidationError', 'NotFoundError', 'AlreadyExistsError', 'AuthorizationError', 'ProviderError', 'SendSmsError']
+    Error: [
+      'ValidationError',
+      'NotFoundError',
+      'AlreadyExistsError',
+      'AuthorizationError',
+      'ProviderError',
+      'WebhookEndpointError',
+      'SendSmsError',
+    ]
     StatsResult: ['ValidationError', 'SmsStats']
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess']
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess']
@@ -31,11 +39,37 @@ export type PossibleTypesResultData = {
     PreviewSmsToolCallResult: ['SendSmsError', 'PreviewSmsToolCallSuccess']
     AddOptOutResult: ['AuthorizationError', 'ValidationError', 'AddOptOutSuccess']
     RemoveOptOutResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RemoveOptOutSuccess']
+    CreateWebhookEndpointResult: [
+      'AuthorizationError',
+      'ValidationError',
+      'NotFoundError',
+      'WebhookEndpointError',
+      'CreateWebhookEndpointSuccess',
+    ]
+    UpdateWebhookEndpointResult: [
+      'AuthorizationError',
+      'ValidationError',
+      'NotFoundError',
+      'WebhookEndpointError',
+      'UpdateWebhookEndpointSuccess',
+    ]
+    RotateWebhookSecretResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RotateWebhookSecretSuccess']
+    DisableWebhookEndpointResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DisableWebhookEndpointSuccess']
+    EnableWebhookEndpointResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'EnableWebhookEndpointSuccess']
+    DeleteWebhookEndpointResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DeleteWebhookEndpointSuccess']
   }
 }
 const result: PossibleTypesResultData = {
   possibleTypes: {
-    Error: ['ValidationError', 'NotFoundError', 'AlreadyExistsError', 'AuthorizationError', 'ProviderError', 'SendSmsError'],
+    Error: [
+      'ValidationError',
+      'NotFoundError',
+      'AlreadyExistsError',
+      'AuthorizationError',
+      'ProviderError',
+      'WebhookEndpointError',
+      'SendSmsError',
+    ],
     StatsResult: ['ValidationError', 'SmsStats'],
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess'],
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess'],
@@ -64,6 +98,24 @@ const result: PossibleTypesResultData = {
     PreviewSmsToolCallResult: ['SendSmsError', 'PreviewSmsToolCallSuccess'],
     AddOptOutResult: ['AuthorizationError', 'ValidationError', 'AddOptOutSuccess'],
     RemoveOptOutResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RemoveOptOutSuccess'],
+    CreateWebhookEndpointResult: [
+      'AuthorizationError',
+      'ValidationError',
+      'NotFoundError',
+      'WebhookEndpointError',
+      'CreateWebhookEndpointSuccess',
+    ],
+    UpdateWebhookEndpointResult: [
+      'AuthorizationError',
+      'ValidationError',
+      'NotFoundError',
+      'WebhookEndpointError',
+      'UpdateWebhookEndpointSuccess',
+    ],
+    RotateWebhookSecretResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RotateWebhookSecretSuccess'],
+    DisableWebhookEndpointResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DisableWebhookEndpointSuccess'],
+    EnableWebhookEndpointResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'EnableWebhookEndpointSuccess'],
+    DeleteWebhookEndpointResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DeleteWebhookEndpointSuccess'],
   },
 }
 export default result

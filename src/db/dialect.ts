@@ -21,10 +21,10 @@ export interface Dialect {
   prepare(db: Db): Promise<void>
   /**
    * Runs `update` (an UPDATE … RETURNING *) and, only when it changed a row, `insert` (an
-   * INSERT … SELECT without its FROM), atomically and without an interactive transaction.
-   * Returns the updated rows.
+   * INSERT … SELECT without its FROM) and `fanOut` (an INSERT … SELECT … WHERE …), atomically and
+   * without an interactive transaction. Returns the updated rows and how many rows `fanOut` added.
    */
-  updateThenInsert(db: Db, update: Sql, insert: Sql): Promise<Row[]>
+  updateThenInsert(db: Db, update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
   /** The whole tenths of a second from one timestamp column to another (null when either is). */
   tenthsBetween(from: Sql, to: Sql): Sql
 }
@@ -34,9 +34,15 @@ const sqlite = (url: string): Dialect => ({
   connect: (onStatement) => new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`, onStatement) }),
   // WAL: readers do not wait for the writer.
   prepare: async (db) => void (await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')),
-  // A batch runs as one transaction; changes() is the number of rows the UPDATE just before moved.
-  updateThenInsert: async (db, update, insert) =>
-    (await db.$transaction([db.$queryRaw<Row[]>`${update}`, db.$executeRaw`${insert} WHERE changes() = 1`]))[0],
+  // A batch runs as one transaction; changes() is the number of rows the statement just before wrote.
+  updateThenInsert: async (db, update, insert, fanOut) => {
+    const [rows, , fannedOut] = await db.$transaction([
+      db.$queryRaw<Row[]>`${update}`,
+      db.$executeRaw`${insert} WHERE changes() = 1`,
+      db.$executeRaw`${fanOut} AND changes() = 1`,
+    ])
+    return { rows, fannedOut }
+  },
   // Timestamps are stored as ISO-8601 text, which julianday() reads.
   tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
 })
@@ -45,9 +51,13 @@ const postgres = (url: string): Dialect => ({
   kind: 'postgres',
   connect: (onStatement) => new PgPrismaClient({ adapter: postgresAdapter(url, onStatement) }) as unknown as Db,
   prepare: async () => undefined,
-  // One statement: the insert reads the rows the update moved.
-  updateThenInsert: (db, update, insert) =>
-    db.$queryRaw<Row[]>`WITH moved AS (${update}), logged AS (${insert} FROM moved) SELECT * FROM moved`,
+  // One statement: the inserts run only for the rows the update moved.
+  updateThenInsert: async (db, update, insert, fanOut) => {
+    const rows = await db.$queryRaw<Row[]>`WITH moved AS (${update}), logged AS (${insert} FROM moved),
+      hooks AS (${fanOut} AND EXISTS (SELECT 1 FROM moved) RETURNING 1)
+      SELECT moved.*, (SELECT COUNT(*) FROM hooks) AS "fannedOut" FROM moved`
+    return { rows, fannedOut: rows.length ? Number(rows[0]?.fannedOut) : 0 }
+  },
   tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
 })
 

@@ -117,6 +117,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
       await services.dispatcher.start()
       void watchRevocations()
       services.reconciler.start()
+      services.webhooks.start()
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(listen.port ?? config.port, listen.host ?? config.host, () => resolve())

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   ProviderError,
   ValidationError,
+  WebhookEndpointError,
 } from '../errors.js'
 import { builder } from './builder.js'
 
@@ -38,6 +39,7 @@ for (const [cls, name, description] of [
   [AlreadyExistsError, 'AlreadyExistsError', 'The name or email is taken.'],
   [AuthorizationError, 'AuthorizationError', 'The caller may not do this now: no key, a key whose role may not, or a spent budget.'],
   [ProviderError, 'ProviderError', 'The SMS provider’s set-up is missing or refused.'],
+  [WebhookEndpointError, 'WebhookEndpointError', 'The webhook endpoint was refused: an unsafe URL, or too many endpoints.'],
 ] as const) {
   builder.objectType(cls as typeof AppError, { name, description, interfaces: [ErrorInterface], fields: () => ({}) })
 }

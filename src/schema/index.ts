@@ -9,6 +9,7 @@ import './send.js'
 import './agent.js'
 import './optOut.js'
 import './stats.js'
+import './webhook.js'
 
 /** The executable GraphQL schema. */
 export const schema = describeGenerated(builder.toSchema({ sortSchema: false }))

@@ -4,6 +4,7 @@ import { cuid } from '../db/ids.js'
 import { deliveryRow } from '../db/rows.js'
 import type { SmsDelivery, SmsDeliveryEvent } from '../generated/prisma/client.js'
 import { SmsDeliveryStatus, SmsEncoding, SmsProvider } from '../generated/prisma/enums.js'
+import { webhookFanOut } from './webhooks.js'
 
 export type { SmsDelivery, SmsDeliveryEvent }
 export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX' | 'RECONCILER'
@@ -14,10 +15,11 @@ export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'p
 /** A delivery as the send path creates it. */
 export type NewDelivery = Omit<SmsDelivery, 'id' | 'attempts' | 'providerMessageId' | 'deliveredAt' | 'createdAt' | 'updatedAt'>
 
-/** A delivery and the event that recorded its latest change. */
+/** A delivery, the event that recorded its latest change, and the webhook messages it queued. */
 export interface Written {
   delivery: SmsDelivery
   event: SmsDeliveryEvent
+  webhooks: number
 }
 
 /** What a status change may set besides the status. */
@@ -45,7 +47,8 @@ async function insert(tx: Executor, d: NewDelivery, at: Date): Promise<Written> 
   const event = { id: cuid(), deliveryId: delivery.id, status: d.status, errorCode: d.errorCode, source: 'API', at }
   await tx.$executeRaw`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
     VALUES (${event.id}, ${event.deliveryId}, ${status(event.status)}, ${event.errorCode}, ${event.source}, ${at})`
-  return { delivery, event }
+  const webhooks = await tx.$executeRaw`${webhookFanOut({ eventId: event.id, deliveryId: delivery.id, status: d.status, at })}`
+  return { delivery, event, webhooks }
 }
 
 /**
@@ -140,8 +143,10 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
         WHERE "id" = ${id} AND "status" IN (${Prisma.join(move.from.map(status))}) RETURNING *`
       const insert = Prisma.sql`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
         SELECT ${event.id}, ${id}, ${status(next)}, ${event.errorCode}, ${event.source}, ${at}`
-      const [row] = await dialect.updateThenInsert(db, update, insert)
-      return row && { delivery: parse(row), event }
+      const fanOut = webhookFanOut({ eventId: event.id, deliveryId: id, status: next, at })
+      const { rows, fannedOut } = await dialect.updateThenInsert(db, update, insert, fanOut)
+      const [row] = rows
+      return row && { delivery: parse(row), event, webhooks: fannedOut }
     },
 
     /** A call's latest deliveries (of one campaign, when given), newest first. */

@@ -7,6 +7,7 @@ import { deliveriesStore } from './deliveries.js'
 import { optOutsStore } from './optOuts.js'
 import { sendContextStore } from './sendContext.js'
 import { statsStore } from './stats.js'
+import { webhooksStore } from './webhooks.js'
 
 /** One store per aggregate; each owns the statements of its tables. */
 export function createStores(db: Db, dialect: Dialect) {
@@ -19,6 +20,7 @@ export function createStores(db: Db, dialect: Dialect) {
     optOuts: optOutsStore(db),
     sendContext: sendContextStore(db),
     stats: statsStore(db, dialect),
+    webhooks: webhooksStore(db),
   }
 }
 

@@ -41,6 +41,11 @@ Object.assign(process.env, {
   RECIPIENT_TEXTS_PER_DAY: process.env.RECIPIENT_TEXTS_PER_DAY ?? '10000',
   USER_TEXTS_PER_DAY: process.env.USER_TEXTS_PER_DAY ?? '1000000',
   REFUSALS_RECORDED_PER_MINUTE: process.env.REFUSALS_RECORDED_PER_MINUTE ?? '100000',
+  // Webhook receivers listen on loopback; retries come quickly (each instance wakes for its own),
+  // and no periodic read of the outbox adds statements to the suites that count them.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+  WEBHOOK_RETRY_SCHEDULE_MS: process.env.WEBHOOK_RETRY_SCHEDULE_MS ?? '100,200,300',
+  WEBHOOK_POLL_MS: '60000',
 })
 globalThis.__twilio = twilio
 

@@ -4,6 +4,7 @@ import type { SmsDeliveryStatus } from '../../generated/prisma/enums.js'
 import type { Logger } from '../../logger.js'
 import type { PubSub } from '../../realtime/pubsub.js'
 import type { DeliveriesStore, EventSource, NewDelivery, SmsDelivery, StatusChange, Written } from '../../stores/deliveries.js'
+import type { WebhookDispatch } from '../../webhooks/dispatch.js'
 
 const RANK: Record<SmsDeliveryStatus, number> = {
   PENDING: 0,
@@ -24,12 +25,14 @@ export function earlierThan(next: SmsDeliveryStatus): SmsDeliveryStatus[] {
 
 /**
  * The one writer of delivery statuses: every status a delivery takes, from its creation on, is
- * written here, recorded as an event and published to the user's subscribers.
+ * written here, recorded as an event (with its webhook messages) and published to the user's
+ * subscribers.
  */
 export class DeliveryStatusWriter {
   constructor(
     private readonly deliveries: DeliveriesStore,
     private readonly pubsub: PubSub,
+    private readonly webhooks: Pick<WebhookDispatch, 'poke'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -60,6 +63,7 @@ export class DeliveryStatusWriter {
 
   private published(written: Written): Written {
     this.pubsub.publish('delivery:updated', written.delivery.userId, written)
+    if (written.webhooks) this.webhooks.poke()
     return written
   }
 }

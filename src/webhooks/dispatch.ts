@@ -1,0 +1,200 @@
+import { DelayedError, type Job, Queue, Worker } from 'bullmq'
+import type { Clock } from '../clock.js'
+import type { Logger } from '../logger.js'
+import type { RedisConnections } from '../redis.js'
+import type { AttemptOutcome, WebhooksStore } from '../stores/webhooks.js'
+import type { WebhookAttempts } from './attempts.js'
+
+const BATCH = 200
+
+/** Hands due outbox messages to posting: in process by default, through BullMQ with Redis. */
+export interface WebhookDispatch {
+  start(): void
+  /** A status change queued messages: look for due ones now instead of at the next poll. */
+  poke(): void
+  stop(): Promise<void>
+}
+
+interface Due {
+  id: string
+  endpointId: string
+  attempts: number
+}
+
+export interface DispatchDeps {
+  webhooks: WebhooksStore
+  attempts: WebhookAttempts
+  clock: Clock
+  logger: Logger
+  /** How often the outbox is read for due messages (retries come due between pokes). */
+  pollMs: number
+  /** POSTs in flight in this instance, in all and per endpoint (a slow endpoint holds only its share). */
+  concurrency: number
+  perEndpoint: number
+}
+
+/** Reads the outbox for due messages, on a timer and when poked; one read at a time. */
+abstract class OutboxReader implements WebhookDispatch {
+  private timer?: NodeJS.Timeout
+  private readonly retries = new Set<NodeJS.Timeout>()
+  private reading?: Promise<void>
+  private again = false
+  protected stopping = false
+
+  constructor(protected readonly deps: DispatchDeps) {}
+
+  start() {
+    this.timer = setInterval(() => this.poke(), this.deps.pollMs)
+    this.timer.unref()
+    this.poke()
+  }
+
+  poke() {
+    if (this.stopping) return
+    if (this.reading) {
+      this.again = true
+      return
+    }
+    this.reading = this.read()
+      .catch((err) => this.deps.logger.error({ err }, 'reading the webhook outbox failed; the next poll tries again'))
+      .finally(() => {
+        this.reading = undefined
+        if (this.again) {
+          this.again = false
+          this.poke()
+        }
+      })
+  }
+
+  async stop() {
+    this.stopping = true
+    clearInterval(this.timer)
+    for (const t of this.retries) clearTimeout(t)
+    await this.reading
+  }
+
+  /** Reads again when a retry this instance scheduled comes due, instead of waiting for the poll. */
+  protected after(outcome: AttemptOutcome | undefined) {
+    if (outcome?.next !== 'RETRY' || this.stopping) return
+    const timer = setTimeout(
+      () => {
+        this.retries.delete(timer)
+        this.poke()
+      },
+      // Timers may fire a millisecond early; the row must be due when it is read.
+      Math.max(0, outcome.retryAt.getTime() - this.deps.clock.now().getTime()) + 10,
+    )
+    timer.unref()
+    this.retries.add(timer)
+  }
+
+  private async read() {
+    const due = await this.deps.webhooks.due(this.deps.clock.now(), BATCH)
+    if (due.length) await this.handOver(due)
+  }
+
+  protected abstract handOver(due: Due[]): Promise<void>
+}
+
+/** Posts in this process, within the concurrency limits; what does not fit waits for the next read. */
+export class InProcessWebhooks extends OutboxReader {
+  private readonly inflight = new Map<string, Promise<void>>()
+  private readonly perEndpoint = new Map<string, number>()
+
+  /** Due messages were left for later: read again as soon as a slot frees up. */
+  private backlog = false
+
+  protected async handOver(due: Due[]) {
+    this.backlog = due.length === BATCH
+    for (const m of due) {
+      if (this.inflight.has(m.id)) continue
+      const held = this.perEndpoint.get(m.endpointId) ?? 0
+      if (this.inflight.size >= this.deps.concurrency || held >= this.deps.perEndpoint) {
+        this.backlog = true
+        continue
+      }
+      this.perEndpoint.set(m.endpointId, held + 1)
+      const run = this.deps.attempts
+        .attempt(m.id)
+        .then((outcome) => this.after(outcome))
+        .catch((err) => this.deps.logger.error({ err, webhookMessageId: m.id }, 'webhook attempt failed; it is retried once its hold ends'))
+        .finally(() => {
+          this.inflight.delete(m.id)
+          const left = (this.perEndpoint.get(m.endpointId) ?? 1) - 1
+          if (left) this.perEndpoint.set(m.endpointId, left)
+          else this.perEndpoint.delete(m.endpointId)
+          if (this.backlog) this.poke()
+        })
+      this.inflight.set(m.id, run)
+    }
+  }
+
+  override async stop() {
+    await super.stop()
+    await Promise.allSettled([...this.inflight.values()])
+  }
+}
+
+const QUEUE = 'webhooks'
+
+/**
+ * The webhook dispatch of several instances: every instance reads the outbox and queues what is
+ * due as BullMQ jobs (one job id per message attempt, so the instances' reads merge); any
+ * instance's worker posts it. The database claim keeps each attempt to one instance.
+ */
+export class BullWebhooks extends OutboxReader {
+  private readonly queue: Queue
+  private worker?: Worker
+  private readonly perEndpoint = new Map<string, number>()
+
+  constructor(
+    deps: DispatchDeps,
+    private readonly redis: { connections: RedisConnections; prefix: string },
+  ) {
+    super(deps)
+    this.queue = new Queue(QUEUE, { connection: redis.connections.open('webhooks'), prefix: redis.prefix })
+  }
+
+  override start() {
+    this.worker = new Worker(QUEUE, (job, token) => this.process(job, token), {
+      connection: this.redis.connections.open('webhooks-worker'),
+      prefix: this.redis.prefix,
+      concurrency: this.deps.concurrency,
+    })
+    this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'webhook worker error'))
+    super.start()
+  }
+
+  protected async handOver(due: Due[]) {
+    await this.queue.addBulk(
+      due.map((m) => ({
+        name: 'post',
+        data: { id: m.id, endpointId: m.endpointId },
+        opts: { jobId: `${m.id}-${m.attempts}`, removeOnComplete: true, removeOnFail: 1000 },
+      })),
+    )
+  }
+
+  private async process(job: Job<{ id: string; endpointId: string }>, token?: string) {
+    const { id, endpointId } = job.data
+    const held = this.perEndpoint.get(endpointId) ?? 0
+    if (held >= this.deps.perEndpoint) {
+      await job.moveToDelayed(Date.now() + 250, token)
+      throw new DelayedError()
+    }
+    this.perEndpoint.set(endpointId, held + 1)
+    try {
+      this.after(await this.deps.attempts.attempt(id))
+    } finally {
+      const left = (this.perEndpoint.get(endpointId) ?? 1) - 1
+      if (left) this.perEndpoint.set(endpointId, left)
+      else this.perEndpoint.delete(endpointId)
+    }
+  }
+
+  override async stop() {
+    await super.stop()
+    await this.worker?.close()
+    await this.queue.close()
+  }
+}

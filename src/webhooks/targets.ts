@@ -1,0 +1,106 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { lookup as dnsLookupAll } from 'node:dns/promises'
+import { BlockList, isIP } from 'node:net'
+
+// Addresses a webhook may not reach unless the operator allows it: this host, private networks,
+// link-local (cloud metadata), carrier-grade NAT, multicast and reserved ranges.
+const PRIVATE = new BlockList()
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv4')
+for (const [net, bits] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv6')
+
+/** Whether an address is on the public internet (an IPv4-mapped IPv6 address is judged as IPv4). */
+export function isPublicAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped) return !PRIVATE.check(mapped[1] as string, 'ipv4')
+  const family = isIP(address)
+  if (family === 0) return false
+  return !PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6')
+}
+
+export interface TargetRules {
+  /** Plain http is accepted (not in production). */
+  allowHttp: boolean
+  /** Private, loopback and link-local addresses are accepted (the operator's choice; tests). */
+  allowPrivate: boolean
+}
+
+/** Why a URL may not be a webhook endpoint, or undefined when it may (its address is checked on each connection). */
+export function refusalOf(raw: string, rules: TargetRules): string | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return 'is not a URL'
+  }
+  if (raw.length > 2048) return 'is longer than 2048 characters'
+  if (url.protocol !== 'https:' && !(rules.allowHttp && url.protocol === 'http:'))
+    return rules.allowHttp ? 'must be http(s)' : 'must be https'
+  if (url.username || url.password) return 'must not hold credentials'
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  if (isIP(host) && !rules.allowPrivate && !isPublicAddress(host)) return 'points to a private, loopback or link-local address'
+  if (!rules.allowPrivate && /(^|\.)localhost$/i.test(host)) return 'points to this host'
+  return undefined
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+
+/**
+ * A DNS lookup for outgoing webhook connections that refuses private addresses (unless allowed):
+ * checked at connection time, so a name that later resolves elsewhere (DNS rebinding) is caught.
+ */
+export function guardedLookup(allowPrivate: boolean) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
+    dnsLookup(hostname, { all: true }, (err, addresses) => {
+      if (err) return callback(err, [])
+      const allowed = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address))
+      if (allowed.length === 0) {
+        const refused = Object.assign(new Error(`${hostname} resolves to a private, loopback or link-local address`), {
+          code: 'EUNSAFEADDRESS',
+        })
+        return callback(refused, [])
+      }
+      if (options.all) return callback(null, allowed)
+      const [first] = allowed as [LookupAddress]
+      callback(null, first.address, first.family)
+    })
+  }
+}
+
+/**
+ * Checks a new endpoint URL: its form (`refusalOf`, a VALIDATION refusal), then what its name
+ * resolves to now (UNSAFE_URL when any address is private and that is not allowed).
+ */
+export async function endpointRefusal(
+  raw: string,
+  rules: TargetRules,
+): Promise<{ code: 'VALIDATION' | 'UNSAFE_URL'; reason: string } | undefined> {
+  const refused = refusalOf(raw, rules)
+  if (refused) return { code: refused.startsWith('points') ? 'UNSAFE_URL' : 'VALIDATION', reason: refused }
+  if (rules.allowPrivate) return undefined
+  const host = new URL(raw).hostname.replace(/^\[|\]$/g, '')
+  if (isIP(host)) return undefined
+  const addresses = await dnsLookupAll(host, { all: true }).catch(() => undefined)
+  if (!addresses?.length) return { code: 'VALIDATION', reason: `${host} does not resolve` }
+  if (addresses.some((a) => !isPublicAddress(a.address)))
+    return { code: 'UNSAFE_URL', reason: `${host} resolves to a private, loopback or link-local address` }
+  return undefined
+}

@@ -1,0 +1,257 @@
+import { Webhook } from 'standardwebhooks'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { over } from '../harness/client.js'
+import { WebhookReceiver } from '../harness/webhook-receiver.js'
+import { buildApp } from '../src/http/app.js'
+import { createServices } from '../src/services.js'
+import { postJson } from '../src/webhooks/poster.js'
+import { app, clock, config, db, gql, mutate, sendingSetup, twilio } from './support/helpers.js'
+
+const receivers: WebhookReceiver[] = []
+beforeAll(() => app.start())
+afterAll(() => Promise.all(receivers.map((r) => r.close())))
+const receiver = async () => {
+  const r = await new WebhookReceiver().start()
+  receivers.push(r)
+  return r
+}
+
+type Setup = Awaited<ReturnType<typeof sendingSetup>>
+const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
+  __typename ... on CreateWebhookEndpointSuccess { signingSecret webhookEndpoint { id url eventTypes enabled } }
+  ... on Error { code message } } }`
+const ENDPOINT = `query($id: ID!) { webhookEndpoint(id: $id) { id enabled disabledReason failingSince
+  messages(first: 20) { edges { node { id eventType deliveryId status attempts nextAttemptAt finishedAt
+    attemptLog { at statusCode latencyMs error } } } } } }`
+
+async function endpointFor(s: Setup, r: WebhookReceiver, eventTypes: string[], extra: Record<string, unknown> = {}) {
+  const created = await mutate('createWebhookEndpoint', CREATE, { input: { url: r.url, eventTypes, ...extra } }, s.user.key)
+  if (!created.signingSecret) throw new Error(JSON.stringify(created))
+  r.secret = created.signingSecret
+  return created.webhookEndpoint.id as string
+}
+const endpoint = async (s: Setup, id: string) => (await gql(ENDPOINT, { id }, s.user.key)).data.webhookEndpoint
+const messages = async (s: Setup, id: string) => (await endpoint(s, id)).messages.edges.map((e: { node: unknown }) => e.node)
+async function sent(s: Setup, callId: string) {
+  const r = await s.send({ call: { callId, customerPhoneNumber: '+14155550123' } })
+  return { id: r.delivery.id as string, sid: r.delivery.providerMessageId as string }
+}
+const callback = (sid: string, status: string, extra: Record<string, string> = {}) =>
+  twilio.statusCallback(sid, status, extra, { via: app.url })
+
+describe('signed outbound webhooks', () => {
+  it('posts the status changes an endpoint asked for, signed per Standard Webhooks, with a stable id', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    const id = await endpointFor(s, r, ['SENT', 'DELIVERED'])
+    const { id: deliveryId, sid } = await sent(s, 'wh-1')
+    expect(await callback(sid, 'sent')).toBe(200)
+    expect(await callback(sid, 'delivered')).toBe(200)
+    await vi.waitFor(() => expect(r.received).toHaveLength(2), { timeout: 5000 })
+    expect(r.received.every((m) => m.verified)).toBe(true)
+    expect(r.received.map((m) => m.payload.type)).toEqual(['sms.sent', 'sms.delivered'])
+    expect(r.received[1]?.payload.data).toMatchObject({ deliveryId, status: 'DELIVERED', callId: 'wh-1', campaignId: s.campaignId })
+    expect(r.received[1]?.body).not.toContain('booked for 7pm')
+    expect(r.received[0]?.headers['content-type']).toBe('application/json')
+    expect(r.received[0]?.id).toMatch(/^msg_/)
+    // The receiver answered before the attempt was recorded.
+    await vi.waitFor(async () =>
+      expect((await messages(s, id)).map((m: { status: string }) => m.status)).toEqual(['DELIVERED', 'DELIVERED']),
+    )
+    const stored = await messages(s, id)
+    expect(stored.map((m: { id: string }) => m.id).sort()).toEqual(r.ids().sort())
+    // A forged or replayed body fails the receiver's check.
+    const forged = { ...r.received[1]?.headers } as Record<string, string>
+    expect(() => new Webhook(r.secret as string).verify(r.received[1]?.body.replace('DELIVERED', 'FAILED') as string, forged)).toThrow()
+  })
+
+  it('keeps the secret sealed: shown once, encrypted at rest, replaced by rotation', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    const id = await endpointFor(s, r, ['DELIVERED'])
+    const row = await db.webhookEndpoint.findUniqueOrThrow({ where: { id } })
+    expect(row.secret).not.toContain((r.secret as string).slice(6))
+    const listed = await gql('{ webhookEndpoints { id url } }', {}, s.user.key)
+    expect(JSON.stringify(listed)).not.toContain('whsec_')
+    const old = r.secret
+    const rotated = await mutate(
+      'rotateWebhookSecret',
+      'mutation($id: ID!) { rotateWebhookSecret(id: $id) { ... on RotateWebhookSecretSuccess { signingSecret } } }',
+      { id },
+      s.user.key,
+    )
+    expect(rotated.signingSecret).toMatch(/^whsec_/)
+    expect(rotated.signingSecret).not.toBe(old)
+    r.secret = rotated.signingSecret
+    const { sid } = await sent(s, 'wh-rotate')
+    await callback(sid, 'delivered')
+    await vi.waitFor(() => expect(r.received).toHaveLength(1), { timeout: 5000 })
+    expect(r.received[0]?.verified).toBe(true)
+    const received = r.received[0] as NonNullable<(typeof r.received)[0]>
+    expect(() => new Webhook(old as string).verify(received.body, received.headers as Record<string, string>)).toThrow()
+  })
+
+  it('sends only the campaign’s changes to a campaign endpoint', async () => {
+    const s = await sendingSetup()
+    const other = await mutate(
+      'createCampaign',
+      'mutation { createCampaign(input: { name: "other" }) { ... on CreateCampaignSuccess { campaign { id } } } }',
+      {},
+      s.user.key,
+    )
+    const [mine, theirs] = [await receiver(), await receiver()]
+    await endpointFor(s, mine, ['QUEUED'], { campaignId: s.campaignId })
+    await endpointFor(s, theirs, ['QUEUED'], { campaignId: other.campaign.id })
+    await sent(s, 'wh-campaign')
+    await vi.waitFor(() => expect(mine.received).toHaveLength(1), { timeout: 5000 })
+    expect(theirs.received).toEqual([])
+  })
+
+  it('retries with backoff until a 2xx, with every attempt queryable', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    r.answers.push(500, 503)
+    const id = await endpointFor(s, r, ['QUEUED'])
+    await sent(s, 'wh-retry')
+    await vi.waitFor(async () => expect((await messages(s, id))[0]?.status).toBe('DELIVERED'), { timeout: 5000 })
+    const [m] = await messages(s, id)
+    expect(m.attempts).toBe(3)
+    expect(m.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 503, 200])
+    expect(m.attemptLog.every((a: { latencyMs: number }) => a.latencyMs >= 0)).toBe(true)
+    const gaps = m.attemptLog.slice(1).map((a: { at: string }, i: number) => Date.parse(a.at) - Date.parse(m.attemptLog[i].at))
+    expect(gaps[0]).toBeGreaterThanOrEqual(100)
+    expect(gaps[1]).toBeGreaterThanOrEqual(200)
+    expect(new Set(r.received.map((x) => x.id)).size).toBe(1)
+    expect(r.received.every((x) => x.verified)).toBe(true)
+    expect((await endpoint(s, id)).failingSince).toBeNull()
+  })
+
+  it('marks a message FAILED once its retries are spent, and disables an endpoint that keeps failing', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    r.answers.push(...Array(8).fill(500))
+    const id = await endpointFor(s, r, ['QUEUED', 'DELIVERED'])
+    const { sid } = await sent(s, 'wh-fail')
+    await vi.waitFor(async () => expect((await endpoint(s, id)).enabled).toBe(false), { timeout: 5000 })
+    const e = await endpoint(s, id)
+    expect(e.disabledReason).toMatch(/No attempt has succeeded since .*HTTP 500/)
+    const [m] = await messages(s, id)
+    expect(m).toMatchObject({ status: 'FAILED', attempts: 4, nextAttemptAt: null })
+    expect(m.finishedAt).not.toBeNull()
+    // Disabled: later changes are not queued for it; enabled again, they are.
+    await callback(sid, 'delivered')
+    expect(await messages(s, id)).toHaveLength(1)
+    r.answers.length = 0
+    await mutate('enableWebhookEndpoint', 'mutation($id: ID!) { enableWebhookEndpoint(id: $id) { __typename } }', { id }, s.user.key)
+    await sent(s, 'wh-fail-2')
+    await vi.waitFor(async () => expect((await messages(s, id))[0]?.status).toBe('DELIVERED'), { timeout: 5000 })
+  })
+
+  it('disables an endpoint at once when it answers 410 Gone', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    r.answers.push(410)
+    const id = await endpointFor(s, r, ['QUEUED'])
+    await sent(s, 'wh-gone')
+    await vi.waitFor(async () => expect((await endpoint(s, id)).disabledReason).toBe('The endpoint answered 410 Gone.'), { timeout: 5000 })
+    expect(r.received).toHaveLength(1)
+  })
+
+  it('lets the owner update, disable and delete endpoints, and nobody else', async () => {
+    const [s, intruder] = [await sendingSetup(), await sendingSetup()]
+    const r = await receiver()
+    const id = await endpointFor(s, r, ['QUEUED'])
+    const update = await mutate(
+      'updateWebhookEndpoint',
+      'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { eventTypes: [DELIVERED, FAILED] }) { ... on UpdateWebhookEndpointSuccess { webhookEndpoint { eventTypes } } ... on Error { code } } }',
+      { id },
+      s.user.key,
+    )
+    expect(update.webhookEndpoint.eventTypes).toEqual(['DELIVERED', 'FAILED'])
+    for (const [field, query] of [
+      ['disableWebhookEndpoint', 'mutation($id: ID!) { disableWebhookEndpoint(id: $id) { __typename ... on Error { code } } }'],
+      ['rotateWebhookSecret', 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { __typename ... on Error { code } } }'],
+      ['deleteWebhookEndpoint', 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename ... on Error { code } } }'],
+    ] as const) {
+      expect((await mutate(field, query, { id }, intruder.user.key)).code, field).toBe('NOT_FOUND')
+    }
+    expect((await gql('query($id: ID!) { webhookEndpoint(id: $id) { id } }', { id }, intruder.user.key)).data.webhookEndpoint).toBeNull()
+    const disabled = await mutate(
+      'disableWebhookEndpoint',
+      'mutation($id: ID!) { disableWebhookEndpoint(id: $id) { ... on DisableWebhookEndpointSuccess { webhookEndpoint { enabled disabledReason } } } }',
+      { id },
+      s.user.key,
+    )
+    expect(disabled.webhookEndpoint).toEqual({ enabled: false, disabledReason: 'Disabled by the owner.' })
+    const deleted = await mutate(
+      'deleteWebhookEndpoint',
+      'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { ... on DeleteWebhookEndpointSuccess { deletedId } } }',
+      { id },
+      s.user.key,
+    )
+    expect(deleted.deletedId).toBe(id)
+    expect((await gql('{ webhookEndpoints { id } }', {}, s.user.key)).data.webhookEndpoints).toEqual([])
+  })
+
+  it('refuses bad input with typed errors and holds the per-account limit', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    const create = (input: Record<string, unknown>) =>
+      mutate('createWebhookEndpoint', CREATE, { input: { url: r.url, eventTypes: ['DELIVERED'], ...input } }, s.user.key)
+    expect(await create({ url: 'not a url' })).toMatchObject({ code: 'VALIDATION' })
+    expect(await create({ url: 'ftp://example.com/x' })).toMatchObject({ code: 'VALIDATION' })
+    expect(await create({ url: 'https://user:pw@example.com/x' })).toMatchObject({ code: 'VALIDATION' })
+    expect(await create({ eventTypes: [] })).toMatchObject({ code: 'VALIDATION' })
+    expect(await create({ campaignId: 'nope' })).toMatchObject({ code: 'NOT_FOUND' })
+    for (let i = 0; i < config.webhooks.endpointsPerUser; i++) expect((await create({})).__typename).toBe('CreateWebhookEndpointSuccess')
+    expect(await create({})).toMatchObject({ code: 'LIMIT_REACHED' })
+  })
+})
+
+describe('webhook targets (SSRF)', () => {
+  const strict = createServices(
+    { ...config, webhooks: { ...config.webhooks, allowPrivate: false, allowHttp: false, timeoutMs: 300 } },
+    { clock },
+  )
+  const strictApp = buildApp(strict, { port: 0, host: '127.0.0.1' })
+  const strictGql = over((url, init) => strictApp.yoga.fetch(url, init))
+  afterAll(() => strictApp.stop())
+
+  it('refuses endpoints on private, loopback and link-local addresses, and plain http in production', async () => {
+    const s = await sendingSetup()
+    for (const url of [
+      'https://127.0.0.1/hooks',
+      'https://localhost/hooks',
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.1.2.3/x',
+      'https://192.168.0.10/x',
+      'https://[::1]/x',
+      'https://[::ffff:127.0.0.1]/x',
+      'https://[fe80::1]/x',
+    ]) {
+      const r = await strictGql(CREATE, { input: { url, eventTypes: ['DELIVERED'] } }, s.user.key)
+      expect(r.data.createWebhookEndpoint, url).toMatchObject({ __typename: 'WebhookEndpointError', code: 'UNSAFE_URL' })
+    }
+    const http = await strictGql(CREATE, { input: { url: 'http://93.184.216.34/x', eventTypes: ['DELIVERED'] } }, s.user.key)
+    expect(http.data.createWebhookEndpoint).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('https') })
+    expect(await db.webhookEndpoint.count({ where: { userId: s.user.id } })).toBe(0)
+  })
+
+  it('checks the address again at each connection (a name that resolves to loopback is refused)', async () => {
+    const r = await receiver()
+    const port = new URL(r.url).port
+    const refused = await postJson(`http://localhost:${port}/hooks`, {}, '{}', { timeoutMs: 1000, allowPrivate: false })
+    expect(refused).toMatchObject({ statusCode: null, error: expect.stringContaining('private, loopback or link-local') })
+    const allowed = await postJson(`http://localhost:${port}/hooks`, {}, '{}', { timeoutMs: 1000, allowPrivate: true })
+    expect(allowed.statusCode).toBe(200)
+    expect(r.received).toHaveLength(1)
+  })
+
+  it('gives up on an endpoint that does not answer in time', async () => {
+    const r = await receiver()
+    r.delayMs = 2000
+    const slow = await postJson(r.url, {}, '{}', { timeoutMs: 300, allowPrivate: true })
+    expect(slow).toMatchObject({ statusCode: null, error: 'no answer within 300 ms' })
+    expect(slow.latencyMs).toBeLessThan(1500)
+  })
+})
