@@ -46,7 +46,7 @@ export async function seed(n: number) {
     })
     await db.smsDelivery.createMany({ data: batch })
   }
-  return { db, token, accountSid, userId: user.id, campaignId: campaign.id, key: key.key, sids }
+  return { db, token, accountSid, userId: user.id, campaignId: campaign.id, actionId: action.id, key: key.key, sids }
 }
 
 /** A status callback as Twilio would post it: the form body and its X-Twilio-Signature. */

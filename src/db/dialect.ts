@@ -25,7 +25,7 @@ export interface Dialect {
    * without an interactive transaction. Returns the updated rows and how many rows `fanOut` added.
    */
   updateThenInsert(db: Db, update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
-  /** The whole tenths of a second from one timestamp column to another (null when either is). */
+  /** The whole tenths of a second from one timestamp to another (null when either is). */
   tenthsBetween(from: Sql, to: Sql): Sql
 }
 

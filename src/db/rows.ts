@@ -42,6 +42,7 @@ export const deliveryRow: z.ZodType<SmsDelivery, unknown> = z.object({
   requestHash: maybe,
   attempts: int,
   deliveredAt: date.nullable(),
+  tenthsToDelivered: int.nullable(),
   createdAt: date,
   updatedAt: date,
 })

@@ -13,7 +13,10 @@ export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX'
 export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'providerMessageId'>
 
 /** A delivery as the send path creates it. */
-export type NewDelivery = Omit<SmsDelivery, 'id' | 'attempts' | 'providerMessageId' | 'deliveredAt' | 'createdAt' | 'updatedAt'>
+export type NewDelivery = Omit<
+  SmsDelivery,
+  'id' | 'attempts' | 'providerMessageId' | 'deliveredAt' | 'tenthsToDelivered' | 'createdAt' | 'updatedAt'
+>
 
 /** A delivery, the event that recorded its latest change, and the webhook messages it queued. */
 export interface Written {
@@ -130,7 +133,10 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       }
       if (change.providerMessageId) sets.push(Prisma.sql`"providerMessageId" = ${change.providerMessageId}`)
       if (change.sandbox !== undefined) sets.push(Prisma.sql`"sandbox" = ${change.sandbox}`)
-      if (next === 'DELIVERED') sets.push(Prisma.sql`"deliveredAt" = ${at}`)
+      if (next === 'DELIVERED') {
+        const tenths = dialect.tenthsBetween(Prisma.sql`"createdAt"`, Prisma.sql`${at}`)
+        sets.push(Prisma.sql`"deliveredAt" = ${at}`, Prisma.sql`"tenthsToDelivered" = ${tenths}`)
+      }
       const event: SmsDeliveryEvent = {
         id: cuid(),
         deliveryId: id,

@@ -19,7 +19,7 @@ export function createStores(db: Db, dialect: Dialect) {
     deliveries: deliveriesStore(db, dialect),
     optOuts: optOutsStore(db),
     sendContext: sendContextStore(db),
-    stats: statsStore(db, dialect),
+    stats: statsStore(db),
     webhooks: webhooksStore(db),
   }
 }

@@ -1,4 +1,4 @@
-import { type Db, type Dialect, Prisma } from '../db/client.js'
+import { type Db, Prisma } from '../db/client.js'
 import { int } from '../db/rows.js'
 import type { SmsDeliveryStatus } from '../generated/prisma/enums.js'
 
@@ -23,15 +23,14 @@ const column = (scope: StatsScope) =>
       : Prisma.sql`"smsActionId" = ${scope.smsActionId}`
 
 /** The statistics reads: each answered from one of the SmsDelivery *_stats indexes alone. */
-export function statsStore(db: Db, dialect: Dialect) {
+export function statsStore(db: Db) {
   return {
     /** The scope's deliveries created in [since, until), grouped by status, error code and time to delivered. */
     async groups(scope: StatsScope, since: Date, until: Date): Promise<StatsGroup[]> {
-      const tenths = dialect.tenthsBetween(Prisma.sql`"createdAt"`, Prisma.sql`"deliveredAt"`)
       const rows = await db.$queryRaw<Record<string, unknown>[]>`
-        SELECT "status", "errorCode", ${tenths} AS "tenths", COUNT(*) AS "count", SUM("segments") AS "segments"
+        SELECT "status", "errorCode", "tenthsToDelivered" AS "tenths", COUNT(*) AS "count", SUM("segments") AS "segments"
         FROM "SmsDelivery" WHERE ${column(scope)} AND "createdAt" >= ${since} AND "createdAt" < ${until}
-        GROUP BY "status", "errorCode", ${tenths}`
+        GROUP BY "status", "errorCode", "tenthsToDelivered"`
       return rows.map((r) => ({
         status: String(r.status) as SmsDeliveryStatus,
         errorCode: (r.errorCode as string | null) ?? null,
