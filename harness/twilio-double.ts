@@ -29,6 +29,8 @@ export interface RecordedRequest {
   accountSid?: string
   /** When it arrived (ms since the epoch). */
   at: number
+  /** The W3C trace context the client sent, if any. */
+  traceparent?: string
 }
 
 export const hex = (bytes: number) => randomBytes(bytes).toString('hex')
@@ -50,6 +52,8 @@ export class TwilioDouble {
   readonly requests: RecordedRequest[] = []
   /** Statuses to answer with, one per request, before normal handling (e.g. 500, 429). */
   readonly failures: number[] = []
+  /** The first create of each new message body fails with this status, this many times (see failFirstAttempts). */
+  readonly firstAttempts = { status: 0, remaining: 0, bodies: new Set<string>() }
   /** Twilio error codes to answer a message create with, per To number (e.g. 21614). */
   readonly recipientErrors = new Map<string, number>()
   readonly messages = new Map<string, DoubleMessage>()
@@ -108,13 +112,21 @@ export class TwilioDouble {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const form = new URLSearchParams(Buffer.concat(chunks).toString())
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, form, at: Date.now() }
+    const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      form,
+      at: Date.now(),
+      traceparent,
+    }
     this.requests.push(recorded)
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
     }
-    const injected = this.failures.shift()
+    const injected = this.failures.shift() ?? this.firstAttemptFailure(req.method, url.pathname, form)
     if (injected) {
       const code = injected === 429 ? 20429 : 20500
       return send(injected, twilioError(code, injected, injected === 429 ? 'Too Many Requests' : 'Internal Server Error'))
@@ -372,6 +384,23 @@ export class TwilioDouble {
       body: new URLSearchParams(params),
     })
     return { status: res.status, body: await res.text() }
+  }
+
+  /**
+   * The first create of each of the next `count` new message bodies fails with `status`; their
+   * retries go through (unlike `failures`, which any request takes, in turn).
+   */
+  failFirstAttempts(count: number, status: number) {
+    Object.assign(this.firstAttempts, { status, remaining: count })
+  }
+
+  private firstAttemptFailure(method: string | undefined, path: string, form: URLSearchParams): number | undefined {
+    const f = this.firstAttempts
+    const body = form.get('Body')
+    if (!f.remaining || method !== 'POST' || !path.endsWith('/Messages.json') || body === null || f.bodies.has(body)) return undefined
+    f.bodies.add(body)
+    f.remaining--
+    return f.status
   }
 
   /** Message creates the double received (accepted or not). */

@@ -104,6 +104,8 @@ const Env = z.object({
   WEBHOOK_ENDPOINT_CONCURRENCY: count(1, 100, 4),
   WEBHOOK_POLL_MS: count(50, 60_000, 1000),
   WEBHOOK_ENDPOINTS_PER_USER: count(1, 1000, 10),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('sms-actions'),
   GRAPHIQL: flag(),
   PUBLIC_INTROSPECTION: flag(false),
 })
@@ -188,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       subscriptionsPerConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
       refusalsRecordedPerMinute: e.REFUSALS_RECORDED_PER_MINUTE,
     },
+    /** Traces go over OTLP/HTTP to this collector (off when unset). */
+    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     webhooks: {
       retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_MS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

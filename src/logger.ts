@@ -1,4 +1,5 @@
 import pino from 'pino'
+import { activeTraceIds } from './telemetry/tracing.js'
 
 export type Logger = pino.Logger
 
@@ -41,6 +42,8 @@ export function createLogger(opts: { level: string; file?: string }): Logger {
     {
       level: opts.level,
       base: { service: 'sms-actions' },
+      // Lines written inside a traced request or job carry its trace.
+      mixin: () => activeTraceIds() ?? {},
       formatters: { log: (object) => scrub(object) as Record<string, unknown> },
       serializers: { err: serializeError },
       hooks: {

@@ -1,3 +1,4 @@
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { type Authenticate, createAuthenticator } from './auth.js'
 import { type Clock, systemClock } from './clock.js'
 import type { Config } from './config.js'
@@ -24,6 +25,9 @@ import { TwilioClients } from './sms/providers/twilio/client.js'
 import { TwilioCredentialStore } from './sms/providers/twilio/credentials.js'
 import { Sending } from './sms/sending/sendSms.js'
 import { createStores } from './stores/index.js'
+import { providerRequestObserver } from './telemetry/provider.js'
+import { statementObserver } from './telemetry/statements.js'
+import { createTracing } from './telemetry/tracing.js'
 import { WebhookAttempts } from './webhooks/attempts.js'
 import { BullWebhooks, InProcessWebhooks, type WebhookDispatch } from './webhooks/dispatch.js'
 
@@ -33,6 +37,8 @@ export interface Overrides {
   logger?: Logger
   /** Wraps the dispatcher the configuration chose (e.g. to hold sends in a crash test). */
   dispatcher?: (chosen: Dispatcher) => Dispatcher
+  /** Where spans go (a test's in-memory exporter); tracing is on when given. */
+  spanProcessor?: SpanProcessor
 }
 
 /**
@@ -43,7 +49,8 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const clock = overrides.clock ?? systemClock
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, file: config.logFile })
   const metrics = createMetrics()
-  const { db, dialect } = createDatabase(config.databaseUrl, () => metrics.dbQueries.inc())
+  const tracing = createTracing({ ...config.otel, processor: overrides.spanProcessor })
+  const { db, dialect } = createDatabase(config.databaseUrl, statementObserver(metrics, tracing, config.databaseUrl))
   const stores = createStores(db, dialect)
   const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined
   const pubsub = createPubSub(redis && { connections: redis, prefix: config.queue.prefix })
@@ -54,8 +61,12 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const webhooks: WebhookDispatch = redis
     ? new BullWebhooks(webhookDeps, { connections: redis, prefix: config.queue.prefix })
     : new InProcessWebhooks(webhookDeps)
-  const twilioClients = new TwilioClients({ baseUrl: config.twilioApiBaseUrl, timeoutMs: config.twilioTimeoutMs })
-  const status = new DeliveryStatusWriter(stores.deliveries, pubsub, webhooks, clock, logger)
+  const twilioClients = new TwilioClients({
+    baseUrl: config.twilioApiBaseUrl,
+    timeoutMs: config.twilioTimeoutMs,
+    observe: providerRequestObserver(metrics, tracing),
+  })
+  const status = new DeliveryStatusWriter({ deliveries: stores.deliveries, pubsub, webhooks, metrics, clock, logger })
   const providers = createProviders({
     config,
     clients: twilioClients,
@@ -63,16 +74,20 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     logger,
     report: (deliveryId, next) => status.move(deliveryId, next, 'SANDBOX'),
   })
-  const attempts = new SendAttempts({ ...stores, status, providers, clock, logger, send: config.send })
+  const attempts = new SendAttempts({ ...stores, status, providers, clock, logger, metrics, send: config.send })
+  const dispatchDeps = { attempts, deliveries: stores.deliveries, sweep: config.sweep, tracing, clock, logger }
   const chosen: Dispatcher = redis
-    ? new BullDispatcher({ attempts, deliveries: stores.deliveries, redis, queue: config.queue, sweep: config.sweep, clock, logger })
-    : new InProcessDispatcher({ attempts, deliveries: stores.deliveries, clock, logger, sweep: config.sweep })
+    ? new BullDispatcher({ ...dispatchDeps, redis, queue: config.queue })
+    : new InProcessDispatcher(dispatchDeps)
   const dispatcher = overrides.dispatcher?.(chosen) ?? chosen
+  metrics.probes.queueDepth = () => dispatcher.depth()
   const reconciler = new Reconciler({ ...stores, status, providers, clock, logger, reconcile: config.reconcile })
   const twilioChecks = new TwilioAccountChecks(twilioClients)
   const authenticate: Authenticate = createAuthenticator(config.adminToken, stores.accounts)
   const sending = new Sending({
     stores,
+    metrics,
+    tracing,
     credentials,
     status,
     dispatcher,
@@ -82,11 +97,14 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     refusalsRecordedPerMinute: config.limits.refusalsRecordedPerMinute,
     sandboxed: (provider) => providers.sandboxed(provider),
   })
+  const updates = new DeliveryUpdates(pubsub, stores, config.limits.subscriptionsPerKey)
+  metrics.probes.subscriptions = () => updates.size
   return {
     config,
     clock,
     logger,
     metrics,
+    tracing,
     db,
     dialect,
     stores,
@@ -105,8 +123,8 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     sending,
     toolCalls: new ToolCalls({ stores, sending }),
     inbound: new InboundReplies({ optOuts: stores.optOuts, credentials, config, logger }),
-    callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, clock, metrics, logger }),
-    updates: new DeliveryUpdates(pubsub, stores, config.limits.subscriptionsPerKey),
+    callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, clock, metrics, tracing, logger }),
+    updates,
     /** Stops background work and closes connections: in-flight sends end first. */
     async close() {
       await reconciler.stop()
@@ -115,6 +133,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
       providers.stop()
       await redis?.close()
       await db.$disconnect()
+      await tracing.shutdown()
     },
   }
 }

@@ -21,20 +21,17 @@ class Lock {
   }
 }
 
-/** Called once per SQL statement sent (cheaper than Prisma's query event, which formats every query). */
-export type OnStatement = () => void
+/**
+ * Called once per SQL statement sent (cheaper than Prisma's query event, which formats every
+ * query), with the statement's SQL and its run: it may wrap the run (a trace span).
+ */
+export type OnStatement = <T>(sql: string, run: () => Promise<T>) => Promise<T>
 
 /** `q` with its statements reported to `onStatement`. */
 function counted<Q extends Queryable>(q: Q, onStatement: OnStatement, around = <T>(run: () => Promise<T>) => run()): Q {
   return Object.assign(Object.create(q) as Q, {
-    queryRaw: (query: Parameters<Q['queryRaw']>[0]) => {
-      onStatement()
-      return around(() => q.queryRaw(query))
-    },
-    executeRaw: (query: Parameters<Q['executeRaw']>[0]) => {
-      onStatement()
-      return around(() => q.executeRaw(query))
-    },
+    queryRaw: (query: Parameters<Q['queryRaw']>[0]) => onStatement(query.sql, () => around(() => q.queryRaw(query))),
+    executeRaw: (query: Parameters<Q['executeRaw']>[0]) => onStatement(query.sql, () => around(() => q.executeRaw(query))),
   })
 }
 

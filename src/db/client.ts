@@ -7,7 +7,7 @@ export { type Db, type Dialect, Prisma, type Row, type Sql } from './dialect.js'
 export type Executor = Pick<Db, '$queryRaw' | '$executeRaw'>
 
 /** The database of a DATABASE_URL: its Prisma client and its dialect. */
-export function createDatabase(url: string, onStatement: OnStatement = () => undefined): { db: Db; dialect: Dialect } {
+export function createDatabase(url: string, onStatement: OnStatement = (_sql, run) => run()): { db: Db; dialect: Dialect } {
   const dialect = dialectFor(url)
   return { db: dialect.connect(onStatement), dialect }
 }

@@ -43,6 +43,7 @@ export const deliveryRow: z.ZodType<SmsDelivery, unknown> = z.object({
   attempts: int,
   deliveredAt: date.nullable(),
   tenthsToDelivered: int.nullable(),
+  traceParent: maybe,
   createdAt: date,
   updatedAt: date,
 })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { SpanKind } from '@opentelemetry/api'
 import type { Services } from '../services.js'
 import { INBOUND_PATH } from '../sms/inbound.js'
 import { STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
@@ -40,6 +41,18 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
   const budget = createRequestBudget(services)
   const yoga = createGraphQLServer(services, budget)
   const webhooks = webhookRoutes(services)
+  const { tracing } = services
+  /** A server span per request, continuing the caller's trace when it sent a traceparent. */
+  const traced = (req: IncomingMessage, res: ServerResponse, route: string, work: () => Promise<void>) => {
+    if (!tracing.tracer) return work()
+    const traceparent = req.headers.traceparent
+    const parent = typeof traceparent === 'string' ? tracing.contextOf({ traceparent }) : undefined
+    const attributes = { 'http.request.method': req.method ?? '', 'http.route': route }
+    return tracing.span(`${req.method} ${route}`, { kind: SpanKind.SERVER, parent, attributes }, async (span) => {
+      await work()
+      span?.setAttribute('http.response.status_code', res.statusCode)
+    })
+  }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint()
@@ -60,9 +73,11 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
         res.writeHead(refused[0], { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: refused[1] }))
         return req.resume()
       }
-      const webhook = webhooks.get(route)
-      if (webhook) return await serveWebhook(webhook, req, res, requestId)
-      return await yoga.handle(req, res, { req, res, requestId })
+      await traced(req, res, route, async () => {
+        const webhook = webhooks.get(route)
+        if (webhook) await serveWebhook(webhook, req, res, requestId)
+        else await yoga.handle(req, res, { req, res, requestId })
+      })
     } catch (err) {
       logger.error({ err, requestId }, 'request failed')
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}')

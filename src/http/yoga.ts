@@ -9,6 +9,7 @@ import { AppError } from '../errors.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
 import type { Services } from '../services.js'
+import { useOperationTelemetry } from '../telemetry/graphql.js'
 import { type Caller, createCostBudget, type RequestBudget, useCallers } from './callers.js'
 import { characterGuard, costBudget, costGuards, schemaPrivacy } from './guards.js'
 
@@ -77,6 +78,7 @@ export function createGraphQLServer(services: Services, budget: RequestBudget) {
       useReadinessCheck({ endpoint: '/readyz', check: () => readiness(services) }),
       useMetricsEndpoint(services),
       useCallers(services, budget),
+      useOperationTelemetry(services),
       ...costGuards(config.graphql),
       costBudget(createCostBudget(services)),
       schemaPrivacy(config.graphql.publicIntrospection),

@@ -10,13 +10,13 @@ export type { SmsDelivery, SmsDeliveryEvent }
 export type EventSource = 'API' | 'DISPATCHER' | 'PROVIDER_CALLBACK' | 'SANDBOX' | 'RECONCILER'
 
 /** What a status callback needs to know of its delivery. */
-export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'providerMessageId'>
+export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'providerMessageId' | 'traceParent'>
 
 /** A delivery as the send path creates it. */
 export type NewDelivery = Omit<
   SmsDelivery,
-  'id' | 'attempts' | 'providerMessageId' | 'deliveredAt' | 'tenthsToDelivered' | 'createdAt' | 'updatedAt'
->
+  'id' | 'attempts' | 'providerMessageId' | 'deliveredAt' | 'tenthsToDelivered' | 'traceParent' | 'createdAt' | 'updatedAt'
+> & { traceParent?: string }
 
 /** A delivery, the event that recorded its latest change, and the webhook messages it queued. */
 export interface Written {
@@ -40,11 +40,11 @@ const parse = (row: Row) => deliveryRow.parse(row)
 async function insert(tx: Executor, d: NewDelivery, at: Date): Promise<Written> {
   const [row] = await tx.$queryRaw<Row[]>`INSERT INTO "SmsDelivery" ("id", "userId", "smsActionId",
       "campaignId", "callId", "to", "requestedTo", "fromNumber", "body", "bodyLength", "provider", "sandbox", "status", "segments", "encoding",
-      "errorCode", "errorMessage", "idempotencyKey", "requestHash", "createdAt", "updatedAt")
+      "errorCode", "errorMessage", "idempotencyKey", "requestHash", "traceParent", "createdAt", "updatedAt")
     VALUES (${cuid()}, ${d.userId}, ${d.smsActionId}, ${d.campaignId}, ${d.callId}, ${d.to}, ${d.requestedTo},
       ${d.fromNumber}, ${d.body}, ${d.bodyLength}, ${enumLiteral(d.provider, Object.values(SmsProvider))}, ${d.sandbox}, ${status(d.status)}, ${d.segments},
       ${enumLiteral(d.encoding, Object.values(SmsEncoding))}, ${d.errorCode}, ${d.errorMessage}, ${d.idempotencyKey},
-      ${d.requestHash}, ${at}, ${at})
+      ${d.requestHash}, ${d.traceParent ?? null}, ${at}, ${at})
     RETURNING *`
   const delivery = parse(row as Row)
   const event = { id: cuid(), deliveryId: delivery.id, status: d.status, errorCode: d.errorCode, source: 'API', at }
@@ -87,7 +87,7 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     /** The delivery a provider message id belongs to (status callbacks). */
     async byProviderMessageId(sid: string): Promise<CallbackTarget | undefined> {
       const [row] = await db.$queryRaw<CallbackTarget[]>`
-        SELECT "id", "userId", "provider", "providerMessageId" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`
+        SELECT "id", "userId", "provider", "providerMessageId", "traceParent" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`
       return row
     },
 

@@ -144,9 +144,9 @@ describe('exactly once under infrastructure faults (two instances, PostgreSQL + 
   it('a database outage of a few seconds while sends wait to retry (Twilio 429): none stranded, none sent twice', async () => {
     const [a, b] = [await instance(), await instance()]
     const s = await setup(a)
-    twilio.failures.push(...Array(8).fill(429))
+    twilio.failFirstAttempts(8, 429)
     const ids = await s.sendMany(8, 'Outage', [a, b])
-    await vi.waitFor(() => expect(twilio.failures).toHaveLength(0), { timeout: 20_000 })
+    await vi.waitFor(() => expect(twilio.firstAttempts.remaining).toBe(0), { timeout: 20_000 })
     database.stop()
     // Whichever step meets the outage: the retry's claim, the queue's job, or recording an accepted text.
     const metOutage = /send job failed|dispatch failed|could not|waits for the database/
@@ -165,14 +165,14 @@ describe('exactly once under infrastructure faults (two instances, PostgreSQL + 
     const [a, b] = [await instance(), await instance()]
     const s = await setup(b)
     // Every first attempt meets a 429; A stops while they wait to retry.
-    twilio.failures.push(...Array(16).fill(429))
+    twilio.failFirstAttempts(16, 429)
     const ids = await s.sendMany(16, 'Rolling', [a])
-    await vi.waitFor(() => expect(twilio.failures.length).toBeLessThanOrEqual(4), { timeout: 20_000 })
+    await vi.waitFor(() => expect(twilio.firstAttempts.remaining).toBeLessThanOrEqual(4), { timeout: 20_000 })
     const stopping = Date.now()
     a.proc.kill('SIGTERM')
     expect(await a.exited).toBe(0)
     expect(a.output()).toContain('shutting down')
-    twilio.failures.length = 0
+    twilio.failFirstAttempts(0, 429)
     await s.deliveredOnce(ids, b)
     console.log(`graceful stop: every text sent ${Date.now() - stopping} ms after SIGTERM`)
     expect(s.accepted()).toHaveLength(16)

@@ -9,5 +9,6 @@ const held: Dispatcher = {
   dispatch: async (delivery) => delivery,
   start: async () => 0,
   stop: async () => undefined,
+  depth: async () => 0,
 }
 await buildApp(createServices(loadConfig(), { dispatcher: () => held })).start()

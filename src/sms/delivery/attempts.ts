@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { isTransientDbError } from '../../db/client.js'
 import type { Logger } from '../../logger.js'
+import type { Metrics } from '../../metrics.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { OptOutsStore } from '../../stores/optOuts.js'
 import type { Providers } from '../providers/index.js'
@@ -45,6 +46,7 @@ export class SendAttempts {
       providers: Providers
       clock: Clock
       logger: Logger
+      metrics: Metrics
       send: Pick<Config['send'], 'maxAttempts' | 'retryBaseMs'>
     },
   ) {}
@@ -73,6 +75,7 @@ export class SendAttempts {
         // No answer: the provider may hold the message already, so ask before sending it again.
         if (failure.ambiguous && (await this.adoptIfSent(deliveryId).catch((err) => this.unasked(deliveryId, err)))) return undefined
         if (failure.kind === 'permanent' || attempt >= send.maxAttempts) return this.fail(sms, failure)
+        this.deps.metrics.sendRetries.inc({ code: failure.code })
         continue
       }
       return this.recordAccepted(deliveryId, receipt, stopping)

@@ -1,8 +1,10 @@
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
+import type { SmsDeliveryStatus } from '../../generated/prisma/enums.js'
 import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
 import type { CallbackTarget, DeliveriesStore } from '../../stores/deliveries.js'
+import type { Tracing } from '../../telemetry/tracing.js'
 import { deliveryNamedIn, parseStatusCallback, STATUS_CALLBACK_PATH, type StatusCallback, signedBy } from '../providers/twilio/callback.js'
 import type { TwilioCredentialStore } from '../providers/twilio/credentials.js'
 import type { DeliveryStatusWriter } from './status.js'
@@ -31,6 +33,7 @@ export class StatusCallbacks {
       config: Pick<Config, 'publicUrl' | 'atlas'>
       clock: Clock
       metrics: Metrics
+      tracing: Tracing
       logger: Logger
     },
   ) {}
@@ -51,6 +54,16 @@ export class StatusCallbacks {
     }
     if (delivery.providerMessageId && delivery.providerMessageId !== callback.sid) return this.duplicate(delivery, callback, requestId)
     if (!callback.status) return 200
+    this.observeLag(callback, params)
+    // Its own trace (the request's), linked to the trace of the send it reports on.
+    const links = this.deps.tracing.linkTo(delivery.traceParent ? { traceparent: delivery.traceParent } : undefined)
+    const attributes = { 'sms.delivery.id': delivery.id, 'sms.status': callback.status }
+    const reported = { ...callback, status: callback.status }
+    return this.deps.tracing.span('sms.status_callback', { links, attributes }, () => this.move(delivery, reported, requestId))
+  }
+
+  private async move(delivery: CallbackTarget, callback: StatusCallback & { status: SmsDeliveryStatus }, requestId: string) {
+    const { logger } = this.deps
     const failed = callback.status === 'UNDELIVERED' || callback.status === 'FAILED'
     const error = failed || callback.errorCode ? { errorCode: callback.errorCode ?? null, errorMessage: callback.errorMessage ?? null } : {}
     const adopted = delivery.providerMessageId ? {} : { providerMessageId: callback.sid }
@@ -58,6 +71,19 @@ export class StatusCallbacks {
       logger.info({ requestId, sid: callback.sid, deliveryId: delivery.id }, 'adopted a message from its callback')
     await this.deps.status.move(delivery.id, callback.status, 'PROVIDER_CALLBACK', { ...error, ...adopted })
     return 200
+  }
+
+  /**
+   * Callback lag: from the carrier's report (RawDlrDoneDate, to the minute, UTC, on delivered and
+   * undelivered callbacks) to now.
+   */
+  private observeLag(callback: StatusCallback, params: Record<string, string>) {
+    const done = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(params.RawDlrDoneDate ?? '')
+    if (!done) return
+    const [, yy, mo, dd, hh, mi] = done.map(Number) as number[]
+    const reported = Date.UTC(2000 + (yy as number), (mo as number) - 1, dd, hh, mi)
+    const lag = (this.deps.clock.now().getTime() - reported) / 1000
+    if (lag >= 0 && lag < 86_400) this.deps.metrics.callbackLag.observe({ status: String(callback.status) }, lag)
   }
 
   /** Whether the account that sent the delivery signed the callback (remembered credentials are re-read before refusing). */

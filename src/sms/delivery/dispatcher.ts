@@ -11,6 +11,8 @@ export interface Dispatcher {
   /** Starts dispatching: picks up deliveries left PENDING (a crash, a lost job) without sending any twice. */
   start(): Promise<number>
   stop(): Promise<void>
+  /** Sends waiting or in progress (this instance's, or the shared queue's). */
+  depth(): Promise<number>
 }
 
 /** Waits for `work` at most `ms`; undefined when the time ran out first. */

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
+import type { Tracing } from '../../telemetry/tracing.js'
 import type { TwilioCredentials } from '../providers/types.js'
 import { type FirstAttempt, type SendAttempts, STOPPED } from './attempts.js'
 import { type Dispatcher, within } from './dispatcher.js'
@@ -23,6 +24,7 @@ export class InProcessDispatcher implements Dispatcher {
       deliveries: DeliveriesStore
       clock: Clock
       logger: Logger
+      tracing: Tracing
       sweep: Config['sweep']
     },
   ) {}
@@ -43,6 +45,10 @@ export class InProcessDispatcher implements Dispatcher {
     return resumed
   }
 
+  async depth(): Promise<number> {
+    return this.inflight.size
+  }
+
   async stop(): Promise<void> {
     this.stopping = true
     clearInterval(this.sweep)
@@ -61,8 +67,9 @@ export class InProcessDispatcher implements Dispatcher {
     const running = this.inflight.get(deliveryId)
     if (running) return running
     if (this.stopping) return Promise.resolve(undefined)
-    const run = this.deps.attempts
-      .run(deliveryId, () => this.stopping, first)
+    const attributes = { 'sms.delivery.id': deliveryId }
+    const run = this.deps.tracing
+      .span('sms.dispatch', { attributes }, () => this.deps.attempts.run(deliveryId, () => this.stopping, first))
       .then((outcome) => (outcome === STOPPED ? undefined : outcome))
       .catch((err) => {
         this.deps.logger.error({ err, deliveryId }, 'dispatch failed; the sweep will pick it up')

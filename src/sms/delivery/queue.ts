@@ -4,11 +4,17 @@ import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
 import type { RedisConnections } from '../../redis.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
+import type { TraceCarrier, Tracing } from '../../telemetry/tracing.js'
 import { senderOf } from '../sender.js'
 import { type SendAttempts, STOPPED } from './attempts.js'
 import { type Dispatcher, within } from './dispatcher.js'
 
 const QUEUE = 'sms-send'
+
+interface SendJob {
+  deliveryId: string
+  trace?: TraceCarrier
+}
 /** A job that fails (the database is down, the instance stops mid-send) goes back to the queue: every 2 s, for over half an hour. */
 const JOB_OPTIONS = { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1000, backoff: { type: 'fixed', delay: 2000 } }
 
@@ -35,6 +41,7 @@ export class BullDispatcher implements Dispatcher {
       sweep: Config['sweep']
       clock: Clock
       logger: Logger
+      tracing: Tracing
     },
   ) {
     this.connection = deps.redis.open('queue')
@@ -77,6 +84,11 @@ export class BullDispatcher implements Dispatcher {
     return (await this.deps.deliveries.byId(delivery.id).catch(() => undefined)) ?? delivery
   }
 
+  async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized')
+    return Object.values(counts).reduce((a, b) => a + b, 0)
+  }
+
   async stop(): Promise<void> {
     this.stopping = true
     clearInterval(this.sweep)
@@ -105,11 +117,23 @@ export class BullDispatcher implements Dispatcher {
     return queued
   }
 
+  /** Queues a send; the job carries the trace context, so the send stays one trace on whichever instance runs it. */
   private add(deliveryId: string) {
-    return this.queue.add('send', { deliveryId }, { jobId: deliveryId, ...JOB_OPTIONS })
+    const data: SendJob = { deliveryId, trace: this.deps.tracing.carrier() }
+    return this.queue.add('send', data, { jobId: deliveryId, ...JOB_OPTIONS })
   }
 
-  private async process(job: Job<{ deliveryId: string }>, token?: string) {
+  private process(job: Job<SendJob>, token?: string) {
+    const attributes = {
+      'sms.delivery.id': job.data.deliveryId,
+      'messaging.system': 'bullmq',
+      'messaging.bullmq.attempt': job.attemptsMade + 1,
+    }
+    const parent = this.deps.tracing.contextOf(job.data.trace)
+    return this.deps.tracing.span('sms.dispatch', { parent, attributes }, () => this.send(job, token))
+  }
+
+  private async send(job: Job<SendJob>, token?: string) {
     const id = job.data.deliveryId
     const d = await this.deps.deliveries.byId(id)
     if (d?.status !== 'PENDING' || d.providerMessageId) return

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js'
 import type { Executor } from '../../db/client.js'
 import type { SmsDeliveryStatus } from '../../generated/prisma/enums.js'
 import type { Logger } from '../../logger.js'
+import type { Metrics } from '../../metrics.js'
 import type { PubSub } from '../../realtime/pubsub.js'
 import type { DeliveriesStore, EventSource, NewDelivery, SmsDelivery, StatusChange, Written } from '../../stores/deliveries.js'
 import type { WebhookDispatch } from '../../webhooks/dispatch.js'
@@ -17,6 +18,7 @@ const RANK: Record<SmsDeliveryStatus, number> = {
   REJECTED: 4,
 }
 const ALL = Object.keys(RANK) as SmsDeliveryStatus[]
+const FINAL = 4
 
 /** The statuses a delivery may move to `next` from (strictly earlier ones): status only moves forward. */
 export function earlierThan(next: SmsDeliveryStatus): SmsDeliveryStatus[] {
@@ -30,16 +32,19 @@ export function earlierThan(next: SmsDeliveryStatus): SmsDeliveryStatus[] {
  */
 export class DeliveryStatusWriter {
   constructor(
-    private readonly deliveries: DeliveriesStore,
-    private readonly pubsub: PubSub,
-    private readonly webhooks: Pick<WebhookDispatch, 'poke'>,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
+    private readonly deps: {
+      deliveries: DeliveriesStore
+      pubsub: PubSub
+      webhooks: Pick<WebhookDispatch, 'poke'>
+      metrics: Metrics
+      clock: Clock
+      logger: Logger
+    },
   ) {}
 
   /** Stores a new delivery (PENDING or REJECTED) with its first event; `guard` runs in its transaction. */
   async create(d: NewDelivery, guard?: (tx: Executor) => Promise<void>): Promise<SmsDelivery> {
-    return this.published(await this.deliveries.create(d, this.clock.now(), guard)).delivery
+    return this.published(await this.deps.deliveries.create(d, this.deps.clock.now(), guard)).delivery
   }
 
   /**
@@ -52,18 +57,24 @@ export class DeliveryStatusWriter {
     source: EventSource,
     change: StatusChange = {},
   ): Promise<SmsDelivery | undefined> {
-    const written = await this.deliveries.moveStatus(deliveryId, { from: earlierThan(next), next, source, at: this.clock.now() }, change)
+    const written = await this.deps.deliveries.moveStatus(
+      deliveryId,
+      { from: earlierThan(next), next, source, at: this.deps.clock.now() },
+      change,
+    )
     if (!written) {
-      this.logger.debug({ deliveryId, status: next, source }, 'delivery status unchanged: not a step forward')
+      this.deps.logger.debug({ deliveryId, status: next, source }, 'delivery status unchanged: not a step forward')
       return undefined
     }
-    this.logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
+    this.deps.logger.debug({ deliveryId, status: next, source }, 'delivery status changed')
     return this.published(written).delivery
   }
 
   private published(written: Written): Written {
-    this.pubsub.publish('delivery:updated', written.delivery.userId, written)
-    if (written.webhooks) this.webhooks.poke()
+    const { delivery } = written
+    this.deps.pubsub.publish('delivery:updated', delivery.userId, written)
+    if (written.webhooks) this.deps.webhooks.poke()
+    if (RANK[delivery.status] === FINAL) this.deps.metrics.texts.inc({ provider: delivery.provider, status: delivery.status })
     return written
   }
 }

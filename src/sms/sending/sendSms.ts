@@ -2,9 +2,11 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { isTransientDbError, isUniqueViolation } from '../../db/client.js'
 import { SendSmsError } from '../../errors.js'
+import type { Metrics } from '../../metrics.js'
 import type { SmsDelivery } from '../../stores/deliveries.js'
 import type { Stores } from '../../stores/index.js'
 import type { SendContext } from '../../stores/sendContext.js'
+import type { Tracing } from '../../telemetry/tracing.js'
 import { acceptedMessage } from '../agent/messages.js'
 import type { Dispatcher } from '../delivery/dispatcher.js'
 import type { DeliveryStatusWriter } from '../delivery/status.js'
@@ -63,6 +65,8 @@ export class Sending {
   constructor(
     private readonly deps: {
       stores: Pick<Stores, 'deliveries' | 'sendContext' | 'counters'>
+      metrics: Metrics
+      tracing: Tracing
       credentials: TwilioCredentialStore
       status: DeliveryStatusWriter
       dispatcher: Dispatcher
@@ -75,12 +79,12 @@ export class Sending {
   ) {}
 
   async send(userId: string, raw: SendInput): Promise<SendOutcome> {
-    return unavailableAsRefusal(() => this.sendOnce(userId, raw))
+    return this.counted(() => unavailableAsRefusal(() => this.sendOnce(userId, raw)))
   }
 
   /** What send would do, without storing or sending anything. */
   async preview(userId: string, raw: SendInput): Promise<PreviewOutcome> {
-    return unavailableAsRefusal(() => this.previewOnce(userId, raw))
+    return this.counted(() => unavailableAsRefusal(() => this.previewOnce(userId, raw)))
   }
 
   private async sendOnce(userId: string, raw: SendInput): Promise<SendOutcome> {
@@ -220,6 +224,17 @@ export class Sending {
       fromNumber: action.fromNumber,
       idempotencyKey: i.idempotencyKey ?? null,
       requestHash: hash,
+      traceParent: this.deps.tracing.carrier()?.traceparent,
+    }
+  }
+
+  /** Counts refusals by code on their way out. */
+  private async counted<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (e) {
+      if (e instanceof SendSmsError) this.deps.metrics.refusals.inc({ code: e.code })
+      throw e
     }
   }
 }

@@ -5,10 +5,29 @@ import { sha256 } from '../../../crypto.js'
 const DEFAULT_BASE = 'https://api.twilio.com'
 const MAX_CLIENTS = 500
 
-/** Sends the SDK's api.twilio.com requests to TWILIO_API_BASE_URL (tests, proxies, gateways). */
-class BaseUrlRequestClient extends twilio.RequestClient {
+/**
+ * Watches each request to the provider (a span, a latency): `operation` is low-cardinality (create,
+ * fetch, list…); `send` takes headers to add (the trace context).
+ */
+export type ProviderRequestObserver = <T extends { statusCode: number }>(
+  operation: string,
+  send: (headers: Record<string, string>) => Promise<T>,
+) => Promise<T>
+
+/** What a Twilio REST path does, in a word fit for a label. */
+export function twilioOperation(method: string, path: string): string {
+  if (/\/Messages\.json$/.test(path)) return method === 'POST' ? 'create' : 'list'
+  if (/\/Messages\/[^/]+\.json$/.test(path)) return 'fetch'
+  if (/\/IncomingPhoneNumbers/.test(path)) return 'numbers'
+  if (/\/Accounts\/[^/]+\.json$/.test(path)) return 'account'
+  return 'other'
+}
+
+/** The SDK's requests, sent to TWILIO_API_BASE_URL when set (tests, proxies, gateways), each observed. */
+class ObservedRequestClient extends twilio.RequestClient {
   constructor(
-    private readonly base: URL,
+    private readonly base: URL | undefined,
+    private readonly observe: ProviderRequestObserver,
     opts: ConstructorParameters<typeof twilio.RequestClient>[0],
   ) {
     super(opts)
@@ -16,15 +35,18 @@ class BaseUrlRequestClient extends twilio.RequestClient {
 
   override request<TData>(opts: RequestOptions<TData>) {
     const uri = new URL(opts.uri)
-    if (uri.hostname.endsWith('twilio.com')) {
+    const operation = twilioOperation(String(opts.method).toUpperCase(), uri.pathname)
+    if (this.base && uri.hostname.endsWith('twilio.com')) {
       const path = uri.pathname
       uri.protocol = this.base.protocol
       uri.host = this.base.host
       uri.pathname = this.base.pathname.replace(/\/$/, '') + path
     }
-    return super.request({ ...opts, uri: uri.href })
+    return this.observe(operation, (headers) => super.request({ ...opts, uri: uri.href, headers: { ...opts.headers, ...headers } }))
   }
 }
+
+const unobserved: ProviderRequestObserver = (_operation, send) => send({})
 
 export type TwilioClient = ReturnType<typeof twilio>
 
@@ -35,15 +57,15 @@ export type TwilioClient = ReturnType<typeof twilio>
 export class TwilioClients {
   private readonly clients = new Map<string, TwilioClient>()
 
-  constructor(private readonly opts: { baseUrl: string; timeoutMs: number }) {}
+  constructor(private readonly opts: { baseUrl: string; timeoutMs: number; observe?: ProviderRequestObserver }) {}
 
   for(accountSid: string, authToken: string): TwilioClient {
     const key = `${accountSid}:${sha256(authToken)}`
     const cached = this.clients.get(key)
     if (cached) return cached
     const opts = { timeout: this.opts.timeoutMs, keepAlive: true, autoRetry: false }
-    const httpClient =
-      this.opts.baseUrl === DEFAULT_BASE ? new twilio.RequestClient(opts) : new BaseUrlRequestClient(new URL(this.opts.baseUrl), opts)
+    const base = this.opts.baseUrl === DEFAULT_BASE ? undefined : new URL(this.opts.baseUrl)
+    const httpClient = new ObservedRequestClient(base, this.opts.observe ?? unobserved, opts)
     const client = twilio(accountSid, authToken, { httpClient })
     if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value as string)
     this.clients.set(key, client)

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SmsDelivery" ADD COLUMN "traceParent" TEXT;
+
