@@ -6,11 +6,13 @@ import type { Services } from '../services.js'
 import { INBOUND_PATH } from '../sms/inbound.js'
 import { STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
 import { createRequestBudget } from './callers.js'
+import { consoleAssets, serveAsset } from './console.js'
 import { attachGraphQLWs } from './graphqlWs.js'
 import { serveWebhook, webhookRoutes } from './webhooks.js'
 import { createGraphQLServer } from './yoga.js'
 
 const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', STATUS_CALLBACK_PATH, INBOUND_PATH])
+const CONSOLE = '/console'
 const pathOf = (url: string | undefined) => {
   const path = (url ?? '/').split('?')[0] as string
   return path.length > 1 ? path.replace(/\/+$/, '') : path
@@ -41,6 +43,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
   const budget = createRequestBudget(services)
   const yoga = createGraphQLServer(services, budget)
   const webhooks = webhookRoutes(services)
+  const assets = consoleAssets()
   const { tracing } = services
   /** A server span per request, continuing the caller's trace when it sent a traceparent. */
   const traced = (req: IncomingMessage, res: ServerResponse, route: string, work: () => Promise<void>) => {
@@ -60,7 +63,8 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
     res.setHeader('x-request-id', requestId)
     const path = pathOf(req.url)
     // Unknown paths share one label, so /metrics does not grow a series per path ever asked for.
-    const route = ROUTES.has(path) ? path : 'other'
+    const asset = assets.get(path)
+    const route = asset ? CONSOLE : ROUTES.has(path) ? path : 'other'
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       metrics.httpRequests.inc({ route, status: res.statusCode })
@@ -73,6 +77,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
         res.writeHead(refused[0], { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: refused[1] }))
         return req.resume()
       }
+      if (asset) return serveAsset(asset, req.method, res)
       await traced(req, res, route, async () => {
         const webhook = webhooks.get(route)
         if (webhook) await serveWebhook(webhook, req, res, requestId)

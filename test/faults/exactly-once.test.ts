@@ -142,7 +142,8 @@ describe('exactly once under infrastructure faults (two instances, PostgreSQL + 
   }, 120_000)
 
   it('a database outage of a few seconds while sends wait to retry (Twilio 429): none stranded, none sent twice', async () => {
-    const [a, b] = [await instance(), await instance()]
+    // Each text's retry waits 2 to 4 s after its 429: the database stops in that wait.
+    const [a, b] = [await instance({ SEND_RETRY_BASE_MS: '4000' }), await instance({ SEND_RETRY_BASE_MS: '4000' })]
     const s = await setup(a)
     twilio.failFirstAttempts(8, 429)
     const ids = await s.sendMany(8, 'Outage', [a, b])
@@ -162,7 +163,7 @@ describe('exactly once under infrastructure faults (two instances, PostgreSQL + 
   }, 120_000)
 
   it('a graceful SIGTERM while sends wait out a Twilio 429 blip: the other instance sends them, once each', async () => {
-    const [a, b] = [await instance(), await instance()]
+    const [a, b] = [await instance({ SEND_RETRY_BASE_MS: '4000' }), await instance()]
     const s = await setup(b)
     // Every first attempt meets a 429; A stops while they wait to retry.
     twilio.failFirstAttempts(16, 429)

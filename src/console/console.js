@@ -1,0 +1,126 @@
+// The live delivery console: plain browser JavaScript, no build step, no CDN. The key stays in
+// this page's memory; every text is written with textContent, never as HTML.
+;(() => {
+  const $ = (id) => document.getElementById(id)
+  const FIELDS = 'id to status errorCode errorMessage sandbox createdAt callId smsAction { name }'
+  const EVENTS = 'status at source errorCode'
+  const deliveries = new Map()
+  let key = ''
+  let client
+  let unsubscribe
+  // For whoever measures the page: milliseconds from a status change to its rendering.
+  window.__consoleLatencies = []
+
+  const say = (text) => {
+    $('state').textContent = text
+  }
+  async function graphql(query, variables = {}) {
+    const res = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+    })
+    const body = await res.json()
+    if (body.errors) throw new Error(body.errors[0].message)
+    return body.data
+  }
+  const el = (tag, props = {}, children = []) => {
+    const node = Object.assign(document.createElement(tag), props)
+    for (const child of children) node.append(child)
+    return node
+  }
+  const masked = (phone) => `••• ${String(phone).slice(-4)}`
+  const time = (at) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+
+  function render(id) {
+    const { delivery: d, events } = deliveries.get(id)
+    const card = el('article', { className: 'delivery', id: `delivery-${d.id}` }, [
+      el('h2', {}, [
+        el('span', { textContent: `${d.smsAction?.name ?? 'text'} → ${masked(d.to)}` }),
+        el('span', { className: `status ${d.status}`, textContent: d.status }),
+      ]),
+      el('p', { className: 'meta', textContent: `call ${d.callId} · ${time(d.createdAt)}${d.sandbox ? ' · sandbox' : ''}` }),
+    ])
+    if (d.errorCode || d.errorMessage)
+      card.append(el('p', { className: 'error', textContent: `${d.errorCode ?? ''} ${d.errorMessage ?? ''}`.trim() }))
+    const list = el('ol', { className: 'timeline' })
+    for (const e of events) {
+      list.append(el('li', { className: 'event' }, [el('time', { textContent: time(e.at) }), ` ${e.status} · ${e.source.toLowerCase()}`]))
+    }
+    card.append(list)
+    const old = $(`delivery-${d.id}`)
+    if (old) old.replaceWith(card)
+    else $('deliveries').prepend(card)
+  }
+
+  function merge(delivery, event) {
+    const entry = deliveries.get(delivery.id) ?? { delivery, events: [] }
+    entry.delivery = delivery
+    if (event && !entry.events.some((e) => e.status === event.status)) entry.events.push(event)
+    entry.events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    deliveries.set(delivery.id, entry)
+    render(delivery.id)
+    if (event) window.__consoleLatencies.push(Date.now() - Date.parse(event.at))
+  }
+
+  $('connect').addEventListener('submit', async (e) => {
+    e.preventDefault()
+    key = $('key').value.trim()
+    try {
+      const data = await graphql('{ campaigns { id name } }')
+      const select = $('campaign')
+      select.replaceChildren(el('option', { value: '', textContent: '—' }))
+      for (const c of data.campaigns) select.append(el('option', { value: c.id, textContent: c.name }))
+      client?.dispose()
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`
+      client = graphqlWs.createClient({ url, connectionParams: { authorization: `Bearer ${key}` }, lazy: true })
+      $('watch').hidden = false
+      say(`Connected: ${data.campaigns.length} campaign(s). Pick a campaign or a call.`)
+    } catch (err) {
+      say(`Could not connect: ${err.message}`)
+    }
+  })
+
+  $('watch').addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const campaignId = $('campaign').value || null
+    const callId = $('call').value.trim() || null
+    if (!campaignId && !callId) return say('Pick a campaign or type a call id.')
+    unsubscribe?.()
+    deliveries.clear()
+    $('deliveries').replaceChildren()
+    const variables = { campaignId, callId }
+    unsubscribe = client.subscribe(
+      {
+        query: `subscription($campaignId: ID, $callId: String) { smsDeliveryUpdated(campaignId: $campaignId, callId: $callId) {
+          delivery { ${FIELDS} } event { ${EVENTS} } } }`,
+        variables,
+      },
+      {
+        next: ({ data, errors }) => {
+          if (errors) return say(`Subscription refused: ${errors[0].message}`)
+          merge(data.smsDeliveryUpdated.delivery, data.smsDeliveryUpdated.event)
+        },
+        error: (err) => say(`Subscription ended: ${err?.reason || err?.message || 'connection lost'}`),
+        complete: () => say('Subscription ended.'),
+      },
+    )
+    try {
+      const data = await graphql(
+        `query($campaignId: ID, $callId: String) { smsDeliveries(first: 20, campaignId: $campaignId, callId: $callId) {
+          edges { node { ${FIELDS} events { ${EVENTS} } } } } }`,
+        variables,
+      )
+      for (const { node } of data.smsDeliveries.edges.reverse()) {
+        if (deliveries.has(node.id)) continue
+        deliveries.set(node.id, { delivery: node, events: node.events })
+        render(node.id)
+      }
+      say(
+        `Watching ${campaignId ? 'the campaign' : `call ${callId}`}: ${data.smsDeliveries.edges.length} recent text(s); new ones appear live.`,
+      )
+    } catch (err) {
+      say(`Could not load deliveries: ${err.message}`)
+    }
+  })
+})()
