@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPostgresDatabase, migrate } from '../harness/databases.js'
@@ -33,6 +33,7 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
     RECIPIENT_TEXTS_PER_DAY: '100000',
     USER_TEXTS_PER_DAY: '10000000',
     SENDER_RATE_PER_SECOND: '10000',
+    SUBSCRIPTIONS_PER_KEY: '100000',
     ...(process.env.BENCH_REDIS_URL
       ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}` }
       : {}),
@@ -71,6 +72,13 @@ export function report(name: string, rows: Record<string, unknown>[], meta: Reco
     ),
   )
   console.log(`written ${file}`)
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** Heap used by the service process, read from its own /metrics. */

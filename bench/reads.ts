@@ -3,6 +3,7 @@
 // 1,000,000 deliveries. Usage: npm run bench:reads [-- --sizes 10000,1000000]
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { freePort } from '../harness/net.js'
 import { benchEnv, percentile, report, startService, statementsRun } from './lib.js'
 import { postCallbacks, seed, summary } from './seed.js'
 
@@ -77,14 +78,35 @@ for (const size of SIZES) {
     })
     perRequest[first] = (await statements()) - before
   }
-  const reads = await autocannon({
-    url: `${url}/graphql`,
-    method: 'POST',
-    connections: 50,
-    amount: REQUESTS,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${data.key}` },
-    body: READ(50),
-  })
+  // The page at concurrency 20, beside the bare joined read, alternating after a warm-up.
+  const basePort = await freePort()
+  const baseline = await startService({ PORT: String(basePort) }, 'bench/baseline-reads.ts')
+  const load = (target: string, amount: number) =>
+    autocannon({
+      url: `${target}/graphql`,
+      method: 'POST',
+      connections: 20,
+      amount,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${data.key}` },
+      body: READ(50),
+    })
+  const baseUrl = `http://127.0.0.1:${basePort}`
+  await load(url, 100)
+  await load(baseUrl, 100)
+  const svcRounds: autocannon.Result[] = []
+  const baseRounds: autocannon.Result[] = []
+  for (let r = 0; r < 2; r++) {
+    svcRounds.push(await load(url, REQUESTS / 2))
+    baseRounds.push(await load(baseUrl, REQUESTS / 2))
+  }
+  baseline.proc.kill('SIGTERM')
+  await baseline.exited
+  const p50 = (list: autocannon.Result[]) =>
+    percentile(
+      list.map((x) => x.latency.p50),
+      50,
+    )
+  const reads = svcRounds.at(-1) as autocannon.Result
   const sids = data.sids.slice(callbacksUsed, callbacksUsed + 500)
   callbacksUsed += 500
   const callbacks = summary(await postCallbacks(`${url}/webhooks/twilio/status`, data, sids))
@@ -99,12 +121,14 @@ for (const size of SIZES) {
     'statements/read (10 per page)': perRequest[10],
     'statements/read (50 per page)': perRequest[50],
     'reads/s': read['req/s'],
-    'read p50 ms': read['p50 ms'],
+    'read p50 ms (c=20)': p50(svcRounds),
+    'bare joined read p50 ms': p50(baseRounds),
+    'read ratio': Number((p50(svcRounds) / p50(baseRounds)).toFixed(2)),
     'read p99 ms': read['p99 ms'],
     'callbacks/s': callbacks['req/s'],
     'callback p99 ms': callbacks['p99 ms'],
     non2xx: read.non2xx + callbacks.non2xx,
   })
 }
-report('reads-and-data-size', rows, { concurrency: 50, requests: REQUESTS })
+report('reads-and-data-size', rows, { concurrency: 20, requests: REQUESTS, target: 'smsDeliveries(first: 50) ≤ 3× the bare joined read' })
 await data.db.$disconnect()

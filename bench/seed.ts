@@ -123,6 +123,9 @@ export async function postCallbacks(
   })
 }
 
+/** A distinct, valid US mobile-or-landline-agnostic number per n (415-555-01xx is reserved for fiction). */
+export const callerNumber = (n: number) => `+1415${String(2000000 + (n % 7000000)).padStart(7, '0')}`
+
 const SEND = `mutation($input: SendSmsInput!) { sendSms(input: $input) { __typename ... on SendSmsSuccess { delivery { id status } } ... on Error { code } } }`
 let sent = 0
 
@@ -149,7 +152,9 @@ export function sendLoad(
               input: {
                 campaignId: bench.data.campaignId,
                 smsActionId: bench.actionId,
-                call: { callId: `bench-${sent++}`, customerPhoneNumber: '+14155550123' },
+                // A call (and caller) of its own per send, and an idempotency key, as a runtime sends them.
+                call: { callId: `bench-${sent}`, customerPhoneNumber: callerNumber(sent) },
+                idempotencyKey: `tool-call-${sent++}`,
                 body: 'Your table is booked.',
               },
             },

@@ -5,6 +5,8 @@ export type Logger = pino.Logger
 
 // A phone number: a + or a word boundary, then digits with the separators people write.
 const PHONE = /(?:\+|\b)\d[\d ().-]{5,}\d\b/g
+// Dotted quads are addresses, not phone numbers.
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/
 const TEXT_KEYS = new Set(['body', 'Body', 'text', 'messageTemplate'])
 // Identifiers are never phone numbers, and a UUID's digit groups can look like one.
 const ID_KEY = /^(id|sid)$|Id$|Sid$/
@@ -17,7 +19,7 @@ export const maskPhone = (number: string) => {
 
 /** A value fit for a log line: phone numbers masked, message bodies left out. */
 export function scrub(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(PHONE, maskPhone)
+  if (typeof value === 'string') return value.replace(PHONE, (m) => (IPV4.test(m) ? m : maskPhone(m)))
   // Errors are left to the err serializer, which masks them too.
   if (!value || typeof value !== 'object' || value instanceof Error || depth > 6) return value
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1))

@@ -79,7 +79,11 @@ export function createTracing(opts: { endpoint?: string; serviceName: string; pr
       }),
     carrier() {
       const carrier: TraceCarrier = {}
-      propagator.inject(context.active(), carrier, { set: (c, k, v) => void (c[k] = v) })
+      propagator.inject(context.active(), carrier, {
+        set: (c, k, v) => {
+          c[k] = v
+        },
+      })
       return carrier.traceparent ? carrier : undefined
     },
     contextOf: (carrier) => (carrier ? propagator.extract(ROOT_CONTEXT, carrier, getter) : undefined),
