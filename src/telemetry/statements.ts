@@ -14,7 +14,13 @@ export function statementObserver(metrics: Metrics, tracing: Tracing, databaseUr
   const system = databaseKind(databaseUrl) === 'postgres' ? 'postgresql' : 'sqlite'
   return (sql, run) => {
     metrics.dbQueries.inc()
-    const operation = /^\s*(?:WITH\b.*?\)\s*)?(\w+)/is.exec(sql)?.[1]?.toUpperCase() ?? 'SQL'
+    const operation = operationOf(sql)
     return tracing.span(`db ${operation}`, { attributes: { 'db.system': system, 'db.statement': sql.slice(0, 2000) } }, () => run())
   }
+}
+
+/** The statement's verb; a WITH statement is named by its first query (`WITH moved AS (UPDATE …` is an UPDATE). */
+export function operationOf(sql: string): string {
+  const verb = /^\s*WITH\b/i.test(sql) ? /\bAS\s*(?:(?:NOT\s+)?MATERIALIZED\s*)?\(\s*(\w+)/i.exec(sql) : /^\s*(\w+)/.exec(sql)
+  return verb?.[1]?.toUpperCase() ?? 'SQL'
 }
