@@ -6,7 +6,8 @@ import { bareDb } from './bare.js'
 
 const db = bareDb(process.env.DATABASE_URL as string)
 const token = process.env.BENCH_TWILIO_TOKEN as string
-const url = `${process.env.PUBLIC_URL}/webhooks/twilio/status`
+// Signed for the address it is posted to, as the service's are for its PUBLIC_URL.
+const url = `http://127.0.0.1:${process.env.PORT}/webhooks/twilio/status`
 const server = createServer(async (req, res) => {
   const chunks: Buffer[] = []
   for await (const c of req) chunks.push(c as Buffer)

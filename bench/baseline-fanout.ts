@@ -9,9 +9,11 @@ const server = createServer(async (req, res) => {
     globalThis.gc?.()
     return void res.writeHead(200).end(String(process.memoryUsage().heapUsed))
   }
+  if (req.method !== 'POST' || req.url !== '/publish') return void res.writeHead(404).end()
   const chunks: Buffer[] = []
   for await (const c of req) chunks.push(c as Buffer)
   const message = Buffer.concat(chunks).toString()
+  if (!message) return void res.writeHead(400).end()
   for (const socket of wss.clients) socket.send(message)
   res.writeHead(200).end()
 })

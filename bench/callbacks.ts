@@ -29,7 +29,8 @@ const { url } = await benchEnv()
 const callbackUrl = `${url}/webhooks/twilio/status`
 // Each size first gets WARMUP unmeasured events (the server's JIT warms up on the new code paths).
 const WARMUP = 5
-const fanoutDeliveries = (EVENTS + WARMUP) * (SUBSCRIBER_SIZES.length + SSE_SIZES.length)
+// graphql-ws runs twice per size (one key shared, a key each), SSE once.
+const fanoutDeliveries = (EVENTS + WARMUP) * (2 * SUBSCRIBER_SIZES.length + SSE_SIZES.length)
 const data = await seed(CALLBACKS * 2 + fanoutDeliveries)
 const forService = data.sids.slice(0, CALLBACKS)
 const forBaseline = data.sids.slice(CALLBACKS, CALLBACKS * 2)
@@ -176,6 +177,7 @@ for (const { size, transport } of runs) {
   await new Promise((r) => setTimeout(r, 500))
   const heapAfter = await heap()
   const sent = new Map<string, number>()
+  if (forFanout.length < offset + WARMUP + EVENTS) throw new Error('not enough seeded deliveries for the fan-out runs')
   const warmup = new Set(forFanout.slice(offset, offset + WARMUP))
   for (const sid of forFanout.slice(offset, offset + WARMUP + EVENTS)) {
     const cb = signedCallback(callbackUrl, data.token, data.accountSid, sid, 'delivered')

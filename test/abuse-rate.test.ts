@@ -50,4 +50,22 @@ describe('subscriptions per key', () => {
     for (const sub of open.slice(1)) await sub.dispose()
     await refused.dispose()
   })
+
+  it('counts a key’s identical subscriptions too, though they share one execution', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const open = []
+    for (let i = 0; i < 3; i++) open.push(await wsSubscribe(app.url, monitor, { campaignId: s.campaignId }))
+    const refused = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    await refused.completed
+    expect(refused.received[0].errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } })
+    await open[0]?.dispose()
+    await vi.waitFor(async () => {
+      const again = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+      expect(again.received).toEqual([])
+      open.push(again)
+    })
+    for (const sub of open.slice(1)) await sub.dispose()
+    await refused.dispose()
+  })
 })

@@ -257,6 +257,31 @@ describe('shared subscriptions', () => {
   })
 })
 
+describe('subscriptions shared among a user’s keys', () => {
+  it('runs one execution for the same subscription of two keys of one role; revoking one ends only its own', async () => {
+    const s = await sendingSetup()
+    const [a, b] = [await createKey(s.user.key, 'MONITOR'), await createKey(s.user.key, 'MONITOR')]
+    const before = services.updates.size
+    const first = await wsSubscribe(app.url, a, { campaignId: s.campaignId })
+    const second = await wsSubscribe(app.url, b, { campaignId: s.campaignId })
+    await subscribed(before + 1)
+    const one = await sent(s)
+    // The second may join after the first event; both see the send reach QUEUED.
+    for (const sub of [first, second]) await vi.waitFor(() => expect(statuses(sub.received)).toContain('QUEUED'), { timeout: 5000 })
+    const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
+    const ids = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').map((k: { id: string }) => k.id)
+    // The key that opened the shared execution goes; the other key's subscriber keeps it.
+    await mutate('revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }', { id: ids.at(-2) }, s.user.key)
+    expect(await first.closeCode).toBe(4403)
+    await deliverCallback(one.sid, 'delivered')
+    await vi.waitFor(() => expect(statuses(second.received).at(-1)).toBe('DELIVERED'), { timeout: 5000 })
+    expect(statuses(first.received)).not.toContain('DELIVERED')
+    expect(services.updates.size).toBe(before + 1)
+    await second.dispose()
+    await subscribed(before)
+  })
+})
+
 describe('reconciler', () => {
   it('fixes a delivery whose callbacks were dropped, from Twilio’s view of the message', async () => {
     const s = await sendingSetup()

@@ -4,7 +4,8 @@ import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql'
 import { CloseCode } from 'graphql-ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
-import { type Auth, bearerToken } from '../auth.js'
+import { type Auth, bearerToken, type Viewer } from '../auth.js'
+import { AppError } from '../errors.js'
 import { SharedSubscriptions } from '../realtime/sharedSubscriptions.js'
 import type { Services } from '../services.js'
 import { budgetKey, type RequestBudget } from './callers.js'
@@ -16,13 +17,14 @@ const refused = (code: string, message: string) => new GraphQLError(message, { e
 export const GOING_AWAY = 1001
 
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>
-type Args = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe']; shareKey?: string }
+type Args = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe']; viewer?: Viewer; shareKey?: string }
 
-/** Subscriptions of one API key with the same document and variables get the same results, so they share one execution. */
-function shareKeyOf(auth: Auth | undefined, params: { query: string; operationName?: string | null; variables?: unknown }) {
-  return auth?.kind === 'key'
-    ? JSON.stringify([auth.keyId, params.query, params.operationName ?? null, params.variables ?? null])
-    : undefined
+/**
+ * Subscriptions of one user's keys of one role with the same document and variables get the same
+ * results (what a key may see depends on its user and role only), so they share one execution.
+ */
+function shareKeyOf(viewer: Viewer, params: { query: string; operationName?: string | null; variables?: unknown }) {
+  return JSON.stringify([viewer.userId, viewer.role, params.query, params.operationName ?? null, params.variables ?? null])
 }
 
 /**
@@ -69,23 +71,47 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
           if ((e as Error).name === 'GraphQLError') return [e as GraphQLError]
           throw e
         }
+        const auth = ctx.extra.auth
+        const viewer = auth?.kind === 'key' ? auth : undefined
+        const shareKey = viewer && shareKeyOf(viewer, params)
+        const contextValue = await contextFactory()
+        // The shared execution is held under its user and role, so revoking the key that opened it ends no one else's.
+        if (viewer) Object.assign(contextValue, { sharedAs: `shared:${viewer.userId}:${viewer.role}` })
         const args: Args = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           execute,
           subscribe,
-          shareKey: shareKeyOf(ctx.extra.auth, params),
+          viewer,
+          shareKey,
         }
         const errors = validate(args.schema, args.document)
         return errors.length ? errors : args
       },
       execute: (args) => (args as Args).execute(args),
-      subscribe: (args) => {
-        const { subscribe, shareKey } = args as Args
-        return shared.subscribe(shareKey, async () => (await subscribe(args)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult)
+      subscribe: async (args) => {
+        const { subscribe, shareKey, viewer } = args as Args
+        const run = async () => (await subscribe(args)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult
+        if (!viewer) return run()
+        // Each subscriber holds a seat of its own key, shared execution or not.
+        let free: () => void
+        try {
+          free = services.updates.reserve(viewer.keyId)
+        } catch (e) {
+          if (e instanceof AppError) return { errors: [refused(e.code, e.message)] }
+          throw e
+        }
+        try {
+          const out = await shared.subscribe(shareKey, run, free)
+          if (!(Symbol.asyncIterator in out)) free()
+          return out
+        } catch (e) {
+          free()
+          throw e
+        }
       },
     },
     wss,

@@ -13,11 +13,13 @@ export interface UpdateFilters {
 type Stream = AsyncIterator<DeliveryUpdate>
 
 /**
- * The delivery-update subscriptions of this process, by API key, so a revoked key's end at once
- * and shutdown can end them all.
+ * The delivery-update subscriptions of this process, by API key (or, for an execution graphql-ws
+ * shares among a user's keys, by the name it is held under), so a revoked key's end at once and
+ * shutdown can end them all. Every key's subscriptions are counted, shared ones included.
  */
 export class DeliveryUpdates {
   private readonly open = new Map<string, Set<Stream>>()
+  private readonly seats = new Map<string, number>()
 
   constructor(
     private readonly pubsub: PubSub,
@@ -30,25 +32,47 @@ export class DeliveryUpdates {
    * ids is checked on subscribe; the topic is the viewer's user, so nothing else can arrive. A
    * Repeater, so that ending it (unsubscribe, revocation) releases the topic at once.
    */
-  async subscribe(viewer: Viewer, f: UpdateFilters): Promise<AsyncIterableIterator<DeliveryUpdate>> {
+  /**
+   * Takes one of a key's subscription seats, or refuses past the limit; the answer gives it back
+   * (once). Taken before the first await, so concurrent subscribers cannot all pass the check.
+   */
+  reserve(keyId: string): () => void {
+    const taken = this.seats.get(keyId) ?? 0
+    if (taken >= this.perKey) throw new AppError('RATE_LIMITED', `At most ${this.perKey} subscriptions may be open at once with one key`)
+    this.seats.set(keyId, taken + 1)
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      const left = (this.seats.get(keyId) ?? 1) - 1
+      if (left > 0) this.seats.set(keyId, left)
+      else this.seats.delete(keyId)
+    }
+  }
+
+  /**
+   * `sharedAs`: graphql-ws shares this execution among subscribers of the viewer's user and role,
+   * each holding its own seat; it is held under that name, not under the key that happened to open it.
+   */
+  async subscribe(viewer: Viewer, f: UpdateFilters, sharedAs?: string): Promise<AsyncIterableIterator<DeliveryUpdate>> {
     if (!f.deliveryId && !f.campaignId && !f.callId) throw new ValidationError('Give at least one of deliveryId, campaignId or callId')
-    const { userId, keyId } = viewer
-    const mine = this.open.get(keyId) ?? new Set()
-    if (mine.size >= this.perKey)
-      throw new AppError('RATE_LIMITED', `At most ${this.perKey} subscriptions may be open at once with one key`)
-    this.open.set(keyId, mine)
-    // Held before the first await, so concurrent subscribers cannot all pass the check above.
+    const { userId } = viewer
+    const holder = sharedAs ?? viewer.keyId
+    const free = sharedAs ? () => undefined : this.reserve(viewer.keyId)
+    const mine = this.open.get(holder) ?? new Set()
+    this.open.set(holder, mine)
     const seat: Stream = { next: async () => ({ done: true, value: undefined }) }
     mine.add(seat)
     const leave = (s: Stream) => {
       mine.delete(s)
-      if (mine.size === 0 && this.open.get(keyId) === mine) this.open.delete(keyId)
+      if (mine.size === 0 && this.open.get(holder) === mine) this.open.delete(holder)
     }
     try {
       if (f.deliveryId && !(await this.stores.deliveries.isOwned(userId, f.deliveryId))) throw new NotFoundError('SMS delivery')
       if (f.campaignId) await this.stores.campaigns.owned(userId, f.campaignId)
     } catch (e) {
       leave(seat)
+      free()
       throw e
     }
     const matches = ({ delivery: d }: DeliveryUpdate) =>
@@ -60,6 +84,7 @@ export class DeliveryUpdates {
         for (let r = await topic.next(); !r.done; r = await topic.next()) if (matches(r.value)) await push(r.value)
       } finally {
         leave(updates)
+        free()
         stop()
       }
     })

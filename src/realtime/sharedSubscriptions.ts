@@ -19,7 +19,17 @@ class Member implements AsyncIterableIterator<Result> {
   private ended = false
   private failure?: { error: unknown }
 
-  constructor(private readonly leave: (m: Member) => Promise<void>) {}
+  constructor(
+    private readonly leave: (m: Member) => Promise<void>,
+    private gone?: () => void,
+  ) {}
+
+  /** Once, however it ends: the subscriber left, or the group ended. */
+  private release() {
+    const gone = this.gone
+    this.gone = undefined
+    gone?.()
+  }
 
   push(r: Result) {
     if (this.ended) return
@@ -30,6 +40,7 @@ class Member implements AsyncIterableIterator<Result> {
 
   /** Ends after what is queued; with an error, the next read throws it (graphql-ws reports it). */
   end(failure?: { error: unknown }) {
+    this.release()
     this.ended = true
     this.failure = failure
     if (failure) this.waiting?.reject(failure.error)
@@ -66,20 +77,21 @@ class Member implements AsyncIterableIterator<Result> {
 const isStream = (s: Subscribed): s is AsyncIterableIterator<Result> => typeof (s as AsyncIterator<Result>).next === 'function'
 
 /**
- * Shares one execution among identical subscriptions: those with the same key (the caller's API
- * key, the document and its variables, so their results are the same) read one source stream,
+ * Shares one execution among identical subscriptions: those with the same key (the caller's user
+ * and role, the document and its variables, so their results are the same) read one source stream,
  * executed once per event, instead of one each. A subscription without a key runs on its own.
+ * `gone` is called once when a member ends, however it ends.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Promise<Group | undefined>>()
 
-  async subscribe(key: string | undefined, run: () => Promise<Subscribed>): Promise<Subscribed> {
+  async subscribe(key: string | undefined, run: () => Promise<Subscribed>, gone?: () => void): Promise<Subscribed> {
     if (key === undefined) return run()
     for (let pending = this.groups.get(key); pending; pending = this.groups.get(key)) {
       const group = await pending
       // Refused for the one who opened it (e.g. NOT_FOUND): this subscriber asks for itself.
       if (!group) return run()
-      if (!group.ended) return this.member(group, key)
+      if (!group.ended) return this.member(group, key, gone)
       this.forget(group, key)
     }
     // No await between the lookup above and this entry: concurrent subscribers find it.
@@ -101,7 +113,7 @@ export class SharedSubscriptions {
       if (this.groups.get(key) === entry) this.groups.delete(key)
       return subscribed as Result
     }
-    return this.member(group, key)
+    return this.member(group, key, gone)
   }
 
   /** How many distinct executions are running. */
@@ -109,13 +121,13 @@ export class SharedSubscriptions {
     return this.groups.size
   }
 
-  private member(group: Group, key: string): Member {
+  private member(group: Group, key: string, gone?: () => void): Member {
     const m = new Member(async (left) => {
       group.members.delete(left)
       if (group.members.size > 0) return
       this.forget(group, key)
       await group.source.return?.()
-    })
+    }, gone)
     if (group.ended) m.end(group.ended.failure)
     else group.members.add(m)
     return m

@@ -14,6 +14,8 @@ export interface Context {
   refusal?: Refusal
   requestId: string
   services: Services
+  /** Set by graphql-ws when a subscription's execution is shared among the user's keys: the name it is held under. */
+  sharedAs?: string
 }
 
 /** The context of a caller holding an API key (scopes owner, agent, reader). */

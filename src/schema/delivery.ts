@@ -157,11 +157,15 @@ builder.subscriptionField('smsDeliveryUpdated', (t) =>
       callId: t.arg.string({ description: 'Only this call’s.' }),
     },
     subscribe: (_r, args, ctx) =>
-      ctx.services.updates.subscribe(ctx.auth, {
-        deliveryId: args.deliveryId ? String(args.deliveryId) : null,
-        campaignId: args.campaignId ? String(args.campaignId) : null,
-        callId: args.callId,
-      }),
+      ctx.services.updates.subscribe(
+        ctx.auth,
+        {
+          deliveryId: args.deliveryId ? String(args.deliveryId) : null,
+          campaignId: args.campaignId ? String(args.campaignId) : null,
+          callId: args.callId,
+        },
+        ctx.sharedAs,
+      ),
     resolve: (update) => update,
   }),
 )
