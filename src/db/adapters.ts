@@ -1,5 +1,7 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
+import type { Database } from 'better-sqlite3'
+import { cachePreparedStatements } from './statementCache.js'
 
 type Factory = PrismaBetterSQLite3 | PrismaPg
 type Adapter = Awaited<ReturnType<Factory['connect']>>
@@ -70,14 +72,27 @@ function wrap(adapter: Adapter, serialize: boolean, onStatement: OnStatement): A
   })
 }
 
-function wrapped<F extends Factory>(factory: F, serialize: boolean, onStatement: OnStatement): F {
+function wrapped<F extends Factory>(
+  factory: F,
+  serialize: boolean,
+  onStatement: OnStatement,
+  prepared: (adapter: Adapter) => void = () => undefined,
+): F {
   const connect = factory.connect.bind(factory)
-  return Object.assign(factory, { connect: async () => wrap(await connect(), serialize, onStatement) })
+  return Object.assign(factory, {
+    connect: async () => {
+      const adapter = await connect()
+      prepared(adapter)
+      return wrap(adapter, serialize, onStatement)
+    },
+  })
 }
 
 /** The Prisma SQLite adapter, with isolated transactions and counted statements. */
 export const sqliteAdapter = (url: string, onStatement: OnStatement) =>
-  wrapped(new PrismaBetterSQLite3({ url, timeout: 10_000 }), true, onStatement)
+  wrapped(new PrismaBetterSQLite3({ url, timeout: 10_000 }), true, onStatement, (adapter) =>
+    cachePreparedStatements((adapter as unknown as { client: Database }).client),
+  )
 
 /** The Prisma PostgreSQL adapter, with counted statements. */
 export const postgresAdapter = (connectionString: string, onStatement: OnStatement) =>
