@@ -107,6 +107,26 @@ const arrived = (arrivals: Arrivals, payload: unknown) => {
   arrivals.set(sid, list)
 }
 
+/** One fan-out figure: latency from each event sent to each subscriber's copy, events missed, heap per subscriber. */
+function fanoutRow(transport: string, size: number, sent: Map<string, number>, arrivals: Arrivals, heapBytes: number) {
+  const latencies: number[] = []
+  let missing = 0
+  for (const [sid, t0] of sent) {
+    const got = arrivals.get(sid) ?? []
+    missing += size - got.length
+    for (const t of got) latencies.push(t - t0)
+  }
+  return {
+    transport,
+    subscribers: size,
+    events: EVENTS,
+    'p50 ms': Number(percentile(latencies, 50).toFixed(1)),
+    'p99 ms': Number(percentile(latencies, 99).toFixed(1)),
+    missing,
+    'heap KB/sub': Number((heapBytes / size / 1024).toFixed(1)),
+  }
+}
+
 async function openWs(arrivals: Arrivals, key = data.key): Promise<() => Promise<void>> {
   const client = createClient({
     url: `${url.replace('http', 'ws')}/graphql`,
@@ -192,22 +212,7 @@ for (const { size, transport } of runs) {
   }
   offset += WARMUP + EVENTS
   await new Promise((r) => setTimeout(r, 1000))
-  const latencies: number[] = []
-  let missing = 0
-  for (const [sid, t0] of sent) {
-    const got = arrivals.get(sid) ?? []
-    missing += size - got.length
-    for (const t of got) latencies.push(t - t0)
-  }
-  fanoutRows.push({
-    transport,
-    subscribers: size,
-    events: EVENTS,
-    'p50 ms': Number(percentile(latencies, 50).toFixed(1)),
-    'p99 ms': Number(percentile(latencies, 99).toFixed(1)),
-    missing,
-    'heap KB/sub': Number(((heapAfter - heapBefore) / size / 1024).toFixed(1)),
-  })
+  fanoutRows.push(fanoutRow(transport, size, sent, arrivals, heapAfter - heapBefore))
   await Promise.all(clients.map((dispose) => dispose()))
   await new Promise((r) => setTimeout(r, 500))
 }
@@ -238,22 +243,7 @@ for (const size of SUBSCRIBER_SIZES) {
     await new Promise((r) => setTimeout(r, 20))
   }
   await new Promise((r) => setTimeout(r, 1000))
-  const latencies: number[] = []
-  let missing = 0
-  for (const [sid, t0] of sent) {
-    const got = arrivals.get(sid) ?? []
-    missing += size - got.length
-    for (const t of got) latencies.push(t - t0)
-  }
-  fanoutRows.push({
-    transport: 'baseline: bare ws',
-    subscribers: size,
-    events: EVENTS,
-    'p50 ms': Number(percentile(latencies, 50).toFixed(1)),
-    'p99 ms': Number(percentile(latencies, 99).toFixed(1)),
-    missing,
-    'heap KB/sub': Number(((heapAfter - heapBefore) / size / 1024).toFixed(1)),
-  })
+  fanoutRows.push(fanoutRow('baseline: bare ws', size, sent, arrivals, heapAfter - heapBefore))
   for (const w of sockets) w.close()
   await new Promise((r) => setTimeout(r, 300))
 }

@@ -3,19 +3,10 @@ import type { Db } from '../db/client.js'
 import { bool, int, providerList } from '../db/rows.js'
 import { RecipientPolicy, SmsProvider } from '../generated/prisma/enums.js'
 import { ATLAS_SENDER } from '../sms/sender.js'
+import type { ActionSettings } from './actions.js'
 
-/** What a send needs to know of its action. */
-export interface SendAction {
-  id: string
-  name: string
-  enabled: boolean
-  provider: SmsProvider
-  fromNumber: string | null
-  recipientPolicy: RecipientPolicy
-  messageTemplate: string | null
-  maxPerCall: number
-  requiresConsent: boolean
-}
+/** What a send needs to know of its action: its settings but the description. */
+export type SendAction = { id: string } & Omit<ActionSettings, 'description'>
 
 /** Limits the operator set for one user; null keeps the configured default. */
 export interface UserLimits {
