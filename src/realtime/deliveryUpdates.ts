@@ -28,11 +28,6 @@ export class DeliveryUpdates {
   ) {}
 
   /**
-   * The viewer's delivery updates matching the filters (at least one). Ownership of the filtered
-   * ids is checked on subscribe; the topic is the viewer's user, so nothing else can arrive. A
-   * Repeater, so that ending it (unsubscribe, revocation) releases the topic at once.
-   */
-  /**
    * Takes one of a key's subscription seats, or refuses past the limit; the answer gives it back
    * (once). Taken before the first await, so concurrent subscribers cannot all pass the check.
    */
@@ -51,6 +46,10 @@ export class DeliveryUpdates {
   }
 
   /**
+   * The viewer's delivery updates matching the filters (at least one). Ownership of the filtered
+   * ids is checked on subscribe; the topic is the viewer's user, so nothing else can arrive. A
+   * Repeater, so that ending it (unsubscribe, revocation) releases the topic at once.
+   *
    * `sharedAs`: graphql-ws shares this execution among subscribers of the viewer's user and role,
    * each holding its own seat; it is held under that name, not under the key that happened to open it.
    */
@@ -59,36 +58,30 @@ export class DeliveryUpdates {
     const { userId } = viewer
     const holder = sharedAs ?? viewer.keyId
     const free = sharedAs ? () => undefined : this.reserve(viewer.keyId)
-    const mine = this.open.get(holder) ?? new Set()
-    this.open.set(holder, mine)
-    const seat: Stream = { next: async () => ({ done: true, value: undefined }) }
-    mine.add(seat)
-    const leave = (s: Stream) => {
-      mine.delete(s)
-      if (mine.size === 0 && this.open.get(holder) === mine) this.open.delete(holder)
-    }
     try {
       if (f.deliveryId && !(await this.stores.deliveries.isOwned(userId, f.deliveryId))) throw new NotFoundError('SMS delivery')
       if (f.campaignId) await this.stores.campaigns.owned(userId, f.campaignId)
     } catch (e) {
-      leave(seat)
       free()
       throw e
     }
     const matches = ({ delivery: d }: DeliveryUpdate) =>
       (!f.deliveryId || d.id === f.deliveryId) && (!f.campaignId || d.campaignId === f.campaignId) && (!f.callId || d.callId === f.callId)
+    // Registered after the last await, so the set cannot be dropped from the map in between.
+    const mine = this.open.get(holder) ?? new Set<Stream>()
+    this.open.set(holder, mine)
     const updates: Repeater<DeliveryUpdate> = new Repeater(async (push, stop) => {
       const topic = this.pubsub.subscribe('delivery:updated', userId)[Symbol.asyncIterator]()
       void stop.then(() => topic.return?.())
       try {
         for (let r = await topic.next(); !r.done; r = await topic.next()) if (matches(r.value)) await push(r.value)
       } finally {
-        leave(updates)
+        mine.delete(updates)
+        if (mine.size === 0 && this.open.get(holder) === mine) this.open.delete(holder)
         free()
         stop()
       }
     })
-    mine.delete(seat)
     mine.add(updates)
     return updates
   }

@@ -80,7 +80,8 @@ const isStream = (s: Subscribed): s is AsyncIterableIterator<Result> => typeof (
  * Shares one execution among identical subscriptions: those with the same key (the caller's user
  * and role, the document and its variables, so their results are the same) read one source stream,
  * executed once per event, instead of one each. A subscription without a key runs on its own.
- * `gone` is called once when a member ends, however it ends.
+ * With a key, the answer is a member or a refusal; `gone` is called once when a member ends,
+ * however it ends.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Promise<Group | undefined>>()
@@ -89,8 +90,12 @@ export class SharedSubscriptions {
     if (key === undefined) return run()
     for (let pending = this.groups.get(key); pending; pending = this.groups.get(key)) {
       const group = await pending
-      // Refused for the one who opened it (e.g. NOT_FOUND): this subscriber asks for itself.
-      if (!group) return run()
+      // Refused for the one who opened it (e.g. NOT_FOUND): this subscriber asks again, through a
+      // group of its own, so what it gets is a member (its end reported) or its own refusal.
+      if (!group) {
+        if (this.groups.get(key) === pending) this.groups.delete(key)
+        continue
+      }
       if (!group.ended) return this.member(group, key, gone)
       this.forget(group, key)
     }

@@ -71,6 +71,21 @@ describe('SharedSubscriptions', () => {
     await (late as AsyncIterator<ExecutionResult>).return?.()
   })
 
+  it('gives a subscriber that joined a refused opening a member of its own when it asks again, and reports its end once', async () => {
+    const shared = new SharedSubscriptions()
+    const s = source()
+    const refusal: ExecutionResult = { errors: [] }
+    let calls = 0
+    const refusedFirst = async () => (++calls === 1 ? refusal : s.open())
+    let gone = 0
+    const [first, second] = await Promise.all([shared.subscribe('k', refusedFirst), shared.subscribe('k', refusedFirst, () => gone++)])
+    expect(first).toBe(refusal)
+    expect(shared.size).toBe(1)
+    await (second as AsyncIterator<ExecutionResult>).return?.()
+    await (second as AsyncIterator<ExecutionResult>).return?.()
+    expect([gone, shared.size, s.state.opened]).toEqual([1, 0, 1])
+  })
+
   it('opens a new source for a subscriber arriving after the last one ended', async () => {
     const shared = new SharedSubscriptions()
     const s = source()
