@@ -41,7 +41,36 @@ abstract class OutboxReader implements WebhookDispatch {
   private again = false
   protected stopping = false
 
+  private readonly perEndpoint = new Map<string, number>()
+
   constructor(protected readonly deps: DispatchDeps) {}
+
+  /** Takes one of the endpoint's slots, or answers false when all are taken. */
+  protected hold(endpointId: string): boolean {
+    const held = this.perEndpoint.get(endpointId) ?? 0
+    if (held >= this.deps.perEndpoint) return false
+    this.perEndpoint.set(endpointId, held + 1)
+    return true
+  }
+
+  /**
+   * One attempt at a message; an error is logged, not thrown: the message stays due and a later
+   * read hands it over again (for BullMQ, a failed job would keep its id, and when the claim itself
+   * failed the message's next job has that same id and would be ignored).
+   */
+  protected async attemptOnce(messageId: string) {
+    try {
+      this.after(await this.deps.attempts.attempt(messageId))
+    } catch (err) {
+      this.deps.logger.error({ err, webhookMessageId: messageId }, 'webhook attempt failed; it is retried once its hold ends')
+    }
+  }
+
+  protected release(endpointId: string) {
+    const left = (this.perEndpoint.get(endpointId) ?? 1) - 1
+    if (left) this.perEndpoint.set(endpointId, left)
+    else this.perEndpoint.delete(endpointId)
+  }
 
   start() {
     this.timer = setInterval(() => this.poke(), this.deps.pollMs)
@@ -99,7 +128,6 @@ abstract class OutboxReader implements WebhookDispatch {
 /** Posts in this process, within the concurrency limits; what does not fit waits for the next read. */
 export class InProcessWebhooks extends OutboxReader {
   private readonly inflight = new Map<string, Promise<void>>()
-  private readonly perEndpoint = new Map<string, number>()
 
   /** Due messages were left for later: read again as soon as a slot frees up. */
   private backlog = false
@@ -108,23 +136,15 @@ export class InProcessWebhooks extends OutboxReader {
     this.backlog = due.length === BATCH
     for (const m of due) {
       if (this.inflight.has(m.id)) continue
-      const held = this.perEndpoint.get(m.endpointId) ?? 0
-      if (this.inflight.size >= this.deps.concurrency || held >= this.deps.perEndpoint) {
+      if (this.inflight.size >= this.deps.concurrency || !this.hold(m.endpointId)) {
         this.backlog = true
         continue
       }
-      this.perEndpoint.set(m.endpointId, held + 1)
-      const run = this.deps.attempts
-        .attempt(m.id)
-        .then((outcome) => this.after(outcome))
-        .catch((err) => this.deps.logger.error({ err, webhookMessageId: m.id }, 'webhook attempt failed; it is retried once its hold ends'))
-        .finally(() => {
-          this.inflight.delete(m.id)
-          const left = (this.perEndpoint.get(m.endpointId) ?? 1) - 1
-          if (left) this.perEndpoint.set(m.endpointId, left)
-          else this.perEndpoint.delete(m.endpointId)
-          if (this.backlog) this.poke()
-        })
+      const run = this.attemptOnce(m.id).finally(() => {
+        this.inflight.delete(m.id)
+        this.release(m.endpointId)
+        if (this.backlog) this.poke()
+      })
       this.inflight.set(m.id, run)
     }
   }
@@ -145,7 +165,6 @@ const QUEUE = 'webhooks'
 export class BullWebhooks extends OutboxReader {
   private readonly queue: Queue
   private worker?: Worker
-  private readonly perEndpoint = new Map<string, number>()
 
   constructor(
     deps: DispatchDeps,
@@ -177,18 +196,14 @@ export class BullWebhooks extends OutboxReader {
 
   private async process(job: Job<{ id: string; endpointId: string }>, token?: string) {
     const { id, endpointId } = job.data
-    const held = this.perEndpoint.get(endpointId) ?? 0
-    if (held >= this.deps.perEndpoint) {
+    if (!this.hold(endpointId)) {
       await job.moveToDelayed(Date.now() + 250, token)
       throw new DelayedError()
     }
-    this.perEndpoint.set(endpointId, held + 1)
     try {
-      this.after(await this.deps.attempts.attempt(id))
+      await this.attemptOnce(id)
     } finally {
-      const left = (this.perEndpoint.get(endpointId) ?? 1) - 1
-      if (left) this.perEndpoint.set(endpointId, left)
-      else this.perEndpoint.delete(endpointId)
+      this.release(endpointId)
     }
   }
 
