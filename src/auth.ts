@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import type { Clock } from './clock.js'
 import { safeEqual, sha256 } from './crypto.js'
 import type { ApiKeyRole } from './generated/prisma/enums.js'
+import type { PubSub } from './realtime/pubsub.js'
 import type { AccountsStore, NewKey } from './stores/accounts.js'
 
 /** A caller acting with one of a user's API keys. */
@@ -39,3 +41,20 @@ export function createAuthenticator(adminToken: string | undefined, accounts: Ac
 }
 
 export type Authenticate = ReturnType<typeof createAuthenticator>
+
+/**
+ * Revokes a key (of one user when `userId` is given) and tells every instance, so its open
+ * subscriptions and sockets end at once. Revoking a revoked key changes nothing.
+ */
+export async function revokeApiKey(
+  deps: { stores: { accounts: AccountsStore }; pubsub: PubSub; clock: Clock },
+  id: string,
+  userId?: string,
+): Promise<'missing' | 'revoked' | 'already revoked'> {
+  const key = await deps.stores.accounts.findKey(id, userId)
+  if (!key) return 'missing'
+  if (key.revokedAt) return 'already revoked'
+  await deps.stores.accounts.revokeKey(key.id, deps.clock.now())
+  deps.pubsub.publish('apiKey:revoked', { keyId: key.id })
+  return 'revoked'
+}

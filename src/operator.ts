@@ -1,8 +1,8 @@
 import type { ParseArgsConfig } from 'node:util'
-import { generateApiKey } from './auth.js'
+import { generateApiKey, revokeApiKey } from './auth.js'
 import { ApiKeyRole, SmsProvider } from './generated/prisma/enums.js'
 import type { Services } from './services.js'
-import type { LimitColumn } from './stores/accounts.js'
+import { type LimitColumn, MAX_TEXT_LIMIT } from './stores/accounts.js'
 
 const PROVIDERS = Object.values(SmsProvider)
 const ROLES = Object.values(ApiKeyRole)
@@ -90,7 +90,8 @@ export const COMMANDS: Record<string, Command> = {
       const limits: Partial<Record<LimitColumn, number | null>> = {}
       for (const [flag, column] of given) {
         const value = String(v[flag])
-        if (value !== 'default' && !/^[1-9]\d{0,7}$/.test(value)) throw new Error(`--${flag} must be a whole number from 1 or "default"`)
+        const valid = value === 'default' || (/^[1-9]\d{0,7}$/.test(value) && Number(value) <= MAX_TEXT_LIMIT)
+        if (!valid) throw new Error(`--${flag} must be a whole number from 1 or "default"`)
         limits[column] = value === 'default' ? null : Number(value)
       }
       await services.stores.accounts.setLimits(user.id, limits)
@@ -124,15 +125,12 @@ export const COMMANDS: Record<string, Command> = {
   'revoke-key': {
     usage: 'revoke-key <keyId>   revokes a key at once (its requests are refused from now on)',
     options: {},
-    async run({ stores, clock, pubsub }, _v, [id]) {
+    async run(services, _v, [id]) {
       if (!id) throw new Error(`usage: ${COMMANDS['revoke-key']?.usage}`)
-      const key = await stores.accounts.findKey(id)
-      if (!key) throw new Error(`no key ${id}`)
-      if (key.revokedAt) return [`key ${id} was already revoked`]
-      await stores.accounts.revokeKey(key.id, clock.now())
       // With Redis, running instances end the key's open subscriptions at once too.
-      pubsub.publish('apiKey:revoked', { keyId: key.id })
-      return [`key ${id} revoked`]
+      const outcome = await revokeApiKey(services, id)
+      if (outcome === 'missing') throw new Error(`no key ${id}`)
+      return [outcome === 'revoked' ? `key ${id} revoked` : `key ${id} was already revoked`]
     },
   },
 }

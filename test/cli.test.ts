@@ -68,6 +68,9 @@ describe('operator CLI (npm run cli -- …)', () => {
     })
     const bad = cli('set-limits', 'limits@example.com', '--per-day', '0')
     expect([bad.status, bad.stderr.trim()]).toEqual([1, '--per-day must be a whole number from 1 or "default"'])
+    // The API's bound holds for the CLI too.
+    expect(cli('set-limits', 'limits@example.com', '--per-day', '10000001').status).toBe(1)
+    expect(cli('set-limits', 'limits@example.com', '--per-day', '10000000').status).toBe(0)
   })
 
   it('explains itself with --help, and creates, lists and revokes API keys', async () => {

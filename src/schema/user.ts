@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { generateApiKey } from '../auth.js'
+import { generateApiKey, revokeApiKey } from '../auth.js'
 import { providerList } from '../db/rows.js'
 import { AlreadyExistsError, NotFoundError, ProviderError, ValidationError } from '../errors.js'
 import { type ApiKeyRole as ApiKeyRoleValues, SmsProvider as SmsProviderValues } from '../generated/prisma/enums.js'
 import { effectiveLimits } from '../sms/sending/limits.js'
+import { MAX_TEXT_LIMIT } from '../stores/accounts.js'
 import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import { mutationErrors } from './errors.js'
@@ -45,7 +46,7 @@ const TextLimits = builder.objectRef<ReturnType<typeof effectiveLimits>>('TextLi
   }),
 })
 
-const limit = z.number().int().min(1).max(10_000_000)
+const limit = z.number().int().min(1).max(MAX_TEXT_LIMIT)
 const UserLimitsInput = builder.inputType('UserLimitsInput', {
   description: 'Omitted fields keep their value; null returns a field to the configured default.',
   fields: (t) => ({
@@ -268,14 +269,9 @@ builder.mutationFields((t) => ({
     errors: { ...mutationErrors(NotFoundError), dataField: { name: 'apiKey' } },
     args: { id: t.arg.id({ required: true, description: 'The key’s id.' }) },
     resolve: async (query, _r, { id }, ctx) => {
-      const { stores, pubsub, clock, db } = ctx.services
-      const key = await stores.accounts.findKey(String(id), ctx.auth?.kind === 'key' ? ctx.auth.userId : undefined)
-      if (!key) throw new NotFoundError('API key')
-      if (!key.revokedAt) {
-        await stores.accounts.revokeKey(key.id, clock.now())
-        pubsub.publish('apiKey:revoked', { keyId: key.id })
-      }
-      return db.apiKey.findUniqueOrThrow(byId(query, key.id))
+      const outcome = await revokeApiKey(ctx.services, String(id), ctx.auth?.kind === 'key' ? ctx.auth.userId : undefined)
+      if (outcome === 'missing') throw new NotFoundError('API key')
+      return ctx.services.db.apiKey.findUniqueOrThrow(byId(query, String(id)))
     },
   }),
   setTwilioCredentials: t.withAuth({ owner: true }).prismaField({

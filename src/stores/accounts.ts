@@ -4,6 +4,9 @@ import { AlreadyExistsError } from '../errors.js'
 import type { ApiKeyRole, SmsProvider } from '../generated/prisma/enums.js'
 
 /** The User columns that hold the operator's limits. */
+/** The largest text limit a user may be given, through the API or the CLI. */
+export const MAX_TEXT_LIMIT = 10_000_000
+
 export type LimitColumn = 'textsPerMinute' | 'textsPerDay' | 'recipientTextsPerHour' | 'recipientTextsPerDay'
 
 /** A stored API key, as authentication needs it. */
