@@ -3,15 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { SpanKind } from '@opentelemetry/api'
 import type { Services } from '../services.js'
-import { INBOUND_PATH } from '../sms/inbound.js'
-import { STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
 import { createRequestBudget } from './callers.js'
 import { consoleAssets, serveAsset } from './console.js'
 import { attachGraphQLWs } from './graphqlWs.js'
 import { serveWebhook, webhookRoutes } from './webhooks.js'
 import { createGraphQLServer } from './yoga.js'
 
-const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', STATUS_CALLBACK_PATH, INBOUND_PATH])
 const CONSOLE = '/console'
 const pathOf = (url: string | undefined) => {
   const path = (url ?? '/').split('?')[0] as string
@@ -43,6 +40,8 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
   const budget = createRequestBudget(services)
   const yoga = createGraphQLServer(services, budget)
   const webhooks = webhookRoutes(services)
+  // Paths served, as metric labels; any other collapses into 'other'.
+  const routes = new Set(['/graphql', '/healthz', '/readyz', '/metrics', ...webhooks.keys()])
   const assets = consoleAssets()
   const { tracing } = services
   /** A server span per request, continuing the caller's trace when it sent a traceparent. */
@@ -64,7 +63,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
     const path = pathOf(req.url)
     // Unknown paths share one label, so /metrics does not grow a series per path ever asked for.
     const asset = assets.get(path)
-    const route = asset ? CONSOLE : ROUTES.has(path) ? path : 'other'
+    const route = asset ? CONSOLE : routes.has(path) ? path : 'other'
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       metrics.httpRequests.inc({ route, status: res.statusCode })

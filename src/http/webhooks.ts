@@ -58,12 +58,7 @@ export function webhookRoutes({ callbacks, inbound }: Pick<Services, 'callbacks'
 }
 
 /** Answers one webhook request; a database briefly down answers 503, so the provider tries again. */
-export async function serveWebhook(
-  route: ReturnType<typeof webhookRoutes> extends Map<string, infer R> ? R : never,
-  req: IncomingMessage,
-  res: ServerResponse,
-  requestId: string,
-) {
+export async function serveWebhook(route: WebhookRoute, req: IncomingMessage, res: ServerResponse, requestId: string) {
   const form = await readForm(req, requestId)
   const status =
     typeof form === 'number'
