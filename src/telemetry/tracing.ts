@@ -1,8 +1,9 @@
 import {
   type Context,
   context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
   type Link,
-  propagation,
   ROOT_CONTEXT,
   type Span,
   type SpanKind,
@@ -49,13 +50,11 @@ let contextManagerSet = false
 
 export function createTracing(opts: { endpoint?: string; serviceName: string; processor?: SpanProcessor }): Tracing {
   const processor =
-    opts.processor ??
-    (opts.endpoint ? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${opts.endpoint.replace(/\/+$/, '')}/v1/traces` })) : undefined)
+    opts.processor ?? (opts.endpoint ? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${opts.endpoint}/v1/traces` })) : undefined)
   if (!processor) return disabled
   if (!contextManagerSet) {
     // Spans follow the async work that made them; registered once per process, only when tracing is on.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-    propagation.setGlobalPropagator(propagator)
     contextManagerSet = true
   }
   const provider = new BasicTracerProvider({
@@ -79,25 +78,16 @@ export function createTracing(opts: { endpoint?: string; serviceName: string; pr
       }),
     carrier() {
       const carrier: TraceCarrier = {}
-      propagator.inject(context.active(), carrier, {
-        set: (c, k, v) => {
-          c[k] = v
-        },
-      })
+      propagator.inject(context.active(), carrier, defaultTextMapSetter)
       return carrier.traceparent ? carrier : undefined
     },
-    contextOf: (carrier) => (carrier ? propagator.extract(ROOT_CONTEXT, carrier, getter) : undefined),
+    contextOf: (carrier) => (carrier ? propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter) : undefined),
     linkTo(carrier) {
-      const spanContext = carrier && trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, getter))
+      const spanContext = carrier && trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter))
       return spanContext ? [{ context: spanContext }] : []
     },
     shutdown: () => provider.shutdown(),
   }
-}
-
-const getter = {
-  keys: (c: TraceCarrier) => Object.keys(c),
-  get: (c: TraceCarrier, k: string) => c[k],
 }
 
 const disabled: Tracing = {
