@@ -1,5 +1,6 @@
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
+import type { AccountsStore } from '../stores/accounts.js'
 import type { OptOutsStore } from '../stores/optOuts.js'
 import { signedBy } from './providers/twilio/callback.js'
 import type { TwilioCredentialStore } from './providers/twilio/credentials.js'
@@ -31,6 +32,7 @@ export class InboundReplies {
   constructor(
     private readonly deps: {
       optOuts: OptOutsStore
+      accounts: AccountsStore
       credentials: TwilioCredentialStore
       config: Pick<Config, 'publicUrl' | 'atlas'>
       logger: Logger
@@ -44,16 +46,17 @@ export class InboundReplies {
     const url = `${config.publicUrl}${INBOUND_PATH}${query}`
     const atlas = config.atlas
     const viaAtlas = Boolean(atlas && params.AccountSid === atlas.accountSid)
-    let users: string[]
+    let users: string[] | undefined
     if (viaAtlas && atlas) {
       if (!signedBy({ accountSid: atlas.accountSid, token: atlas.authToken }, signature, url, params)) return 403
-      users = await optOuts.usersWhoTextedThroughAtlas(from.e164)
     } else {
       users = await this.signers(params.AccountSid, signature, url, params)
       if (users.length === 0) return 403
     }
     const keyword = keywordOf(params.Body)
     if (!keyword) return 200
+    // Through the platform's service, the users are those who texted the number: looked up only for a keyword.
+    users ??= await optOuts.usersWhoTextedThroughAtlas(from.e164)
     const sender = viaAtlas ? ATLAS_SENDER : params.To
     for (const userId of users) {
       if (keyword === 'STOP') await optOuts.record(userId, sender, from.e164, 'INBOUND_STOP')
@@ -65,12 +68,9 @@ export class InboundReplies {
 
   /** The users of the Twilio account whose token signed the request. */
   private async signers(accountSid: string, signature: string, url: string, params: Record<string, string>): Promise<string[]> {
-    const users = await this.deps.optOuts.usersOfTwilioAccount(accountSid)
-    const signed: string[] = []
-    for (const userId of users) {
-      const account = await this.deps.credentials.of(userId, true)
-      if (account && signedBy(account, signature, url, params)) signed.push(userId)
-    }
-    return signed
+    const accounts = await this.deps.accounts.twilioAccountsOf(accountSid)
+    return accounts
+      .filter((account) => signedBy(this.deps.credentials.decrypted(account.userId, account), signature, url, params))
+      .map((account) => account.userId)
   }
 }

@@ -140,6 +140,11 @@ export function accountsStore(db: Db) {
       return { enabledProviders: providerList.parse(user.enabledProviders), twilio: user.twilio }
     },
 
+    /** The users whose Twilio account is `accountSid` (whose numbers a reply to that account went to), with the account. */
+    async twilioAccountsOf(accountSid: string): Promise<(StoredTwilioAccount & { userId: string })[]> {
+      return db.twilioAccount.findMany({ where: { accountSid }, select: { userId: true, accountSid: true, authTokenEnc: true } })
+    },
+
     async twilioAccount(userId: string): Promise<StoredTwilioAccount | null> {
       return db.twilioAccount.findUnique({ where: { userId }, select: { accountSid: true, authTokenEnc: true } })
     },

@@ -26,11 +26,6 @@ export function optOutsStore(db: Db) {
       return db.optOut.findFirst({ where: { id, userId }, select: { id: true, sender: true, phone: true } })
     },
 
-    /** The users whose Twilio account is `accountSid` (whose numbers a reply to that account went to). */
-    async usersOfTwilioAccount(accountSid: string): Promise<string[]> {
-      return (await db.twilioAccount.findMany({ where: { accountSid }, select: { userId: true } })).map((a) => a.userId)
-    },
-
     /** The users who have texted `phone` through the platform's service (ATLAS). */
     async usersWhoTextedThroughAtlas(phone: string): Promise<string[]> {
       const rows = await db.smsDelivery.findMany({
