@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js'
 import { AGENT_TOOL_FORMATS, type AgentToolFormat as AgentToolFormatValue, agentTools, DELIVERY_STATUS_TOOL } from '../sms/agent/tools.js'
+import { CAMPAIGN_TOOLS } from '../stores/campaigns.js'
 import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import type { ViewerContext } from './context.js'
@@ -46,16 +47,7 @@ export const Campaign = builder.prismaObject('Campaign', {
       description:
         'LLM tool definitions of the attached, enabled actions (and of the delivery-status tool when the campaign offers it), in one API’s shape. Hand a tool call back with sendSmsToolCall.',
       args: { format: t.arg({ type: AgentToolFormat, defaultValue: 'OPENAI', description: 'Default: OPENAI (= OPENAI_CHAT).' }) },
-      select: {
-        deliveryStatusTool: true,
-        smsActions: {
-          where: { smsAction: { deletedAt: null, enabled: true } },
-          orderBy: { createdAt: 'asc' },
-          select: {
-            smsAction: { select: { name: true, description: true, recipientPolicy: true, messageTemplate: true, requiresConsent: true } },
-          },
-        },
-      },
+      select: CAMPAIGN_TOOLS,
       resolve: (c, { format }) =>
         agentTools(
           c.smsActions.map((a) => a.smsAction),

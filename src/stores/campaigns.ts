@@ -1,5 +1,23 @@
-import type { Db } from '../db/client.js'
+import type { Db, Prisma } from '../db/client.js'
 import { NotFoundError } from '../errors.js'
+
+/**
+ * What a campaign's agent may call: the delivery-status flag and the attached, live, enabled
+ * actions, in the order attached. One selection, so the tools published to the LLM and the tools
+ * a tool call is checked against are the same.
+ */
+export const CAMPAIGN_TOOLS = {
+  deliveryStatusTool: true,
+  smsActions: {
+    where: { smsAction: { deletedAt: null, enabled: true } },
+    orderBy: { createdAt: 'asc' },
+    select: {
+      smsAction: {
+        select: { id: true, name: true, description: true, recipientPolicy: true, messageTemplate: true, requiresConsent: true },
+      },
+    },
+  },
+} as const satisfies Prisma.CampaignSelect
 
 /** The Campaign and CampaignSmsAction tables. */
 export function campaignsStore(db: Db) {
@@ -23,19 +41,7 @@ export function campaignsStore(db: Db) {
     async tools(userId: string, id: string) {
       return db.campaign.findFirst({
         where: { id, userId },
-        select: {
-          id: true,
-          deliveryStatusTool: true,
-          smsActions: {
-            where: { smsAction: { deletedAt: null, enabled: true } },
-            orderBy: { createdAt: 'asc' },
-            select: {
-              smsAction: {
-                select: { id: true, name: true, description: true, recipientPolicy: true, messageTemplate: true, requiresConsent: true },
-              },
-            },
-          },
-        },
+        select: { id: true, ...CAMPAIGN_TOOLS },
       })
     },
 
