@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { SpanKind } from '@opentelemetry/api'
 import type { Services } from '../services.js'
-import { createRequestBudget } from './callers.js'
+import { createBudgets } from './callers.js'
 import { consoleAssets, serveAsset } from './console.js'
 import { attachGraphQLWs } from './graphqlWs.js'
 import { serveWebhook, webhookRoutes } from './webhooks.js'
@@ -37,8 +37,8 @@ function refusedAtTheDoor(req: IncomingMessage, path: string, maxBytes: number):
  */
 export function buildApp(services: Services, listen: { port?: number; host?: string } = {}) {
   const { logger, metrics, config } = services
-  const budget = createRequestBudget(services)
-  const yoga = createGraphQLServer(services, budget)
+  const budgets = createBudgets(services)
+  const yoga = createGraphQLServer(services, budgets)
   const webhooks = webhookRoutes(services)
   // Paths served, as metric labels; any other collapses into 'other'.
   const routes = new Set(['/graphql', '/healthz', '/readyz', '/metrics', ...webhooks.keys()])
@@ -94,7 +94,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
     { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1000, timeout) },
     (req, res) => void handle(req, res),
   )
-  const ws = attachGraphQLWs(server, yoga, services, budget)
+  const ws = attachGraphQLWs(server, yoga, services, budgets.requests)
 
   // A revoked key loses its open subscriptions and sockets at once, on every instance.
   const revocations = services.pubsub.subscribe('apiKey:revoked')[Symbol.asyncIterator]()

@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga'
+import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { type Auth, bearerToken } from '../auth.js'
 import { isTransientDbError } from '../db/client.js'
@@ -21,12 +22,12 @@ const UNAVAILABLE: Refusal = {
  * A budget per caller per second, in Redis when configured (so it holds across instances), else
  * in this process; `take` spends `amount` and answers the refusal when the budget is spent.
  */
-function perSecondBudget({ config, redis }: Pick<Services, 'config' | 'redis'>, name: string, points: number, refusal: string) {
+function perSecondBudget(store: { client?: Redis; prefix: string }, name: string, points: number, refusal: string) {
   const local = new RateLimiterMemory({ points, duration: 1 })
-  const limiter = redis
+  const limiter = store.client
     ? new RateLimiterRedis({
-        storeClient: redis.open(name),
-        keyPrefix: `${config.queue.prefix}:${name}`,
+        storeClient: store.client,
+        keyPrefix: `${store.prefix}:${name}`,
         points,
         duration: 1,
         // Redis lost: each instance keeps the budget on its own rather than refusing everyone.
@@ -45,22 +46,23 @@ function perSecondBudget({ config, redis }: Pick<Services, 'config' | 'redis'>, 
   }
 }
 
-/** Requests per second for each API key (the operator's token counts as one key; callers without a key count per address). */
-export const createRequestBudget = (services: Pick<Services, 'config' | 'redis'>) => {
-  const perSecond = services.config.limits.keyRequestsPerSecond
-  return perSecondBudget(services, 'requests', perSecond, `More than ${perSecond} requests a second with this key`)
-}
-
 /**
- * Query cost per second for each API key: a few heavy reads, or many light ones. Per key, so a
- * dashboard's heavy reads never starve the same account's agent.
+ * The per-key budgets, on one Redis connection when configured: requests per second (the
+ * operator's token counts as one key; callers without a key count per address), and query cost
+ * per second (a few heavy reads, or many light ones; per key, so a dashboard's heavy reads never
+ * starve the same account's agent).
  */
-export const createCostBudget = (services: Pick<Services, 'config' | 'redis'>) => {
-  const perSecond = services.config.limits.keyCostPerSecond
-  return perSecondBudget(services, 'query-cost', perSecond, `More than ${perSecond} of query cost a second with this key`)
+export function createBudgets({ config, redis }: Pick<Services, 'config' | 'redis'>) {
+  const store = { client: redis?.open('rate-limit'), prefix: config.queue.prefix }
+  const { keyRequestsPerSecond: requests, keyCostPerSecond: cost } = config.limits
+  return {
+    requests: perSecondBudget(store, 'requests', requests, `More than ${requests} requests a second with this key`),
+    cost: perSecondBudget(store, 'query-cost', cost, `More than ${cost} of query cost a second with this key`),
+  }
 }
 
-export type RequestBudget = ReturnType<typeof createRequestBudget>
+export type Budgets = ReturnType<typeof createBudgets>
+export type RequestBudget = Budgets['requests']
 
 /** The name a caller's budget is kept under. */
 export const budgetKey = (auth: Auth | null, address: string | undefined) =>

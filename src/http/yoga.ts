@@ -10,7 +10,7 @@ import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
 import type { Services } from '../services.js'
 import { useOperationTelemetry } from '../telemetry/graphql.js'
-import { type Caller, createCostBudget, type RequestBudget, useCallers } from './callers.js'
+import { type Budgets, type Caller, useCallers } from './callers.js'
 import { characterGuard, costBudget, costGuards, schemaPrivacy } from './guards.js'
 
 /** What the HTTP server and graphql-ws hand yoga with each request. */
@@ -59,7 +59,7 @@ query Overview {
 `
 
 /** GraphQL over HTTP and SSE, GraphiQL (served from the package, no CDN), health, readiness and metrics. */
-export function createGraphQLServer(services: Services, budget: RequestBudget) {
+export function createGraphQLServer(services: Services, budgets: Budgets) {
   const { logger, config } = services
   const origins = config.http.corsOrigins
   return createYoga<ServerContext, Context>({
@@ -77,10 +77,10 @@ export function createGraphQLServer(services: Services, budget: RequestBudget) {
       useReadinessCheck({ endpoint: '/healthz', check: () => json(200, { status: 'ok' }) }),
       useReadinessCheck({ endpoint: '/readyz', check: () => readiness(services) }),
       useMetricsEndpoint(services),
-      useCallers(services, budget),
+      useCallers(services, budgets.requests),
       useOperationTelemetry(services),
       ...costGuards(config.graphql),
-      costBudget(createCostBudget(services)),
+      costBudget(budgets.cost),
       schemaPrivacy(config.graphql.publicIntrospection),
       characterGuard(),
     ],
