@@ -133,6 +133,20 @@ describe('two instances on PostgreSQL and Redis', () => {
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(1000)
   })
 
+  it('holds a key’s request budget across instances (kept in Redis)', async () => {
+    const pair = await Promise.all([
+      startServer({ ...env, KEY_REQUESTS_PER_SECOND: '20' }),
+      startServer({ ...env, KEY_REQUESTS_PER_SECOND: '20' }),
+    ])
+    running.push(...pair)
+    const s = await sendingSetup()
+    // 15 requests to each instance: within the budget of one (20 a second), not of both together.
+    const burst = await Promise.all(pair.flatMap((i) => Array.from({ length: 15 }, () => post(i.url, '{ viewer { id } }', {}, s.agent))))
+    const limited = burst.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED')
+    expect(limited.length).toBeGreaterThanOrEqual(10)
+    expect(burst.filter((r) => r.data?.viewer?.id === s.user.id).length).toBeLessThanOrEqual(20)
+  })
+
   it('readiness reports a lost Redis (503) and recovers when it returns', async () => {
     const port = await freePort()
     const startRedis = () =>
