@@ -93,6 +93,8 @@ describe('consent', () => {
       else expect(r).toMatchObject({ code: 'CONSENT_REQUIRED', recordedDelivery: { status: 'REJECTED', errorCode: 'CONSENT_REQUIRED' } })
       expect(r.agentMessage).toMatch(/callerAgreed/)
     }
+    const mixed = await s.call(toolCall('send_details', { body: 7, callerAgreed: 'yes' }))
+    expect(mixed.agentMessage).toBe('Call send_details again: body must be text; callerAgreed must be true or false.')
     expect((await s.call(toolCall('send_details', { body: 'Promo!', callerAgreed: true }))).__typename).toBe('SendSmsToolCallSuccess')
     expect((await s.send({ body: 'direct' })).code).toBe('CONSENT_REQUIRED')
     expect((await s.send({ body: 'direct', callerAgreed: true })).__typename).toBe('SendSmsSuccess')

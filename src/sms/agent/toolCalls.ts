@@ -43,11 +43,14 @@ function validatorFor(action: ToolAction): ValidateFunction {
 function whatToFix(tool: string, errors: ErrorObject[], allowed: string[]): string {
   const missing = errors.filter((e) => e.keyword === 'required').map((e) => e.params.missingProperty as string)
   const unknown = errors.filter((e) => e.keyword === 'additionalProperties').map((e) => e.params.additionalProperty as string)
-  const wrong = errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath.slice(1))
+  // Each parameter with what it must be: its own expected type, not its neighbours'.
+  const wrong = errors
+    .filter((e) => e.keyword === 'type')
+    .map((e) => `${e.instancePath.slice(1)} must be ${String(e.params.type).includes('boolean') ? 'true or false' : 'text'}`)
   if (missing.length) return `Call ${tool} again with its missing parameter${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`
   if (unknown.length)
     return `${tool} has no parameter ${unknown.join(', ')}; call it again with only: ${allowed.join(', ') || 'no parameters'}.`
-  if (wrong.length) return `Call ${tool} again: ${wrong.join(', ')} must be ${wrong.includes('callerAgreed') ? 'true or false' : 'text'}.`
+  if (wrong.length) return `Call ${tool} again: ${wrong.join('; ')}.`
   return `Call ${tool} again with a JSON object of its parameters.`
 }
 
