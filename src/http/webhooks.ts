@@ -2,17 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isTransientDbError } from '../db/client.js'
 import type { Services } from '../services.js'
 import { INBOUND_PATH } from '../sms/inbound.js'
-import { STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
+import { type SignedForm, STATUS_CALLBACK_PATH } from '../sms/providers/twilio/callback.js'
 
 const MAX_BODY = 64 * 1024
-
-/** A signed Twilio form post, as the handlers take it. */
-export interface SignedForm {
-  params: Record<string, string>
-  query: string
-  signature: string
-  requestId: string
-}
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {
   let size = 0

@@ -2,7 +2,7 @@ import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { AccountsStore } from '../stores/accounts.js'
 import type { OptOutsStore } from '../stores/optOuts.js'
-import { signedBy } from './providers/twilio/callback.js'
+import { type SignedForm, signedBy, signedByPlatform } from './providers/twilio/callback.js'
 import type { TwilioCredentialStore } from './providers/twilio/credentials.js'
 import { ATLAS_SENDER } from './sender.js'
 import { checkRecipient } from './sending/phone.js'
@@ -39,7 +39,7 @@ export class InboundReplies {
     },
   ) {}
 
-  async apply({ params, query, signature }: { params: Record<string, string>; query: string; signature: string }): Promise<number> {
+  async apply({ params, query, signature }: SignedForm): Promise<number> {
     const { optOuts, config, logger } = this.deps
     const from = params.From ? checkRecipient(params.From) : undefined
     if (!from?.ok || !params.To || !params.AccountSid || params.Body === undefined) return 400
@@ -48,7 +48,7 @@ export class InboundReplies {
     const viaAtlas = Boolean(atlas && params.AccountSid === atlas.accountSid)
     let users: string[] | undefined
     if (viaAtlas && atlas) {
-      if (!signedBy({ accountSid: atlas.accountSid, token: atlas.authToken }, signature, url, params)) return 403
+      if (!signedByPlatform(atlas, signature, url, params)) return 403
     } else {
       users = await this.signers(params.AccountSid, signature, url, params)
       if (users.length === 0) return 403

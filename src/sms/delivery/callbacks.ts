@@ -5,17 +5,17 @@ import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
 import type { CallbackTarget, DeliveriesStore } from '../../stores/deliveries.js'
 import type { Tracing } from '../../telemetry/tracing.js'
-import { deliveryNamedIn, parseStatusCallback, STATUS_CALLBACK_PATH, type StatusCallback, signedBy } from '../providers/twilio/callback.js'
+import {
+  deliveryNamedIn,
+  parseStatusCallback,
+  type SignedForm,
+  STATUS_CALLBACK_PATH,
+  type StatusCallback,
+  signedBy,
+  signedByPlatform,
+} from '../providers/twilio/callback.js'
 import type { TwilioCredentialStore } from '../providers/twilio/credentials.js'
 import type { DeliveryStatusWriter } from './status.js'
-
-/** A status callback as it arrived: its form parameters, query string and signature. */
-export interface IncomingCallback {
-  params: Record<string, string>
-  query: string
-  signature: string
-  requestId: string
-}
 
 /**
  * Applies Twilio status callbacks. The signature is checked with the auth token of the account
@@ -38,7 +38,7 @@ export class StatusCallbacks {
     },
   ) {}
 
-  async apply({ params, query, signature, requestId }: IncomingCallback): Promise<number> {
+  async apply({ params, query, signature, requestId }: SignedForm): Promise<number> {
     const { deliveries, logger } = this.deps
     const callback = parseStatusCallback(params)
     if (!callback) return 400
@@ -89,10 +89,7 @@ export class StatusCallbacks {
   /** Whether the account that sent the delivery signed the callback (remembered credentials are re-read before refusing). */
   private async verified(delivery: CallbackTarget, signature: string, url: string, params: Record<string, string>) {
     const { credentials, config } = this.deps
-    if (delivery.provider === 'ATLAS') {
-      const atlas = config.atlas && { accountSid: config.atlas.accountSid, token: config.atlas.authToken }
-      return Boolean(atlas && signedBy(atlas, signature, url, params))
-    }
+    if (delivery.provider === 'ATLAS') return signedByPlatform(config.atlas, signature, url, params)
     for (const fresh of [false, true]) {
       const account = await credentials.of(delivery.userId, fresh)
       if (account && signedBy(account, signature, url, params)) return true

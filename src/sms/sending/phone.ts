@@ -22,9 +22,14 @@ export function checkRecipient(raw: string, near?: string): RecipientCheck {
 // A send checks the same numbers more than once, and a call's numbers come back in every send.
 const checked = new Map<string, RecipientCheck>()
 
-function parseRecipient(raw: string, near?: string): RecipientCheck {
+/** A number as written, national ones read in `near`'s country. */
+function parsed(raw: string, near?: string) {
   const country = near ? parsePhoneNumberFromString(near)?.country : undefined
-  const phone = parsePhoneNumberFromString(raw.trim(), { defaultCountry: country as CountryCode | undefined })
+  return parsePhoneNumberFromString(raw.trim(), { defaultCountry: country as CountryCode | undefined })
+}
+
+function parseRecipient(raw: string, near?: string): RecipientCheck {
+  const phone = parsed(raw, near)
   if (!phone?.isValid()) return { ok: false, code: 'INVALID_RECIPIENT', reason: `${raw} is not a valid phone number` }
   const type = phone.getType()
   if (type === 'FIXED_LINE') return { ok: false, code: 'LANDLINE_RECIPIENT', reason: `${phone.number} is a landline` }
@@ -36,8 +41,7 @@ function parseRecipient(raw: string, near?: string): RecipientCheck {
 
 /** Any valid number in E.164 (national ones read in `near`'s country), or undefined. */
 export function e164Of(raw: string, near?: string): string | undefined {
-  const country = near ? parsePhoneNumberFromString(near)?.country : undefined
-  const phone = parsePhoneNumberFromString(raw.trim(), { defaultCountry: country as CountryCode | undefined })
+  const phone = parsed(raw, near)
   return phone?.isValid() ? phone.number : undefined
 }
 

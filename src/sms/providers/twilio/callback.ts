@@ -1,4 +1,5 @@
 import twilio from 'twilio'
+import type { Config } from '../../../config.js'
 import type { SmsDeliveryStatus } from '../../../generated/prisma/enums.js'
 import { statusFromTwilio, TWILIO_DELIVERY_ERRORS } from './errors.js'
 
@@ -45,6 +46,19 @@ export function parseStatusCallback(params: Record<string, string>): StatusCallb
 /** Readable text for a delivery error code. */
 export function describeDeliveryError(code: string): string {
   return TWILIO_DELIVERY_ERRORS[code] ?? `Twilio error ${code}`
+}
+
+/** A signed Twilio form post (a status callback or a reply), as the handlers take it. */
+export interface SignedForm {
+  params: Record<string, string>
+  query: string
+  signature: string
+  requestId: string
+}
+
+/** Whether the platform's own Twilio account (ATLAS, when configured) signed these parameters for this URL. */
+export function signedByPlatform(atlas: Config['atlas'], signature: string, url: string, params: Record<string, string>) {
+  return Boolean(atlas && signedBy({ accountSid: atlas.accountSid, token: atlas.authToken }, signature, url, params))
 }
 
 /**
