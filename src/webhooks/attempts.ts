@@ -63,8 +63,8 @@ export class WebhookAttempts {
 
   private async post(m: ClaimedMessage): Promise<PostResult> {
     const { settings, cipher, clock } = this.deps
-    const refused = refusalOf(m.endpoint.url, { allowHttp: settings.allowHttp, allowPrivate: settings.allowPrivate })
-    if (refused) return { statusCode: null, latencyMs: 0, error: `the URL ${refused}` }
+    const refused = refusalOf(m.endpoint.url, settings)
+    if (refused) return { statusCode: null, latencyMs: 0, error: `the URL ${refused.reason}` }
     const body = payloadOf(m)
     const secret = cipher.decrypt(m.endpoint.secret, secretContext(m.endpointId))
     const headers = signedHeaders(secret, m.id, clock.now(), body)

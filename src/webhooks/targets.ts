@@ -43,21 +43,31 @@ export interface TargetRules {
   allowPrivate: boolean
 }
 
+/** Why a URL may not be a webhook endpoint: a malformed URL, or an unsafe target. */
+export interface TargetRefusal {
+  code: 'VALIDATION' | 'UNSAFE_URL'
+  reason: string
+}
+
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '')
+
 /** Why a URL may not be a webhook endpoint, or undefined when it may (its address is checked on each connection). */
-export function refusalOf(raw: string, rules: TargetRules): string | undefined {
+export function refusalOf(raw: string, rules: TargetRules): TargetRefusal | undefined {
+  const invalid = (reason: string): TargetRefusal => ({ code: 'VALIDATION', reason })
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    return 'is not a URL'
+    return invalid('is not a URL')
   }
-  if (raw.length > 2048) return 'is longer than 2048 characters'
+  if (raw.length > 2048) return invalid('is longer than 2048 characters')
   if (url.protocol !== 'https:' && !(rules.allowHttp && url.protocol === 'http:'))
-    return rules.allowHttp ? 'must be http(s)' : 'must be https'
-  if (url.username || url.password) return 'must not hold credentials'
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  if (isIP(host) && !rules.allowPrivate && !isPublicAddress(host)) return 'points to a private, loopback or link-local address'
-  if (!rules.allowPrivate && /(^|\.)localhost$/i.test(host)) return 'points to this host'
+    return invalid(rules.allowHttp ? 'must be http(s)' : 'must be https')
+  if (url.username || url.password) return invalid('must not hold credentials')
+  const host = hostOf(url)
+  if (isIP(host) && !rules.allowPrivate && !isPublicAddress(host))
+    return { code: 'UNSAFE_URL', reason: 'points to a private, loopback or link-local address' }
+  if (!rules.allowPrivate && /(^|\.)localhost$/i.test(host)) return { code: 'UNSAFE_URL', reason: 'points to this host' }
   return undefined
 }
 
@@ -86,17 +96,13 @@ export function guardedLookup(allowPrivate: boolean) {
 }
 
 /**
- * Checks a new endpoint URL: its form (`refusalOf`, a VALIDATION refusal), then what its name
+ * Checks a new endpoint URL: its form and literal address (`refusalOf`), then what its name
  * resolves to now (UNSAFE_URL when any address is private and that is not allowed).
  */
-export async function endpointRefusal(
-  raw: string,
-  rules: TargetRules,
-): Promise<{ code: 'VALIDATION' | 'UNSAFE_URL'; reason: string } | undefined> {
+export async function endpointRefusal(raw: string, rules: TargetRules): Promise<TargetRefusal | undefined> {
   const refused = refusalOf(raw, rules)
-  if (refused) return { code: refused.startsWith('points') ? 'UNSAFE_URL' : 'VALIDATION', reason: refused }
-  if (rules.allowPrivate) return undefined
-  const host = new URL(raw).hostname.replace(/^\[|\]$/g, '')
+  if (refused || rules.allowPrivate) return refused
+  const host = hostOf(new URL(raw))
   if (isIP(host)) return undefined
   const addresses = await dnsLookupAll(host, { all: true }).catch(() => undefined)
   if (!addresses?.length) return { code: 'VALIDATION', reason: `${host} does not resolve` }
