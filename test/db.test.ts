@@ -89,3 +89,55 @@ describe('rows written in SQL', () => {
     expect(await db.smsDeliveryEvent.count({ where: { deliveryId: id } })).toBe(3)
   })
 })
+
+describe('status changes arriving together', () => {
+  it('are each written once with their event; one that fails is undone alone and fails alone', async () => {
+    const s = await sendingSetup()
+    const ids: string[] = []
+    for (let i = 0; i < 12; i++) {
+      const call = { callId: `together-${i}`, customerPhoneNumber: `+141555501${String(i).padStart(2, '0')}` }
+      ids.push((await s.send({ call })).delivery.id as string)
+    }
+    const [first, second, third] = ids as [string, string, string]
+    const taken = (await db.smsDelivery.findUniqueOrThrow({ where: { id: first } })).providerMessageId as string
+    const moves = await Promise.allSettled([
+      ...ids.map((id) => services.status.move(id, 'SENT', 'PROVIDER_CALLBACK')),
+      services.status.move(second, 'SENT', 'PROVIDER_CALLBACK'),
+      services.status.move(third, 'DELIVERED', 'PROVIDER_CALLBACK', { providerMessageId: taken }),
+    ])
+    expect(moves.map((m) => (m.status === 'fulfilled' ? m.value?.status : 'refused'))).toEqual([
+      ...ids.map(() => 'SENT'),
+      undefined,
+      'refused',
+    ])
+    const rows = await db.smsDelivery.findMany({ where: { id: { in: ids } }, select: { status: true } })
+    expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'SENT'))
+    const events = await db.smsDeliveryEvent.groupBy({ by: ['status'], where: { deliveryId: { in: ids } }, _count: true })
+    expect(Object.fromEntries(events.map((e) => [e.status, e._count]))).toMatchObject({ SENT: 12 })
+    expect(events.some((e) => e.status === 'DELIVERED')).toBe(false)
+  })
+
+  it('wait for an open transaction and are not undone by its rollback', async () => {
+    const s = await sendingSetup()
+    const id = (await s.send({ idempotencyKey: 'beside-a-transaction' })).delivery.id as string
+    const wrote = signal()
+    const refuse = signal()
+    const rolledBack = db
+      .$transaction(async (tx) => {
+        await tx.user.create(user('beside@tx3.test'))
+        wrote.fire()
+        await refuse.fired
+        throw new Error('business rule refused')
+      })
+      .catch((e: Error) => e.message)
+    await wrote.fired
+    const moved = services.status.move(id, 'SENT', 'PROVIDER_CALLBACK')
+    // Two turns of the event loop: a change that did not wait would have run inside the transaction by now.
+    for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r))
+    refuse.fire()
+    expect(await rolledBack).toBe('business rule refused')
+    expect((await moved)?.status).toBe('SENT')
+    expect((await db.smsDelivery.findUniqueOrThrow({ where: { id } })).status).toBe('SENT')
+    expect(await db.smsDeliveryEvent.count({ where: { deliveryId: id, status: 'SENT' } })).toBe(1)
+  })
+})

@@ -9,7 +9,7 @@ type Tx = Awaited<ReturnType<Adapter['startTransaction']>>
 type Queryable = Pick<Adapter, 'queryRaw' | 'executeRaw'>
 
 /** A FIFO lock: `acquire` resolves with the function that releases it. */
-class Lock {
+export class Lock {
   private tail: Promise<void> = Promise.resolve()
 
   acquire(): Promise<() => void> {
@@ -43,8 +43,7 @@ function counted<Q extends Queryable>(q: Q, onStatement: OnStatement, around = <
  * a transaction runs inside whichever one is open, reads its uncommitted rows and is undone by its
  * rollback. Here such queries wait until the open transaction ends.
  */
-function wrap(adapter: Adapter, serialize: boolean, onStatement: OnStatement): Adapter {
-  const lock = new Lock()
+function wrap(adapter: Adapter, serialize: boolean, onStatement: OnStatement, lock = new Lock()): Adapter {
   const around = async <T>(run: () => Promise<T>): Promise<T> => {
     if (!serialize) return run()
     const release = await lock.acquire()
@@ -77,21 +76,38 @@ function wrapped<F extends Factory>(
   serialize: boolean,
   onStatement: OnStatement,
   prepared: (adapter: Adapter) => void = () => undefined,
+  lock?: Lock,
 ): F {
   const connect = factory.connect.bind(factory)
   return Object.assign(factory, {
     connect: async () => {
       const adapter = await connect()
       prepared(adapter)
-      return wrap(adapter, serialize, onStatement)
+      return wrap(adapter, serialize, onStatement, lock)
     },
   })
 }
 
-/** The Prisma SQLite adapter, with isolated transactions and counted statements. */
-export const sqliteAdapter = (url: string, onStatement: OnStatement) =>
-  wrapped(new PrismaBetterSQLite3({ url, timeout: 10_000 }), true, onStatement, (adapter) =>
-    cachePreparedStatements((adapter as unknown as { client: Database }).client),
+/**
+ * The better-sqlite3 connection Prisma's adapter holds (once Prisma has connected), and the lock
+ * its queries and transactions take: the service's own statements on that connection take it too.
+ */
+export class SqliteConnection {
+  readonly lock = new Lock()
+  client?: Database
+}
+
+/** The Prisma SQLite adapter on `connection`, with isolated transactions and counted statements. */
+export const sqliteAdapter = (url: string, onStatement: OnStatement, connection: SqliteConnection) =>
+  wrapped(
+    new PrismaBetterSQLite3({ url, timeout: 10_000 }),
+    true,
+    onStatement,
+    (adapter) => {
+      connection.client = (adapter as unknown as { client: Database }).client
+      cachePreparedStatements(connection.client)
+    },
+    connection.lock,
   )
 
 /** The Prisma PostgreSQL adapter, with counted statements. */

@@ -1,6 +1,7 @@
 import { Prisma, PrismaClient } from '../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client.js'
-import { type OnStatement, postgresAdapter, sqliteAdapter } from './adapters.js'
+import { type OnStatement, postgresAdapter, SqliteConnection, sqliteAdapter } from './adapters.js'
+import { SqliteDirect } from './sqliteDirect.js'
 import { databaseKind, sqlitePath } from './url.js'
 
 /** The Prisma client; both generated clients come from the same models, so their APIs are the same. */
@@ -25,27 +26,36 @@ export interface Dialect {
    * without an interactive transaction. Returns the updated rows and how many rows `fanOut` added.
    */
   updateThenInsert(db: Db, update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
+  /** The rows of one statement outside any transaction, by the cheapest way the engine has. */
+  read(db: Db, sql: Sql): Promise<Row[]>
   /** The whole tenths of a second from one timestamp to another (null when either is). */
   tenthsBetween(from: Sql, to: Sql): Sql
 }
 
-const sqlite = (url: string): Dialect => ({
-  kind: 'sqlite',
-  connect: (onStatement) => new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`, onStatement) }),
-  // WAL: readers do not wait for the writer.
-  prepare: async (db) => void (await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')),
-  // A batch runs as one transaction; changes() is the number of rows the statement just before wrote.
-  updateThenInsert: async (db, update, insert, fanOut) => {
-    const [rows, , fannedOut] = await db.$transaction([
-      db.$queryRaw<Row[]>`${update}`,
-      db.$executeRaw`${insert} WHERE changes() = 1`,
-      db.$executeRaw`${fanOut} AND changes() = 1`,
-    ])
-    return { rows, fannedOut }
-  },
-  // Timestamps are stored as ISO-8601 text, which julianday() reads.
-  tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
-})
+// Status changes and hot reads go to the driver Prisma's adapter holds (src/db/sqliteDirect.ts):
+// through Prisma each statement cost more than the SQL itself.
+const sqlite = (url: string): Dialect => {
+  const connection = new SqliteConnection()
+  let reported: OnStatement = (_sql, run) => run()
+  let direct: SqliteDirect | undefined
+  const directOf = (db: Db) => {
+    direct ??= new SqliteDirect(connection, () => db.$connect(), reported)
+    return direct
+  }
+  return {
+    kind: 'sqlite',
+    connect: (onStatement) => {
+      reported = onStatement
+      return new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`, onStatement, connection) })
+    },
+    // WAL: readers do not wait for the writer.
+    prepare: async (db) => void (await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')),
+    updateThenInsert: (db, update, insert, fanOut) => directOf(db).updateThenInsert({ update, insert, fanOut }),
+    read: (db, sql) => directOf(db).query(sql),
+    // Timestamps are stored as ISO-8601 text, which julianday() reads.
+    tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
+  }
+}
 
 const postgres = (url: string): Dialect => ({
   kind: 'postgres',
@@ -58,6 +68,7 @@ const postgres = (url: string): Dialect => ({
       SELECT moved.*, (SELECT COUNT(*) FROM hooks) AS "fannedOut" FROM moved`
     return { rows, fannedOut: rows.length ? Number(rows[0]?.fannedOut) : 0 }
   },
+  read: (db, sql) => db.$queryRaw<Row[]>`${sql}`,
   tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
 })
 

@@ -86,9 +86,11 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
 
     /** The delivery a provider message id belongs to (status callbacks). */
     async byProviderMessageId(sid: string): Promise<CallbackTarget | undefined> {
-      const [row] = await db.$queryRaw<CallbackTarget[]>`
-        SELECT "id", "userId", "provider", "providerMessageId", "traceParent" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`
-      return row
+      const [row] = await dialect.read(
+        db,
+        Prisma.sql`SELECT "id", "userId", "provider", "providerMessageId", "traceParent" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`,
+      )
+      return row as CallbackTarget | undefined
     },
 
     /**

@@ -1,0 +1,145 @@
+import type { Database } from 'better-sqlite3'
+import type { OnStatement, SqliteConnection } from './adapters.js'
+import type { Row, Sql } from './dialect.js'
+
+/** The parts of a prepared statement used here (the statement cache hands out views with these). */
+interface Prepared {
+  run(): { changes: number }
+  columns(): { name: string }[]
+  raw(): { all(): unknown[][] }
+}
+type Bindable = { bind(values: unknown[]): Prepared }
+
+/** A status change as the dialect writes it: the update, then its event and webhook messages when it moved. */
+export interface StatusWrite {
+  update: Sql
+  insert: Sql
+  fanOut: Sql
+}
+interface Pending extends StatusWrite {
+  resolve(written: { rows: Row[]; fannedOut: number }): void
+  reject(e: unknown): void
+}
+
+// Prisma's adapter stores timestamps as ISO-8601 text with an explicit offset, booleans as 0/1;
+// the same forms keep comparisons between rows written either way right.
+const bound = (v: unknown) => (v instanceof Date ? v.toISOString().replace('Z', '+00:00') : typeof v === 'boolean' ? Number(v) : v)
+
+/** Most status changes one transaction commits: a long batch would hold the event loop. */
+const BATCH = 200
+
+/**
+ * Hot statements run on the better-sqlite3 connection Prisma's adapter holds, without Prisma's
+ * per-query work, under the same lock (so never inside a Prisma transaction). Status changes
+ * arriving together are committed together (group commit), each under a savepoint of its own:
+ * one failing is undone alone and fails alone; none is answered before the commit.
+ */
+export class SqliteDirect {
+  private pending: Pending[] = []
+
+  constructor(
+    private readonly connection: SqliteConnection,
+    private readonly connect: () => Promise<void>,
+    private readonly onStatement: OnStatement,
+  ) {}
+
+  /** The rows of one statement. */
+  async query(sql: Sql): Promise<Row[]> {
+    const client = await this.client()
+    const release = await this.connection.lock.acquire()
+    try {
+      return this.rows(client, sql)
+    } finally {
+      release()
+      this.report([sql.sql])
+    }
+  }
+
+  /** Writes a status change (see Dialect.updateThenInsert), committed with the others pending. */
+  updateThenInsert(write: StatusWrite): Promise<{ rows: Row[]; fannedOut: number }> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...write, resolve, reject })
+      if (this.pending.length === 1) setImmediate(() => void this.flush())
+    })
+  }
+
+  private async flush(): Promise<void> {
+    let client: Database
+    let release: () => void
+    try {
+      client = await this.client()
+      release = await this.connection.lock.acquire()
+    } catch (e) {
+      for (const p of this.pending.splice(0)) p.reject(e)
+      return
+    }
+    const batch = this.pending.splice(0, BATCH)
+    if (this.pending.length) setImmediate(() => void this.flush())
+    const ran: string[] = ['BEGIN']
+    try {
+      this.run(client, 'BEGIN IMMEDIATE')
+      const outcomes = batch.map((p) => this.change(client, p, ran))
+      this.run(client, 'COMMIT')
+      ran.push('COMMIT')
+      batch.forEach((p, i) => {
+        const outcome = outcomes[i] as { written?: { rows: Row[]; fannedOut: number }; error?: unknown }
+        if (outcome.written) p.resolve(outcome.written)
+        else p.reject(outcome.error)
+      })
+    } catch (e) {
+      if (client.inTransaction) this.run(client, 'ROLLBACK')
+      for (const p of batch) p.reject(e)
+    } finally {
+      release()
+      this.report(ran)
+    }
+  }
+
+  private change(client: Database, p: Pending, ran: string[]) {
+    this.run(client, 'SAVEPOINT status_change')
+    try {
+      const rows = this.rows(client, p.update)
+      ran.push(p.update.sql)
+      let fannedOut = 0
+      if (rows.length === 1) {
+        this.statement(client, p.insert).run()
+        fannedOut = this.statement(client, p.fanOut).run().changes
+        ran.push(p.insert.sql, p.fanOut.sql)
+      }
+      this.run(client, 'RELEASE status_change')
+      return { written: { rows, fannedOut } }
+    } catch (error) {
+      this.run(client, 'ROLLBACK TO status_change')
+      this.run(client, 'RELEASE status_change')
+      return { error }
+    }
+  }
+
+  private statement(client: Database, sql: Sql): Prepared {
+    return (client.prepare(sql.sql) as unknown as Bindable).bind(sql.values.map(bound))
+  }
+
+  private rows(client: Database, sql: Sql): Row[] {
+    const statement = this.statement(client, sql)
+    const names = statement.columns().map((c) => c.name)
+    return statement
+      .raw()
+      .all()
+      .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])))
+  }
+
+  private run(client: Database, sql: string) {
+    ;(client.prepare(sql) as unknown as Prepared).run()
+  }
+
+  private async client(): Promise<Database> {
+    if (!this.connection.client?.open) await this.connect()
+    if (!this.connection.client) throw new Error('the SQLite connection is not open')
+    return this.connection.client
+  }
+
+  /** Counts (and traces) the statements run, once they have. */
+  private report(statements: string[]) {
+    for (const sql of statements) void this.onStatement(sql, async () => undefined)
+  }
+}
