@@ -28,6 +28,8 @@ export interface Dialect {
   updateThenInsert(db: Db, update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
   /** The rows of one statement outside any transaction, by the cheapest way the engine has. */
   read(db: Db, sql: Sql): Promise<Row[]>
+  /** Runs one writing statement outside any transaction; the number of rows it changed. */
+  write(db: Db, sql: Sql): Promise<number>
   /** The whole tenths of a second from one timestamp to another (null when either is). */
   tenthsBetween(from: Sql, to: Sql): Sql
 }
@@ -52,6 +54,7 @@ const sqlite = (url: string): Dialect => {
     prepare: async (db) => void (await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')),
     updateThenInsert: (db, update, insert, fanOut) => directOf(db).updateThenInsert({ update, insert, fanOut }),
     read: (db, sql) => directOf(db).query(sql),
+    write: (db, sql) => directOf(db).execute(sql),
     // Timestamps are stored as ISO-8601 text, which julianday() reads.
     tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
   }
@@ -69,6 +72,7 @@ const postgres = (url: string): Dialect => ({
     return { rows, fannedOut: rows.length ? Number(rows[0]?.fannedOut) : 0 }
   },
   read: (db, sql) => db.$queryRaw<Row[]>`${sql}`,
+  write: (db, sql) => db.$executeRaw`${sql}`,
   tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
 })
 

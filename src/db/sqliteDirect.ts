@@ -44,11 +44,21 @@ export class SqliteDirect {
   ) {}
 
   /** The rows of one statement. */
-  async query(sql: Sql): Promise<Row[]> {
+  query(sql: Sql): Promise<Row[]> {
+    return this.alone(sql, (client) => this.rows(client, sql))
+  }
+
+  /** Runs one writing statement; the number of rows it changed. */
+  execute(sql: Sql): Promise<number> {
+    return this.alone(sql, (client) => this.statement(client, sql).run().changes)
+  }
+
+  /** One statement, run under the lock. */
+  private async alone<T>(sql: Sql, run: (client: Database) => T): Promise<T> {
     const client = await this.client()
     const release = await this.connection.lock.acquire()
     try {
-      return this.rows(client, sql)
+      return run(client)
     } finally {
       release()
       this.report([sql.sql])

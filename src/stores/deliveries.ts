@@ -114,8 +114,11 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
      * longer sendable. True when this caller holds the attempt.
      */
     async claimAttempt(d: Pick<SmsDelivery, 'id' | 'attempts'>, at: Date): Promise<boolean> {
-      const claimed = await db.$executeRaw`UPDATE "SmsDelivery" SET "attempts" = "attempts" + 1, "updatedAt" = ${at}
-        WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts}`
+      const claimed = await dialect.write(
+        db,
+        Prisma.sql`UPDATE "SmsDelivery" SET "attempts" = "attempts" + 1, "updatedAt" = ${at}
+        WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts}`,
+      )
       return claimed === 1
     },
 

@@ -12,13 +12,13 @@ import { webhooksStore } from './webhooks.js'
 /** One store per aggregate; each owns the statements of its tables. */
 export function createStores(db: Db, dialect: Dialect) {
   return {
-    accounts: accountsStore(db),
+    accounts: accountsStore(db, dialect),
     actions: actionsStore(db),
     campaigns: campaignsStore(db),
     counters: countersStore(db),
     deliveries: deliveriesStore(db, dialect),
     optOuts: optOutsStore(db),
-    sendContext: sendContextStore(db),
+    sendContext: sendContextStore(db, dialect),
     stats: statsStore(db),
     webhooks: webhooksStore(db),
   }
