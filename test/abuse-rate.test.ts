@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Json, over } from '../harness/client.js'
-import { wsSubscribe } from '../harness/subscribers.js'
+import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
 
 // One caller never stalls the others: a request budget per key, and open subscriptions per key.
 vi.hoisted(() => {
@@ -67,5 +67,21 @@ describe('subscriptions per key', () => {
     })
     for (const sub of open.slice(1)) await sub.dispose()
     await refused.dispose()
+  })
+
+  it('counts a key’s identical SSE subscriptions the same way', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const open = []
+    for (let i = 0; i < 3; i++) open.push(await sseSubscribe(app.url, monitor, { campaignId: s.campaignId }))
+    const refused = await sseSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    await refused.ended
+    expect(refused.received[0]?.errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } })
+    // The three admitted ones share one execution and each gets the update.
+    await s.send({ idempotencyKey: 'sse-seats' })
+    for (const sub of open) {
+      await vi.waitFor(() => expect(sub.received.map((u) => u.data?.smsDeliveryUpdated?.delivery?.status)).toContain('PENDING'))
+    }
+    for (const sub of open) sub.close()
   })
 })

@@ -280,6 +280,28 @@ describe('subscriptions shared among a user’s keys', () => {
     await second.dispose()
     await subscribed(before)
   })
+
+  it('shares over SSE the same way: one execution for two keys; revoking one ends only its stream', async () => {
+    const s = await sendingSetup()
+    const [a, b] = [await createKey(s.user.key, 'MONITOR'), await createKey(s.user.key, 'MONITOR')]
+    const before = services.updates.size
+    const first = await sseSubscribe(app.url, a, { campaignId: s.campaignId })
+    const second = await sseSubscribe(app.url, b, { campaignId: s.campaignId })
+    const one = await sent(s)
+    for (const sub of [first, second]) await vi.waitFor(() => expect(statuses(sub.received)).toContain('QUEUED'), { timeout: 5000 })
+    // Both are open and have had the same update: one execution serves them.
+    expect(services.updates.size).toBe(before + 1)
+    const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
+    const ids = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').map((k: { id: string }) => k.id)
+    await mutate('revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }', { id: ids.at(-2) }, s.user.key)
+    await first.ended
+    await deliverCallback(one.sid, 'delivered')
+    await vi.waitFor(() => expect(statuses(second.received).at(-1)).toBe('DELIVERED'), { timeout: 5000 })
+    expect(statuses(first.received)).not.toContain('DELIVERED')
+    expect(services.updates.size).toBe(before + 1)
+    second.close()
+    await subscribed(before)
+  })
 })
 
 describe('reconciler', () => {

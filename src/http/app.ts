@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SpanKind } from '@opentelemetry/api'
+import { SubscriptionSharing } from '../realtime/sharing.js'
 import type { Services } from '../services.js'
 import { createBudgets } from './callers.js'
 import { consoleAssets, serveAsset } from './console.js'
@@ -38,7 +39,8 @@ function refusedAtTheDoor(req: IncomingMessage, path: string, maxBytes: number):
 export function buildApp(services: Services, listen: { port?: number; host?: string } = {}) {
   const { logger, metrics, config } = services
   const budgets = createBudgets(services)
-  const yoga = createGraphQLServer(services, budgets)
+  const sseSharing = new SubscriptionSharing(services.updates)
+  const yoga = createGraphQLServer(services, budgets, sseSharing)
   const webhooks = webhookRoutes(services)
   // Paths served, as metric labels; any other collapses into 'other'.
   const routes = new Set(['/graphql', '/healthz', '/readyz', '/metrics', ...webhooks.keys()])
@@ -101,6 +103,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
   const watchRevocations = async () => {
     for (let r = await revocations.next(); !r.done; r = await revocations.next()) {
       await services.updates.end(r.value.keyId)
+      await sseSharing.endKey(r.value.keyId)
       ws.closeKey(r.value.keyId)
     }
   }

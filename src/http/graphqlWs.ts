@@ -5,8 +5,7 @@ import { CloseCode } from 'graphql-ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import { type Auth, bearerToken, type Viewer } from '../auth.js'
-import { AppError } from '../errors.js'
-import { SharedSubscriptions } from '../realtime/sharedSubscriptions.js'
+import { SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Services } from '../services.js'
 import { budgetKey, type RequestBudget } from './callers.js'
 import type { GraphQLServer } from './yoga.js'
@@ -17,14 +16,11 @@ const refused = (code: string, message: string) => new GraphQLError(message, { e
 export const GOING_AWAY = 1001
 
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>
-type Args = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe']; viewer?: Viewer; shareKey?: string }
-
-/**
- * Subscriptions of one user's keys of one role with the same document and variables get the same
- * results (what a key may see depends on its user and role only), so they share one execution.
- */
-function shareKeyOf(viewer: Viewer, params: { query: string; operationName?: string | null; variables?: unknown }) {
-  return JSON.stringify([viewer.userId, viewer.role, params.query, params.operationName ?? null, params.variables ?? null])
+type Args = ExecutionArgs & {
+  execute: Enveloped['execute']
+  subscribe: Enveloped['subscribe']
+  viewer?: Viewer
+  operation: { query: string; operationName?: string | null; variables?: unknown }
 }
 
 /**
@@ -36,7 +32,8 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
   // A message over MAX_BODY_BYTES closes the socket with 1009 (message too big).
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: http.maxBodyBytes })
   const keyOfSocket = new WeakMap<object, string>()
-  const shared = new SharedSubscriptions()
+  // Shared after yoga's result hooks: they run once per event, not once per subscriber.
+  const sharing = new SubscriptionSharing(services.updates)
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
     {
       onConnect: async (ctx) => {
@@ -73,10 +70,9 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         }
         const auth = ctx.extra.auth
         const viewer = auth?.kind === 'key' ? auth : undefined
-        const shareKey = viewer && shareKeyOf(viewer, params)
         const contextValue = await contextFactory()
         // The shared execution is held under its user and role, so revoking the key that opened it ends no one else's.
-        if (viewer) Object.assign(contextValue, { sharedAs: `shared:${viewer.userId}:${viewer.role}` })
+        if (viewer) Object.assign(contextValue, { sharedAs: sharedName(viewer) })
         const args: Args = {
           schema,
           operationName: params.operationName,
@@ -86,32 +82,16 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
           execute,
           subscribe,
           viewer,
-          shareKey,
+          operation: params,
         }
         const errors = validate(args.schema, args.document)
         return errors.length ? errors : args
       },
       execute: (args) => (args as Args).execute(args),
       subscribe: async (args) => {
-        const { subscribe, shareKey, viewer } = args as Args
+        const { subscribe, operation, viewer } = args as Args
         const run = async () => (await subscribe(args)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult
-        if (!viewer) return run()
-        // Each subscriber holds a seat of its own key, shared execution or not.
-        let free: () => void
-        try {
-          free = services.updates.reserve(viewer.keyId)
-        } catch (e) {
-          if (e instanceof AppError) return { errors: [refused(e.code, e.message)] }
-          throw e
-        }
-        try {
-          const out = await shared.subscribe(shareKey, run, free)
-          if (!(Symbol.asyncIterator in out)) free()
-          return out
-        } catch (e) {
-          free()
-          throw e
-        }
+        return viewer ? sharing.subscribe(viewer, operation, run) : run()
       },
     },
     wss,

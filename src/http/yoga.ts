@@ -6,6 +6,7 @@ import { createYoga, maskError, type Plugin, useReadinessCheck } from 'graphql-y
 import type { Auth } from '../auth.js'
 import { safeEqual } from '../crypto.js'
 import { AppError } from '../errors.js'
+import { type SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
 import type { Services } from '../services.js'
@@ -49,6 +50,24 @@ function useMetricsEndpoint({ metrics, config }: Services): Plugin {
   }
 }
 
+/**
+ * Subscriptions over SSE share one execution per user, role, document and variables, as graphql-ws's
+ * do (graphql-ws shares its own, after yoga's result hooks). A caller with a refusal runs alone,
+ * so that it gets its refusal.
+ */
+function useSharedSubscriptions(sharing: SubscriptionSharing): Plugin<Context & ServerContext> {
+  return {
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
+      const ctx = args.contextValue
+      if (ctx.wsAuth !== undefined || ctx.refusal || ctx.auth?.kind !== 'key' || !ctx.params) return
+      const viewer = ctx.auth
+      const operation = ctx.params
+      ctx.sharedAs = sharedName(viewer)
+      setSubscribeFn((a) => sharing.subscribe(viewer, operation, async () => subscribeFn(a)))
+    },
+  }
+}
+
 const EXAMPLE = `# Send requests with your API key: put it in the Headers tab below,
 # {"Authorization": "Bearer sk_…"}, then run this query.
 query Overview {
@@ -59,7 +78,7 @@ query Overview {
 `
 
 /** GraphQL over HTTP and SSE, GraphiQL (served from the package, no CDN), health, readiness and metrics. */
-export function createGraphQLServer(services: Services, budgets: Budgets) {
+export function createGraphQLServer(services: Services, budgets: Budgets, sharing: SubscriptionSharing) {
   const { logger, config } = services
   const origins = config.http.corsOrigins
   return createYoga<ServerContext, Context>({
@@ -83,6 +102,7 @@ export function createGraphQLServer(services: Services, budgets: Budgets) {
       costBudget(budgets.cost),
       schemaPrivacy(config.graphql.publicIntrospection),
       characterGuard(),
+      useSharedSubscriptions(sharing),
     ],
     logging: {
       debug: (...a) => logger.debug({ yoga: a.map(String) }, 'yoga'),

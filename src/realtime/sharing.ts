@@ -1,0 +1,59 @@
+import { type ExecutionResult, GraphQLError } from 'graphql'
+import type { Viewer } from '../auth.js'
+import { AppError } from '../errors.js'
+import type { DeliveryUpdates } from './deliveryUpdates.js'
+import { SharedSubscriptions } from './sharedSubscriptions.js'
+
+type Subscribed = AsyncIterableIterator<ExecutionResult> | ExecutionResult
+type Operation = { query?: string; operationName?: string | null; variables?: unknown }
+
+/** The name a shared execution is held under (in DeliveryUpdates): its user and role, not the key that opened it. */
+export const sharedName = (viewer: Viewer) => `shared:${viewer.userId}:${viewer.role}`
+
+/**
+ * Subscriptions of one user's keys of one role with the same document and variables get the same
+ * results (what a key may see depends on its user and role only), so they share one execution.
+ * Each subscriber still holds a seat of its own key; a refused seat is an answer, not a throw.
+ * The subscribers of each key are known, so a revoked key's end at once (and only theirs).
+ */
+export class SubscriptionSharing {
+  private readonly shared = new SharedSubscriptions()
+  private readonly byKey = new Map<string, Set<AsyncIterableIterator<ExecutionResult>>>()
+
+  constructor(private readonly updates: Pick<DeliveryUpdates, 'reserve'>) {}
+
+  async subscribe(viewer: Viewer, operation: Operation, run: () => Promise<Subscribed>): Promise<Subscribed> {
+    const key = JSON.stringify([viewer.userId, viewer.role, operation.query, operation.operationName ?? null, operation.variables ?? null])
+    let free: () => void
+    try {
+      free = this.updates.reserve(viewer.keyId)
+    } catch (e) {
+      if (e instanceof AppError) return { errors: [new GraphQLError(e.message, { extensions: { code: e.code } })] }
+      throw e
+    }
+    const mine = this.byKey.get(viewer.keyId) ?? new Set()
+    this.byKey.set(viewer.keyId, mine)
+    let out: Subscribed | undefined
+    let left = false
+    const gone = () => {
+      left = true
+      free()
+      if (out && Symbol.asyncIterator in out) mine.delete(out)
+      if (mine.size === 0 && this.byKey.get(viewer.keyId) === mine) this.byKey.delete(viewer.keyId)
+    }
+    try {
+      out = await this.shared.subscribe(key, run, gone)
+    } catch (e) {
+      gone()
+      throw e
+    }
+    if (!(Symbol.asyncIterator in out)) gone()
+    else if (!left) mine.add(out)
+    return out
+  }
+
+  /** Ends the subscribers of a key (revoked); the executions they shared go on for the others. */
+  async endKey(keyId: string): Promise<void> {
+    await Promise.all([...(this.byKey.get(keyId) ?? [])].map((s) => s.return?.()))
+  }
+}
