@@ -8,6 +8,14 @@ import { databaseKind, sqlitePath } from './url.js'
 export type Db = InstanceType<typeof PrismaClient>
 export type Sql = Prisma.Sql
 export type Row = Record<string, unknown>
+/** What runs a statement: the client, or the transaction a caller opened. */
+export type Executor = Pick<Db, '$queryRaw' | '$executeRaw'>
+
+/**
+ * Interactive transactions wait longer than Prisma's defaults (2 s for a connection, 5 s in all):
+ * under a burst, every send of a user queues on the same limit counter row.
+ */
+const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 }
 
 /**
  * What differs between SQLite and PostgreSQL, in one place: the driver, start-up settings, and
@@ -28,6 +36,8 @@ export interface Dialect {
   updateThenInsert(db: Db, update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
   /** The rows of one statement outside any transaction, by the cheapest way the engine has. */
   read(db: Db, sql: Sql): Promise<Row[]>
+  /** Runs `work` in one transaction, its statements through the executor it is given. */
+  transaction<T>(db: Db, work: (tx: Executor) => Promise<T>): Promise<T>
   /** Runs one writing statement outside any transaction; the number of rows it changed. */
   write(db: Db, sql: Sql): Promise<number>
   /** The whole tenths of a second from one timestamp to another (null when either is). */
@@ -55,6 +65,7 @@ const sqlite = (url: string): Dialect => {
     updateThenInsert: (db, update, insert, fanOut) => directOf(db).updateThenInsert({ update, insert, fanOut }),
     read: (db, sql) => directOf(db).query(sql),
     write: (db, sql) => directOf(db).execute(sql),
+    transaction: (db, work) => directOf(db).transaction(work),
     // Timestamps are stored as ISO-8601 text, which julianday() reads.
     tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
   }
@@ -73,6 +84,7 @@ const postgres = (url: string): Dialect => ({
   },
   read: (db, sql) => db.$queryRaw<Row[]>`${sql}`,
   write: (db, sql) => db.$executeRaw`${sql}`,
+  transaction: (db, work) => db.$transaction(work, TX_OPTIONS),
   tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
 })
 

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
+import { Prisma } from '../generated/prisma/client.js'
 import type { OnStatement, SqliteConnection } from './adapters.js'
-import type { Row, Sql } from './dialect.js'
+import type { Executor, Row, Sql } from './dialect.js'
 
 /** The parts of a prepared statement used here (the statement cache hands out views with these). */
 interface Prepared {
@@ -51,6 +52,43 @@ export class SqliteDirect {
   /** Runs one writing statement; the number of rows it changed. */
   execute(sql: Sql): Promise<number> {
     return this.alone(sql, (client) => this.statement(client, sql).run().changes)
+  }
+
+  /**
+   * Runs `work` in one transaction (BEGIN IMMEDIATE: it writes), its statements on the driver
+   * through the executor it is given; rolled back when `work` throws. The lock is held throughout.
+   */
+  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const client = await this.client()
+    const release = await this.connection.lock.acquire()
+    const ran: string[] = ['BEGIN']
+    try {
+      this.run(client, 'BEGIN IMMEDIATE')
+      const done = await work(this.executor(client, ran))
+      this.run(client, 'COMMIT')
+      ran.push('COMMIT')
+      return done
+    } catch (e) {
+      if (client.inTransaction) this.run(client, 'ROLLBACK')
+      throw e
+    } finally {
+      release()
+      this.report(ran)
+    }
+  }
+
+  /** Prisma's raw-query API (tagged templates or Sql) over the driver. */
+  private executor(client: Database, ran: string[]): Executor {
+    const sqlOf = (query: TemplateStringsArray | Sql, values: unknown[]) => {
+      const sql = Array.isArray(query) ? Prisma.sql(query as TemplateStringsArray, ...values) : (query as Sql)
+      ran.push(sql.sql)
+      return sql
+    }
+    return {
+      $queryRaw: async (query: TemplateStringsArray | Sql, ...values: unknown[]) => this.rows(client, sqlOf(query, values)),
+      $executeRaw: async (query: TemplateStringsArray | Sql, ...values: unknown[]) =>
+        this.statement(client, sqlOf(query, values)).run().changes,
+    } as unknown as Executor
   }
 
   /** One statement, run under the lock. */

@@ -1,4 +1,4 @@
-import { type Db, type Dialect, type Executor, Prisma, type Row, TX_OPTIONS } from '../db/client.js'
+import { type Db, type Dialect, type Executor, Prisma, type Row } from '../db/client.js'
 import { enumLiteral } from '../db/dialect.js'
 import { cuid } from '../db/ids.js'
 import { deliveryRow } from '../db/rows.js'
@@ -66,10 +66,10 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
      * same transaction and throws to roll it back, e.g. when a limit is reached).
      */
     async create(d: NewDelivery, at: Date, guard?: (tx: Executor) => Promise<void>): Promise<Written> {
-      return db.$transaction(async (tx) => {
+      return dialect.transaction(db, async (tx) => {
         await guard?.(tx)
         return insert(tx, d, at)
-      }, TX_OPTIONS)
+      })
     },
 
     async byId(id: string): Promise<SmsDelivery | undefined> {
