@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3'
 import { cachePreparedStatements } from './statementCache.js'
 
 type Factory = PrismaBetterSQLite3 | PrismaPg
-type Adapter = Awaited<ReturnType<Factory['connect']>>
+export type Adapter = Awaited<ReturnType<Factory['connect']>>
 type Tx = Awaited<ReturnType<Adapter['startTransaction']>>
 type Queryable = Pick<Adapter, 'queryRaw' | 'executeRaw'>
 
@@ -75,41 +75,41 @@ function wrapped<F extends Factory>(
   factory: F,
   serialize: boolean,
   onStatement: OnStatement,
+  connection: { adapter?: Adapter; lock?: Lock },
   prepared: (adapter: Adapter) => void = () => undefined,
-  lock?: Lock,
 ): F {
   const connect = factory.connect.bind(factory)
   return Object.assign(factory, {
     connect: async () => {
       const adapter = await connect()
       prepared(adapter)
-      return wrap(adapter, serialize, onStatement, lock)
+      connection.adapter = wrap(adapter, serialize, onStatement, connection.lock)
+      return connection.adapter
     },
   })
+}
+
+/** The adapter Prisma connected (with its statements counted), for the service's own statements. */
+export class AdapterConnection {
+  adapter?: Adapter
 }
 
 /**
  * The better-sqlite3 connection Prisma's adapter holds (once Prisma has connected), and the lock
  * its queries and transactions take: the service's own statements on that connection take it too.
  */
-export class SqliteConnection {
+export class SqliteConnection extends AdapterConnection {
   readonly lock = new Lock()
   client?: Database
 }
 
 /** The Prisma SQLite adapter on `connection`, with isolated transactions and counted statements. */
 export const sqliteAdapter = (url: string, onStatement: OnStatement, connection: SqliteConnection) =>
-  wrapped(
-    new PrismaBetterSQLite3({ url, timeout: 10_000 }),
-    true,
-    onStatement,
-    (adapter) => {
-      connection.client = (adapter as unknown as { client: Database }).client
-      cachePreparedStatements(connection.client)
-    },
-    connection.lock,
-  )
+  wrapped(new PrismaBetterSQLite3({ url, timeout: 10_000 }), true, onStatement, connection, (adapter) => {
+    connection.client = (adapter as unknown as { client: Database }).client
+    cachePreparedStatements(connection.client)
+  })
 
-/** The Prisma PostgreSQL adapter, with counted statements. */
-export const postgresAdapter = (connectionString: string, onStatement: OnStatement) =>
-  wrapped(new PrismaPg({ connectionString }), false, onStatement)
+/** The Prisma PostgreSQL adapter on `connection`, with counted statements. */
+export const postgresAdapter = (connectionString: string, onStatement: OnStatement, connection: AdapterConnection) =>
+  wrapped(new PrismaPg({ connectionString }), false, onStatement, connection)

@@ -9,17 +9,17 @@ export function createDatabase(url: string, onStatement: OnStatement = (_sql, ru
   return { db: dialect.connect(onStatement), dialect }
 }
 
-/** True for a unique-constraint violation (Prisma P2002), whatever the adapter. */
+/** True for a unique-constraint violation (Prisma's P2002, or the adapter's or driver's own), whatever the path. */
 export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string }
-  return err?.code === 'P2002' || /Unique constraint/i.test(err?.message ?? '')
+  const err = e as { code?: string; message?: string; cause?: { kind?: string } }
+  return err?.code === 'P2002' || err?.cause?.kind === 'UniqueConstraintViolation' || /Unique constraint/i.test(err?.message ?? '')
 }
 
 // What a database that is restarting, unreachable or briefly saturated answers: PostgreSQL's
 // admin shutdown / cannot connect now / connection exceptions / too many connections, Prisma's
-// unreachable-server and timeout codes, socket errors, and SQLite's busy lock.
+// unreachable-server and timeout codes, the adapter's kinds of the same, socket errors, and SQLite's busy lock.
 const TRANSIENT =
-  /\b(57P0[123]|0800[0-6]|08P01|53300|P1001|P1002|P1008|P1017|P2024|P2028|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|SQLITE_BUSY)\b|Connection terminated|connection is closed|Can't reach database server|database is locked|terminating connection/i
+  /\b(57P0[123]|0800[0-6]|08P01|53300|P1001|P1002|P1008|P1017|P2024|P2028|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|SQLITE_BUSY|DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections)\b|Connection terminated|connection is closed|Can't reach database server|database is locked|terminating connection/i
 
 /** True when an error means the database is briefly unavailable, so the same work may succeed later. */
 export function isTransientDbError(e: unknown): boolean {

@@ -1,6 +1,7 @@
 import { Prisma, PrismaClient } from '../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client.js'
-import { type OnStatement, postgresAdapter, SqliteConnection, sqliteAdapter } from './adapters.js'
+import { AdapterConnection, type OnStatement, postgresAdapter, SqliteConnection, sqliteAdapter } from './adapters.js'
+import { PostgresDirect } from './postgresDirect.js'
 import { SqliteDirect } from './sqliteDirect.js'
 import { databaseKind, sqlitePath } from './url.js'
 
@@ -10,12 +11,6 @@ export type Sql = Prisma.Sql
 export type Row = Record<string, unknown>
 /** What runs a statement: the client, or the transaction a caller opened. */
 export type Executor = Pick<Db, '$queryRaw' | '$executeRaw'>
-
-/**
- * Interactive transactions wait longer than Prisma's defaults (2 s for a connection, 5 s in all):
- * under a burst, every send of a user queues on the same limit counter row.
- */
-const TX_OPTIONS = { maxWait: 15_000, timeout: 20_000 }
 
 /**
  * What differs between SQLite and PostgreSQL, in one place: the driver, start-up settings, and
@@ -71,22 +66,30 @@ const sqlite = (url: string): Dialect => {
   }
 }
 
-const postgres = (url: string): Dialect => ({
-  kind: 'postgres',
-  connect: (onStatement) => new PgPrismaClient({ adapter: postgresAdapter(url, onStatement) }) as unknown as Db,
-  prepare: async () => undefined,
-  // One statement: the inserts run only for the rows the update moved.
-  updateThenInsert: async (db, update, insert, fanOut) => {
-    const rows = await db.$queryRaw<Row[]>`WITH moved AS (${update}), logged AS (${insert} FROM moved),
-      hooks AS (${fanOut} AND EXISTS (SELECT 1 FROM moved) RETURNING 1)
-      SELECT moved.*, (SELECT COUNT(*) FROM hooks) AS "fannedOut" FROM moved`
-    return { rows, fannedOut: rows.length ? Number(rows[0]?.fannedOut) : 0 }
-  },
-  read: (db, sql) => db.$queryRaw<Row[]>`${sql}`,
-  write: (db, sql) => db.$executeRaw`${sql}`,
-  transaction: (db, work) => db.$transaction(work, TX_OPTIONS),
-  tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
-})
+const postgres = (url: string): Dialect => {
+  const connection = new AdapterConnection()
+  let direct: PostgresDirect | undefined
+  const directOf = (db: Db) => {
+    direct ??= new PostgresDirect(connection, () => db.$connect())
+    return direct
+  }
+  return {
+    kind: 'postgres',
+    connect: (onStatement) => new PgPrismaClient({ adapter: postgresAdapter(url, onStatement, connection) }) as unknown as Db,
+    prepare: async () => undefined,
+    // One statement: the inserts run only for the rows the update moved.
+    updateThenInsert: async (db, update, insert, fanOut) => {
+      const rows = await directOf(db).query(Prisma.sql`WITH moved AS (${update}), logged AS (${insert} FROM moved),
+        hooks AS (${fanOut} AND EXISTS (SELECT 1 FROM moved) RETURNING 1)
+        SELECT moved.*, (SELECT COUNT(*) FROM hooks) AS "fannedOut" FROM moved`)
+      return { rows, fannedOut: rows.length ? Number(rows[0]?.fannedOut) : 0 }
+    },
+    read: (db, sql) => directOf(db).query(sql),
+    write: (db, sql) => directOf(db).execute(sql),
+    transaction: (db, work) => directOf(db).transaction(work),
+    tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
+  }
+}
 
 /** The dialect of a DATABASE_URL (file: or postgres://). */
 export function dialectFor(url: string): Dialect {
