@@ -39,8 +39,9 @@ export interface Dialect {
   tenthsBetween(from: Sql, to: Sql): Sql
 }
 
-// Status changes and hot reads go to the driver Prisma's adapter holds (src/db/sqliteDirect.ts):
-// through Prisma each statement cost more than the SQL itself.
+// The hot statements (every request's key, the send's reads and transaction, status changes) go to
+// the driver Prisma's adapter holds (src/db/sqliteDirect.ts): through Prisma's client each cost more
+// than the SQL itself.
 const sqlite = (url: string): Dialect => {
   const connection = new SqliteConnection()
   let reported: OnStatement = (_sql, run) => run()

@@ -69,7 +69,7 @@ export class SqliteDirect {
       ran.push('COMMIT')
       return done
     } catch (e) {
-      if (client.inTransaction) this.run(client, 'ROLLBACK')
+      this.rollback(client)
       throw e
     } finally {
       release()
@@ -135,7 +135,7 @@ export class SqliteDirect {
         else p.reject(outcome.error)
       })
     } catch (e) {
-      if (client.inTransaction) this.run(client, 'ROLLBACK')
+      this.rollback(client)
       for (const p of batch) p.reject(e)
     } finally {
       release()
@@ -174,6 +174,15 @@ export class SqliteDirect {
       .raw()
       .all()
       .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])))
+  }
+
+  /** Undoes an open transaction; a failure to do so leaves the first error the one reported. */
+  private rollback(client: Database) {
+    try {
+      if (client.inTransaction) this.run(client, 'ROLLBACK')
+    } catch {
+      // The connection is already failing; the caller reports why.
+    }
   }
 
   private run(client: Database, sql: string) {
