@@ -28,15 +28,21 @@ export interface Dialect {
    * INSERT … SELECT without its FROM) and `fanOut` (an INSERT … SELECT … WHERE …), atomically and
    * without an interactive transaction. Returns the updated rows and how many rows `fanOut` added.
    */
-  updateThenInsert(db: Db, update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
+  updateThenInsert(update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
   /** The rows of one statement outside any transaction, by the cheapest way the engine has. */
-  read(db: Db, sql: Sql): Promise<Row[]>
+  read(sql: Sql): Promise<Row[]>
   /** Runs `work` in one transaction, its statements through the executor it is given. */
-  transaction<T>(db: Db, work: (tx: Executor) => Promise<T>): Promise<T>
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>
   /** Runs one writing statement outside any transaction; the number of rows it changed. */
-  write(db: Db, sql: Sql): Promise<number>
+  write(sql: Sql): Promise<number>
   /** The whole tenths of a second from one timestamp to another (null when either is). */
   tenthsBetween(from: Sql, to: Sql): Sql
+}
+
+/** What `connect` built, for the statements the service runs beside Prisma's client. */
+function connected<T>(direct: T | undefined): T {
+  if (!direct) throw new Error('the database is not connected yet (Dialect.connect)')
+  return direct
 }
 
 // The hot statements (every request's key, the send's reads and transaction, status changes) go to
@@ -44,24 +50,20 @@ export interface Dialect {
 // than the SQL itself.
 const sqlite = (url: string): Dialect => {
   const connection = new SqliteConnection()
-  let reported: OnStatement = (_sql, run) => run()
   let direct: SqliteDirect | undefined
-  const directOf = (db: Db) => {
-    direct ??= new SqliteDirect(connection, () => db.$connect(), reported)
-    return direct
-  }
   return {
     kind: 'sqlite',
     connect: (onStatement) => {
-      reported = onStatement
-      return new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`, onStatement, connection) })
+      const db = new PrismaClient({ adapter: sqliteAdapter(`file:${sqlitePath(url)}`, onStatement, connection) })
+      direct = new SqliteDirect(connection, () => db.$connect(), onStatement)
+      return db
     },
     // WAL: readers do not wait for the writer.
     prepare: async (db) => void (await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')),
-    updateThenInsert: (db, update, insert, fanOut) => directOf(db).updateThenInsert({ update, insert, fanOut }),
-    read: (db, sql) => directOf(db).query(sql),
-    write: (db, sql) => directOf(db).execute(sql),
-    transaction: (db, work) => directOf(db).transaction(work),
+    updateThenInsert: (update, insert, fanOut) => connected(direct).updateThenInsert({ update, insert, fanOut }),
+    read: (sql) => connected(direct).query(sql),
+    write: (sql) => connected(direct).execute(sql),
+    transaction: (work) => connected(direct).transaction(work),
     // Timestamps are stored as ISO-8601 text, which julianday() reads.
     tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
   }
@@ -70,24 +72,24 @@ const sqlite = (url: string): Dialect => {
 const postgres = (url: string): Dialect => {
   const connection = new AdapterConnection()
   let direct: PostgresDirect | undefined
-  const directOf = (db: Db) => {
-    direct ??= new PostgresDirect(connection, () => db.$connect())
-    return direct
-  }
   return {
     kind: 'postgres',
-    connect: (onStatement) => new PgPrismaClient({ adapter: postgresAdapter(url, onStatement, connection) }) as unknown as Db,
+    connect: (onStatement) => {
+      const db = new PgPrismaClient({ adapter: postgresAdapter(url, onStatement, connection) }) as unknown as Db
+      direct = new PostgresDirect(connection, () => db.$connect())
+      return db
+    },
     prepare: async () => undefined,
     // One statement: the inserts run only for the rows the update moved.
-    updateThenInsert: async (db, update, insert, fanOut) => {
-      const rows = await directOf(db).query(Prisma.sql`WITH moved AS (${update}), logged AS (${insert} FROM moved),
+    updateThenInsert: async (update, insert, fanOut) => {
+      const rows = await connected(direct).query(Prisma.sql`WITH moved AS (${update}), logged AS (${insert} FROM moved),
         hooks AS (${fanOut} AND EXISTS (SELECT 1 FROM moved) RETURNING 1)
         SELECT moved.*, (SELECT COUNT(*) FROM hooks) AS "fannedOut" FROM moved`)
       return { rows, fannedOut: rows.length ? Number(rows[0]?.fannedOut) : 0 }
     },
-    read: (db, sql) => directOf(db).query(sql),
-    write: (db, sql) => directOf(db).execute(sql),
-    transaction: (db, work) => directOf(db).transaction(work),
+    read: (sql) => connected(direct).query(sql),
+    write: (sql) => connected(direct).execute(sql),
+    transaction: (work) => connected(direct).transaction(work),
     tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(EXTRACT(EPOCH FROM (${to} - ${from})) * 10) AS INTEGER)`,
   }
 }

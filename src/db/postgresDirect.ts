@@ -1,6 +1,7 @@
 import { Prisma } from '../generated/prisma-pg/client.js'
 import type { Adapter, AdapterConnection } from './adapters.js'
 import type { Executor, Row, Sql } from './dialect.js'
+import { executorOver, rowsFrom } from './executor.js'
 
 type Queryable = Pick<Adapter, 'queryRaw' | 'executeRaw'>
 
@@ -37,7 +38,7 @@ export class PostgresDirect {
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const tx = await (await this.adapter()).startTransaction()
     try {
-      const done = await work(executorOf(tx))
+      const done = await work(executorOver({ rows: (sql) => rowsOf(tx, sql), changes: (sql) => tx.executeRaw(query(sql)) }))
       await tx.executeRaw(statement('COMMIT'))
       await tx.commit()
       return done
@@ -57,15 +58,5 @@ export class PostgresDirect {
 
 async function rowsOf(q: Queryable, sql: Sql): Promise<Row[]> {
   const { columnNames, rows } = await q.queryRaw(query(sql))
-  return rows.map((values) => Object.fromEntries(columnNames.map((name, i) => [name, values[i]])))
-}
-
-/** Prisma's raw-query API (tagged templates or Sql) over a transaction of the adapter. */
-function executorOf(tx: Queryable): Executor {
-  const sqlOf = (q: TemplateStringsArray | Sql, values: unknown[]) =>
-    Array.isArray(q) ? Prisma.sql(q as TemplateStringsArray, ...values) : (q as Sql)
-  return {
-    $queryRaw: (q: TemplateStringsArray | Sql, ...values: unknown[]) => rowsOf(tx, sqlOf(q, values)),
-    $executeRaw: (q: TemplateStringsArray | Sql, ...values: unknown[]) => tx.executeRaw(query(sqlOf(q, values))),
-  } as unknown as Executor
+  return rowsFrom(columnNames, rows)
 }

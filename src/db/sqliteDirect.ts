@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3'
-import { Prisma } from '../generated/prisma/client.js'
 import type { OnStatement, SqliteConnection } from './adapters.js'
 import type { Executor, Row, Sql } from './dialect.js'
+import { executorOver, rowsFrom } from './executor.js'
 
 /** The parts of a prepared statement used here (the statement cache hands out views with these). */
 interface Prepared {
@@ -46,61 +46,28 @@ export class SqliteDirect {
 
   /** The rows of one statement. */
   query(sql: Sql): Promise<Row[]> {
-    return this.alone(sql, (client) => this.rows(client, sql))
+    return this.locked([sql.sql], (client) => this.rows(client, sql))
   }
 
   /** Runs one writing statement; the number of rows it changed. */
   execute(sql: Sql): Promise<number> {
-    return this.alone(sql, (client) => this.statement(client, sql).run().changes)
+    return this.locked([sql.sql], (client) => this.statement(client, sql).run().changes)
   }
 
-  /**
-   * Runs `work` in one transaction (BEGIN IMMEDIATE: it writes), its statements on the driver
-   * through the executor it is given; rolled back when `work` throws. The lock is held throughout.
-   */
-  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    const client = await this.client()
-    const release = await this.connection.lock.acquire()
-    const ran: string[] = ['BEGIN']
-    try {
-      this.run(client, 'BEGIN IMMEDIATE')
-      const done = await work(this.executor(client, ran))
-      this.run(client, 'COMMIT')
-      ran.push('COMMIT')
-      return done
-    } catch (e) {
-      this.rollback(client)
-      throw e
-    } finally {
-      release()
-      this.report(ran)
-    }
-  }
-
-  /** Prisma's raw-query API (tagged templates or Sql) over the driver. */
-  private executor(client: Database, ran: string[]): Executor {
-    const sqlOf = (query: TemplateStringsArray | Sql, values: unknown[]) => {
-      const sql = Array.isArray(query) ? Prisma.sql(query as TemplateStringsArray, ...values) : (query as Sql)
-      ran.push(sql.sql)
-      return sql
-    }
-    return {
-      $queryRaw: async (query: TemplateStringsArray | Sql, ...values: unknown[]) => this.rows(client, sqlOf(query, values)),
-      $executeRaw: async (query: TemplateStringsArray | Sql, ...values: unknown[]) =>
-        this.statement(client, sqlOf(query, values)).run().changes,
-    } as unknown as Executor
-  }
-
-  /** One statement, run under the lock. */
-  private async alone<T>(sql: Sql, run: (client: Database) => T): Promise<T> {
-    const client = await this.client()
-    const release = await this.connection.lock.acquire()
-    try {
-      return run(client)
-    } finally {
-      release()
-      this.report([sql.sql])
-    }
+  /** Runs `work` in one transaction, its statements on the driver through the executor it is given. */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.committed((client, ran) => {
+      const noted = (sql: Sql) => {
+        ran.push(sql.sql)
+        return sql
+      }
+      return work(
+        executorOver({
+          rows: (sql) => this.rows(client, noted(sql)),
+          changes: (sql) => this.statement(client, noted(sql)).run().changes,
+        }),
+      )
+    })
   }
 
   /** Writes a status change (see Dialect.updateThenInsert), committed with the others pending. */
@@ -111,35 +78,22 @@ export class SqliteDirect {
     })
   }
 
+  /** Commits the changes pending once the lock is held (those that arrived meanwhile too), then answers each. */
   private async flush(): Promise<void> {
-    let client: Database
-    let release: () => void
+    let batch: Pending[] | undefined
     try {
-      client = await this.client()
-      release = await this.connection.lock.acquire()
-    } catch (e) {
-      for (const p of this.pending.splice(0)) p.reject(e)
-      return
-    }
-    const batch = this.pending.splice(0, BATCH)
-    if (this.pending.length) setImmediate(() => void this.flush())
-    const ran: string[] = ['BEGIN']
-    try {
-      this.run(client, 'BEGIN IMMEDIATE')
-      const outcomes = batch.map((p) => this.change(client, p, ran))
-      this.run(client, 'COMMIT')
-      ran.push('COMMIT')
-      batch.forEach((p, i) => {
+      const outcomes = await this.committed((client, ran) => {
+        batch = this.pending.splice(0, BATCH)
+        if (this.pending.length) setImmediate(() => void this.flush())
+        return batch.map((p) => this.change(client, p, ran))
+      })
+      batch?.forEach((p, i) => {
         const outcome = outcomes[i] as { written?: { rows: Row[]; fannedOut: number }; error?: unknown }
         if (outcome.written) p.resolve(outcome.written)
         else p.reject(outcome.error)
       })
     } catch (e) {
-      this.rollback(client)
-      for (const p of batch) p.reject(e)
-    } finally {
-      release()
-      this.report(ran)
+      for (const p of batch ?? this.pending.splice(0)) p.reject(e)
     }
   }
 
@@ -163,17 +117,49 @@ export class SqliteDirect {
     }
   }
 
+  /**
+   * `work` in one transaction (BEGIN IMMEDIATE: it writes), rolled back when it throws; `ran`
+   * collects the statements run, reported once the lock is released.
+   */
+  private committed<T>(work: (client: Database, ran: string[]) => T | Promise<T>): Promise<T> {
+    const ran: string[] = []
+    return this.locked(ran, async (client) => {
+      this.run(client, 'BEGIN IMMEDIATE')
+      ran.push('BEGIN')
+      try {
+        const done = await work(client, ran)
+        this.run(client, 'COMMIT')
+        ran.push('COMMIT')
+        return done
+      } catch (e) {
+        this.rollback(client)
+        throw e
+      }
+    })
+  }
+
+  /** `work` with the connection's lock held; then the statements in `ran` are reported. */
+  private async locked<T>(ran: string[], work: (client: Database) => T | Promise<T>): Promise<T> {
+    const client = await this.client()
+    const release = await this.connection.lock.acquire()
+    try {
+      return await work(client)
+    } finally {
+      release()
+      for (const sql of ran) void this.onStatement(sql, async () => undefined)
+    }
+  }
+
   private statement(client: Database, sql: Sql): Prepared {
     return (client.prepare(sql.sql) as unknown as Bindable).bind(sql.values.map(bound))
   }
 
   private rows(client: Database, sql: Sql): Row[] {
     const statement = this.statement(client, sql)
-    const names = statement.columns().map((c) => c.name)
-    return statement
-      .raw()
-      .all()
-      .map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])))
+    return rowsFrom(
+      statement.columns().map((c) => c.name),
+      statement.raw().all(),
+    )
   }
 
   /** Undoes an open transaction; a failure to do so leaves the first error the one reported. */
@@ -193,10 +179,5 @@ export class SqliteDirect {
     if (!this.connection.client?.open) await this.connect()
     if (!this.connection.client) throw new Error('the SQLite connection is not open')
     return this.connection.client
-  }
-
-  /** Counts (and traces) the statements run, once they have. */
-  private report(statements: string[]) {
-    for (const sql of statements) void this.onStatement(sql, async () => undefined)
   }
 }

@@ -55,7 +55,6 @@ export function accountsStore(db: Db, dialect: Dialect) {
     /** Every request passes here: read the cheapest way the engine has. */
     async liveKeyByHash(hash: string): Promise<StoredKey | undefined> {
       const [key] = await dialect.read(
-        db,
         Prisma.sql`SELECT "id", "userId", "role" FROM "ApiKey" WHERE "hash" = ${hash} AND "revokedAt" IS NULL`,
       )
       return key as StoredKey | undefined

@@ -66,7 +66,7 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
      * same transaction and throws to roll it back, e.g. when a limit is reached).
      */
     async create(d: NewDelivery, at: Date, guard?: (tx: Executor) => Promise<void>): Promise<Written> {
-      return dialect.transaction(db, async (tx) => {
+      return dialect.transaction(async (tx) => {
         await guard?.(tx)
         return insert(tx, d, at)
       })
@@ -87,7 +87,6 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     /** The delivery a provider message id belongs to (status callbacks). */
     async byProviderMessageId(sid: string): Promise<CallbackTarget | undefined> {
       const [row] = await dialect.read(
-        db,
         Prisma.sql`SELECT "id", "userId", "provider", "providerMessageId", "traceParent" FROM "SmsDelivery" WHERE "providerMessageId" = ${sid}`,
       )
       return row as CallbackTarget | undefined
@@ -114,11 +113,8 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
      * longer sendable. True when this caller holds the attempt.
      */
     async claimAttempt(d: Pick<SmsDelivery, 'id' | 'attempts'>, at: Date): Promise<boolean> {
-      const claimed = await dialect.write(
-        db,
-        Prisma.sql`UPDATE "SmsDelivery" SET "attempts" = "attempts" + 1, "updatedAt" = ${at}
-        WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts}`,
-      )
+      const claimed = await dialect.write(Prisma.sql`UPDATE "SmsDelivery" SET "attempts" = "attempts" + 1, "updatedAt" = ${at}
+        WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts}`)
       return claimed === 1
     },
 
@@ -155,7 +151,7 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       const insert = Prisma.sql`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
         SELECT ${event.id}, ${id}, ${status(next)}, ${event.errorCode}, ${event.source}, ${at}`
       const fanOut = webhookFanOut({ eventId: event.id, deliveryId: id, status: next, at })
-      const { rows, fannedOut } = await dialect.updateThenInsert(db, update, insert, fanOut)
+      const { rows, fannedOut } = await dialect.updateThenInsert(update, insert, fanOut)
       const [row] = rows
       return row && { delivery: parse(row), event, webhooks: fannedOut }
     },

@@ -18,7 +18,7 @@ export function createStores(db: Db, dialect: Dialect) {
     counters: countersStore(db),
     deliveries: deliveriesStore(db, dialect),
     optOuts: optOutsStore(db),
-    sendContext: sendContextStore(db, dialect),
+    sendContext: sendContextStore(dialect),
     stats: statsStore(db),
     webhooks: webhooksStore(db),
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type Db, type Dialect, Prisma } from '../db/client.js'
+import { type Dialect, Prisma } from '../db/client.js'
 import { bool, int, providerList } from '../db/rows.js'
 import { RecipientPolicy, SmsProvider } from '../generated/prisma/enums.js'
 import { ATLAS_SENDER } from '../sms/sender.js'
@@ -55,7 +55,7 @@ const Row = z.object({
 })
 
 /** The read that resolves a send: action, campaign, attachment, providers, credentials and opt-outs. */
-export function sendContextStore(db: Db, dialect: Dialect) {
+export function sendContextStore(dialect: Dialect) {
   return {
     /**
      * The action (owned, not deleted), whether the campaign exists and holds it, the user's
@@ -63,9 +63,7 @@ export function sendContextStore(db: Db, dialect: Dialect) {
      * sender: one round trip instead of six. Undefined when the action is not the user's.
      */
     async load(userId: string, actionId: string, campaignId: string, phones: [string, string]): Promise<SendContext | undefined> {
-      const [raw] = await dialect.read(
-        db,
-        Prisma.sql`
+      const [raw] = await dialect.read(Prisma.sql`
         SELECT a."id", a."name", a."enabled", a."provider", a."fromNumber", a."recipientPolicy", a."messageTemplate",
           a."maxPerCall", a."requiresConsent", u."enabledProviders", u."textsPerMinute", u."textsPerDay", u."recipientTextsPerHour",
           u."recipientTextsPerDay", t."accountSid", t."authTokenEnc",
@@ -79,8 +77,7 @@ export function sendContextStore(db: Db, dialect: Dialect) {
         FROM "SmsAction" a
         JOIN "User" u ON u."id" = a."userId"
         LEFT JOIN "TwilioAccount" t ON t."userId" = u."id"
-        WHERE a."id" = ${actionId} AND a."userId" = ${userId} AND a."deletedAt" IS NULL`,
-      )
+        WHERE a."id" = ${actionId} AND a."userId" = ${userId} AND a."deletedAt" IS NULL`)
       if (!raw) return undefined
       const row = Row.parse(raw)
       const { id, name, enabled, provider, fromNumber, recipientPolicy, messageTemplate, maxPerCall, requiresConsent } = row

@@ -5,7 +5,7 @@ import { createDatabase, isTransientDbError, isUniqueViolation, Prisma } from '.
 describe('database errors through the service’s own statements', () => {
   it('take an unreachable PostgreSQL for a transient fault (the caller is asked to retry), not a unique violation', async () => {
     const { db, dialect } = createDatabase(`postgres://postgres@127.0.0.1:${await freePort()}/none`)
-    const failure = await dialect.read(db, Prisma.sql`SELECT 1`).then(
+    const failure = await dialect.read(Prisma.sql`SELECT 1`).then(
       () => undefined,
       (e: unknown) => e,
     )
