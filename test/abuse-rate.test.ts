@@ -33,35 +33,28 @@ describe('requests per key per second', () => {
 })
 
 describe('subscriptions per key', () => {
-  it('refuses a key’s subscription past SUBSCRIPTIONS_PER_KEY with RATE_LIMITED; closing one makes room', async () => {
+  // The same refusal for subscriptions each with their own execution, and for identical ones that share one.
+  it.each([
+    {
+      title: 'refuses a key’s subscription past SUBSCRIPTIONS_PER_KEY with RATE_LIMITED; closing one makes room',
+      variables: (name: string) => ({ callId: name }),
+    },
+    {
+      title: 'counts a key’s identical subscriptions too, though they share one execution',
+      variables: (_name: string, campaignId: string) => ({ campaignId }),
+    },
+  ])('$title', async ({ variables }) => {
     const s = await sendingSetup()
     const monitor = await createKey(s.user.key, 'MONITOR')
+    const subscribe = (name: string) => wsSubscribe(app.url, monitor, variables(name, s.campaignId))
     const open = []
-    for (let i = 0; i < 3; i++) open.push(await wsSubscribe(app.url, monitor, { callId: `call-${i}` }))
-    const refused = await wsSubscribe(app.url, monitor, { callId: 'one-too-many' })
+    for (let i = 0; i < 3; i++) open.push(await subscribe(`call-${i}`))
+    const refused = await subscribe('one-too-many')
     await refused.completed
     expect(refused.received[0].errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } })
     await open[0]?.dispose()
     await vi.waitFor(async () => {
-      const again = await wsSubscribe(app.url, monitor, { callId: 'room-again' })
-      expect(again.received).toEqual([])
-      open.push(again)
-    })
-    for (const sub of open.slice(1)) await sub.dispose()
-    await refused.dispose()
-  })
-
-  it('counts a key’s identical subscriptions too, though they share one execution', async () => {
-    const s = await sendingSetup()
-    const monitor = await createKey(s.user.key, 'MONITOR')
-    const open = []
-    for (let i = 0; i < 3; i++) open.push(await wsSubscribe(app.url, monitor, { campaignId: s.campaignId }))
-    const refused = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
-    await refused.completed
-    expect(refused.received[0].errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } })
-    await open[0]?.dispose()
-    await vi.waitFor(async () => {
-      const again = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+      const again = await subscribe('room-again')
       expect(again.received).toEqual([])
       open.push(again)
     })

@@ -13,20 +13,26 @@ function signal() {
   return { fire, fired }
 }
 
+/** A transaction that has written a user and waits; `rollBack` makes it throw, `rolledBack` answers its error. */
+async function transactionAboutToRollBack(email: string) {
+  const wrote = signal()
+  const refuse = signal()
+  const rolledBack = db
+    .$transaction(async (tx) => {
+      await tx.user.create(user(email))
+      wrote.fire()
+      await refuse.fired
+      throw new Error('business rule refused')
+    })
+    .catch((e: Error) => e.message)
+  await wrote.fired
+  return { rolledBack, rollBack: refuse.fire }
+}
+
 describe('database transactions', () => {
   it('keep concurrent writes out of a transaction that rolls back, and hide its rows until it commits', async () => {
     let seenInside = -1
-    const wrote = signal()
-    const refuse = signal()
-    const rolledBack = db
-      .$transaction(async (tx) => {
-        await tx.user.create(user('inside@tx.test'))
-        wrote.fire()
-        await refuse.fired
-        throw new Error('business rule refused')
-      })
-      .catch((e: Error) => e.message)
-    await wrote.fired
+    const { rolledBack, rollBack } = await transactionAboutToRollBack('inside@tx.test')
     const before = await statements()
     const outside = db.user.create(user('outside@tx.test')).then(() => undefined)
     const read = db.user.count({ where: { email: 'inside@tx.test' } }).then((n) => {
@@ -34,7 +40,7 @@ describe('database transactions', () => {
     })
     // Both statements reach the driver while the transaction is still open; only then does it roll back.
     await vi.waitFor(async () => expect(await statements()).toBeGreaterThanOrEqual(before + 2))
-    refuse.fire()
+    rollBack()
     await Promise.all([outside, read])
     expect(await rolledBack).toBe('business rule refused')
     expect(seenInside).toBe(0)
@@ -120,21 +126,11 @@ describe('status changes arriving together', () => {
   it('wait for an open transaction and are not undone by its rollback', async () => {
     const s = await sendingSetup()
     const id = (await s.send({ idempotencyKey: 'beside-a-transaction' })).delivery.id as string
-    const wrote = signal()
-    const refuse = signal()
-    const rolledBack = db
-      .$transaction(async (tx) => {
-        await tx.user.create(user('beside@tx3.test'))
-        wrote.fire()
-        await refuse.fired
-        throw new Error('business rule refused')
-      })
-      .catch((e: Error) => e.message)
-    await wrote.fired
+    const { rolledBack, rollBack } = await transactionAboutToRollBack('beside@tx3.test')
     const moved = services.status.move(id, 'SENT', 'PROVIDER_CALLBACK')
     // Two turns of the event loop: a change that did not wait would have run inside the transaction by now.
     for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r))
-    refuse.fire()
+    rollBack()
     expect(await rolledBack).toBe('business rule refused')
     expect((await moved)?.status).toBe('SENT')
     expect((await db.smsDelivery.findUniqueOrThrow({ where: { id } })).status).toBe('SENT')

@@ -257,6 +257,13 @@ describe('shared subscriptions', () => {
   })
 })
 
+/** Revokes the older of the user's two newest MONITOR keys. */
+async function revokeFirstOfTwoMonitors(s: Awaited<ReturnType<typeof sendingSetup>>) {
+  const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
+  const ids = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').map((k: { id: string }) => k.id)
+  await mutate('revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }', { id: ids.at(-2) }, s.user.key)
+}
+
 describe('subscriptions shared among a user’s keys', () => {
   it('runs one execution for the same subscription of two keys of one role; revoking one ends only its own', async () => {
     const s = await sendingSetup()
@@ -268,10 +275,8 @@ describe('subscriptions shared among a user’s keys', () => {
     const one = await sent(s)
     // The second may join after the first event; both see the send reach QUEUED.
     for (const sub of [first, second]) await vi.waitFor(() => expect(statuses(sub.received)).toContain('QUEUED'), { timeout: 5000 })
-    const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
-    const ids = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').map((k: { id: string }) => k.id)
     // The key that opened the shared execution goes; the other key's subscriber keeps it.
-    await mutate('revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }', { id: ids.at(-2) }, s.user.key)
+    await revokeFirstOfTwoMonitors(s)
     expect(await first.closeCode).toBe(4403)
     await deliverCallback(one.sid, 'delivered')
     await vi.waitFor(() => expect(statuses(second.received).at(-1)).toBe('DELIVERED'), { timeout: 5000 })
@@ -291,9 +296,7 @@ describe('subscriptions shared among a user’s keys', () => {
     for (const sub of [first, second]) await vi.waitFor(() => expect(statuses(sub.received)).toContain('QUEUED'), { timeout: 5000 })
     // Both are open and have had the same update: one execution serves them.
     expect(services.updates.size).toBe(before + 1)
-    const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
-    const ids = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').map((k: { id: string }) => k.id)
-    await mutate('revokeApiKey', 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }', { id: ids.at(-2) }, s.user.key)
+    await revokeFirstOfTwoMonitors(s)
     await first.ended
     await deliverCallback(one.sid, 'delivered')
     await vi.waitFor(() => expect(statuses(second.received).at(-1)).toBe('DELIVERED'), { timeout: 5000 })
