@@ -9,6 +9,7 @@ import { AppError } from '../errors.js'
 import { type SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
+import { usePacedExecution } from '../schema/pacing.js'
 import type { Services } from '../services.js'
 import { useOperationTelemetry } from '../telemetry/graphql.js'
 import { type Budgets, type Caller, useCallers } from './callers.js'
@@ -102,6 +103,7 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
       costBudget(budgets.cost),
       schemaPrivacy(config.graphql.publicIntrospection),
       characterGuard(),
+      usePacedExecution(),
       useSharedSubscriptions(sharing),
     ],
     logging: {

@@ -10,6 +10,7 @@ import { AuthorizationError, ValidationError } from '../errors.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'
 import type { Context, ViewerContext } from './context.js'
+import { pacingPlugin } from './pacing.js'
 
 export const builder = new SchemaBuilder<{
   Context: Context
@@ -23,7 +24,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false
 }>({
   // Errors wraps scope-auth, so refusals come back as typed `Error` members of result unions.
-  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin, ComplexityPlugin],
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin, ComplexityPlugin, pacingPlugin],
   // Costs for the validation rule (src/http/guards.ts); lists multiply what is under them by 10,
   // connections by their `first`, and edges add nothing of their own.
   complexity: { disabled: true, defaultComplexity: 1, defaultListMultiplier: 10 },
