@@ -1,6 +1,8 @@
 import { z } from 'zod'
+import { getDatamodel } from '../generated/pothos-types.js'
 import type { SmsDelivery } from '../generated/prisma/client.js'
 import { SmsDeliveryStatus, SmsEncoding, SmsProvider } from '../generated/prisma/enums.js'
+import type { Row } from './dialect.js'
 
 // Column values as the drivers return them: SQLite gives 0/1 for booleans, bigints for some
 // integers and text or numbers for dates; PostgreSQL gives booleans, numbers and Dates.
@@ -47,3 +49,42 @@ export const deliveryRow: z.ZodType<SmsDelivery, unknown> = z.object({
   createdAt: date,
   updatedAt: date,
 })
+
+type Convert = (value: unknown) => unknown
+const nullable =
+  (convert: Convert): Convert =>
+  (v) =>
+    v === null || v === undefined ? null : convert(v)
+const CONVERT: Record<string, Convert> = {
+  Int: nullable(Number),
+  Boolean: nullable((v) => v === true || Number(v) === 1),
+  DateTime: nullable((v) => new Date(v as string)),
+}
+
+/** A model's scalar columns read in SQL, converted as Prisma's client returns them (from the generated datamodel). */
+export interface ModelRow {
+  readonly fields: string[]
+  /** Every scalar field of the row. */
+  all(row: Row): Row
+  /** Only `columns`. */
+  pick(row: Row, columns: string[]): Row
+}
+
+const modelRows = new Map<string, ModelRow>()
+
+export function modelRow(model: string): ModelRow {
+  const known = modelRows.get(model)
+  if (known) return known
+  const fields = getDatamodel().datamodel.models[model]?.fields.filter((f) => f.kind !== 'object')
+  if (!fields) throw new Error(`no model ${model}`)
+  const converters = new Map(fields.map((f) => [f.name, CONVERT[f.type] ?? nullable(String)]))
+  const pick = (row: Row, columns: string[]) => {
+    const out: Row = {}
+    for (const c of columns) out[c] = (converters.get(c) as Convert)(row[c])
+    return out
+  }
+  const names = fields.map((f) => f.name)
+  const parsed: ModelRow = { fields: names, all: (row) => pick(row, names), pick }
+  modelRows.set(model, parsed)
+  return parsed
+}

@@ -4,6 +4,7 @@ import { actionsStore } from './actions.js'
 import { campaignsStore } from './campaigns.js'
 import { countersStore } from './counters.js'
 import { deliveriesStore } from './deliveries.js'
+import { deliveryPagesStore } from './deliveryPages.js'
 import { optOutsStore } from './optOuts.js'
 import { sendContextStore } from './sendContext.js'
 import { statsStore } from './stats.js'
@@ -17,6 +18,7 @@ export function createStores(db: Db, dialect: Dialect) {
     campaigns: campaignsStore(db),
     counters: countersStore(db),
     deliveries: deliveriesStore(db, dialect),
+    deliveryPages: deliveryPagesStore(dialect),
     optOuts: optOutsStore(db),
     sendContext: sendContextStore(dialect),
     stats: statsStore(db),

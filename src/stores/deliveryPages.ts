@@ -1,0 +1,129 @@
+import { type Dialect, Prisma, type Row, type Sql } from '../db/client.js'
+import { enumLiteral } from '../db/dialect.js'
+import { modelRow } from '../db/rows.js'
+import { SmsDeliveryStatus } from '../generated/prisma/enums.js'
+
+/** What Pothos asks of a page of deliveries (its `query` for smsDeliveries). */
+export interface PageQuery {
+  take?: number
+  skip?: number
+  cursor?: { id?: string }
+  include?: Record<string, unknown>
+  select?: unknown
+}
+
+/** Whose deliveries, and which of them. */
+export interface PageFilter {
+  userId: string
+  campaignId?: string
+  callId?: string
+  status?: SmsDeliveryStatus
+}
+
+type Relation = (ids: string[]) => Promise<(row: Row) => unknown>
+
+const scalarsOf = (model: string) => new Set(modelRow(model).fields)
+const EVENTS_ORDER = JSON.stringify({ orderBy: [{ at: 'asc' }, { id: 'asc' }] })
+const DUPLICATES = JSON.stringify({ orderBy: { detectedAt: 'asc' }, select: { providerMessageId: true } })
+
+/** Rows of `model` keyed by id, with the columns asked for (`true` for all), or undefined when one is not a column. */
+function byId(dialect: Dialect, model: 'SmsAction' | 'Campaign', key: string, asked: unknown): Relation | undefined {
+  const columns = asked === true ? [...scalarsOf(model)] : Object.keys((asked as { select?: object })?.select ?? {})
+  const scalars = scalarsOf(model)
+  const plain = (asked === true || Object.keys(asked as object).join() === 'select') && columns.length > 0
+  if (!plain || !columns.every((c) => scalars.has(c) && (asked === true || (asked as { select: Row }).select[c] === true))) return undefined
+  const parse = modelRow(model)
+  return async (ids) => {
+    const rows = await dialect.read(
+      Prisma.sql`SELECT ${Prisma.raw(columns.map((c) => `"${c}"`).join(', '))} FROM ${Prisma.raw(`"${model}"`)} WHERE "id" IN (${Prisma.join(ids)})`,
+    )
+    const found = new Map(rows.map((r) => [String(r.id), parse.pick(r, columns)]))
+    return (delivery) => found.get(String(delivery[key]))
+  }
+}
+
+/** A delivery's rows of a list relation, in the order Pothos asks for. */
+const listOf =
+  (dialect: Dialect, sql: (ids: string[]) => Sql, model: string, columns?: string[]): Relation =>
+  async (ids) => {
+    const parse = modelRow(model)
+    const grouped = new Map<string, unknown[]>()
+    for (const row of await dialect.read(sql(ids))) {
+      const list = grouped.get(String(row.deliveryId)) ?? []
+      list.push(columns ? parse.pick(row, columns) : parse.all(row))
+      grouped.set(String(row.deliveryId), list)
+    }
+    return (delivery) => grouped.get(String(delivery.id)) ?? []
+  }
+
+/** How each relation asked for is read; undefined when one is asked in a shape read only through Prisma. */
+function relationsOf(dialect: Dialect, include: Record<string, unknown>): Map<string, Relation> | undefined {
+  const plans = new Map<string, Relation>()
+  for (const [name, asked] of Object.entries(include)) {
+    let plan: Relation | undefined
+    if (name === 'smsAction') plan = byId(dialect, 'SmsAction', 'smsActionId', asked)
+    else if (name === 'campaign') plan = byId(dialect, 'Campaign', 'campaignId', asked)
+    else if (name === 'events' && JSON.stringify(asked) === EVENTS_ORDER)
+      plan = listOf(
+        dialect,
+        (ids) => Prisma.sql`SELECT * FROM "SmsDeliveryEvent" WHERE "deliveryId" IN (${Prisma.join(ids)}) ORDER BY "at" ASC, "id" ASC`,
+        'SmsDeliveryEvent',
+      )
+    else if (name === 'duplicates' && JSON.stringify(asked) === DUPLICATES)
+      plan = listOf(
+        dialect,
+        (ids) =>
+          Prisma.sql`SELECT "deliveryId", "providerMessageId" FROM "DuplicateSend" WHERE "deliveryId" IN (${Prisma.join(ids)}) ORDER BY "detectedAt" ASC`,
+        'DuplicateSend',
+        ['providerMessageId'],
+      )
+    if (!plan) return undefined
+    plans.set(name, plan)
+  }
+  return plans
+}
+
+/** The page's statement: newest first along (userId, createdAt), from the cursor's row on, as Prisma's cursor reads. */
+function pageStatement(filter: PageFilter, take: number, skip: number, cursor: string | undefined): Sql {
+  const where = [Prisma.sql`d."userId" = ${filter.userId}`]
+  if (filter.campaignId) where.push(Prisma.sql`d."campaignId" = ${filter.campaignId}`)
+  if (filter.callId) where.push(Prisma.sql`d."callId" = ${filter.callId}`)
+  if (filter.status) where.push(Prisma.sql`d."status" = ${enumLiteral(filter.status, Object.values(SmsDeliveryStatus))}`)
+  const from = cursor
+    ? Prisma.sql`"SmsDelivery" d, (SELECT "createdAt", "id" FROM "SmsDelivery" WHERE "id" = ${cursor}) c`
+    : Prisma.sql`"SmsDelivery" d`
+  if (cursor) where.push(Prisma.sql`(d."createdAt" < c."createdAt" OR (d."createdAt" = c."createdAt" AND d."id" <= c."id"))`)
+  return Prisma.sql`SELECT d.* FROM ${from} WHERE ${Prisma.join(where, ' AND ')}
+    ORDER BY d."createdAt" DESC, d."id" DESC LIMIT ${take} OFFSET ${skip}`
+}
+
+/**
+ * Pages of deliveries for smsDeliveries, read in SQL on the driver (src/db/dialect.ts) rather than
+ * through Prisma's query API, which took 15 ms of one turn of the event loop for a page of 100 with
+ * their events. Answers what Prisma's findMany would for the same query (test/delivery-pages.test.ts).
+ */
+export function deliveryPagesStore(dialect: Dialect) {
+  const delivery = modelRow('SmsDelivery')
+  return {
+    /** The page with the relations Pothos asks for; undefined when it asks for what only Prisma reads (backwards, nested relations). */
+    async read(query: PageQuery, filter: PageFilter): Promise<Row[] | undefined> {
+      const { take = 0, skip = 0, cursor, include = {} } = query
+      if (take <= 0 || query.select !== undefined) return undefined
+      if (cursor && (Object.keys(cursor).join() !== 'id' || typeof cursor.id !== 'string')) return undefined
+      const relations = relationsOf(dialect, include)
+      if (!relations) return undefined
+      const rows = (await dialect.read(pageStatement(filter, take, skip, cursor?.id))).map((r) => delivery.all(r))
+      if (rows.length === 0) return rows
+      const ids = [...new Set(rows.flatMap((r) => [String(r.id)]))]
+      for (const [name, relation] of relations) {
+        const keys =
+          name === 'smsAction' ? rows.map((r) => String(r.smsActionId)) : name === 'campaign' ? rows.map((r) => String(r.campaignId)) : ids
+        const of = await relation([...new Set(keys)])
+        for (const row of rows) row[name] = of(row)
+      }
+      return rows
+    },
+  }
+}
+
+export type DeliveryPagesStore = ReturnType<typeof deliveryPagesStore>
