@@ -4,7 +4,7 @@ import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
 
 // One caller never stalls the others: a request budget per key, and open subscriptions per key.
 vi.hoisted(() => {
-  Object.assign(process.env, { KEY_REQUESTS_PER_SECOND: '20', SUBSCRIPTIONS_PER_KEY: '3' })
+  Object.assign(process.env, { KEY_REQUESTS_PER_SECOND: '20', KEY_QUERY_COST_PER_SECOND: '2000', SUBSCRIPTIONS_PER_KEY: '3' })
 })
 
 const { app, createKey, sendingSetup, SEND } = await import('./support/helpers.js')
@@ -29,6 +29,26 @@ describe('requests per key per second', () => {
     expect(send.data.sendSms.agentMessage).toContain('wait')
     expect((await gql('{ viewer { id } }', {}, other)).data.viewer.id).toBe(s.user.id)
     await vi.waitFor(async () => expect((await gql('{ viewer { id } }', {}, s.agent)).data?.viewer?.id).toBe(s.user.id), { timeout: 3000 })
+  })
+})
+
+describe('query cost per key per second', () => {
+  const codes = (body: Json) => (body.errors ?? []).map((e: Json) => e.extensions?.code)
+  const PAGE = '{ smsDeliveries(first: 100) { edges { node { id to body status callId createdAt } } } }'
+
+  it('answers RATE_LIMITED past the budget, then refuses the key at once, before validating, while the refusal lasts', async () => {
+    const s = await sendingSetup()
+    const other = await createKey(s.user.key, 'MONITOR')
+    let refused: Json | undefined
+    for (let i = 0; i < 6 && !refused; i++) {
+      const page = await gql(PAGE, {}, s.agent)
+      if (codes(page).includes('RATE_LIMITED')) refused = page
+    }
+    expect(refused?.errors[0].message).toMatch(/More than 2000 of query cost a second with this key/)
+    // A document that fails validation gets the same refusal: it was neither parsed nor validated.
+    expect(codes(await gql('{ noSuchField }', {}, s.agent))).toEqual(['RATE_LIMITED'])
+    expect(codes(await gql('{ noSuchField }', {}, other))).toContain('GRAPHQL_VALIDATION_FAILED')
+    await vi.waitFor(async () => expect((await gql(PAGE, {}, s.agent)).errors).toBeUndefined(), { timeout: 3000 })
   })
 })
 

@@ -83,8 +83,13 @@ export function modelRow(model: string): ModelRow {
     for (const c of columns) out[c] = (converters.get(c) as Convert)(row[c])
     return out
   }
-  const names = fields.map((f) => f.name)
-  const parsed: ModelRow = { fields: names, all: (row) => pick(row, names), pick }
+  const every = [...converters]
+  const all = (row: Row) => {
+    const out: Row = {}
+    for (const [name, convert] of every) out[name] = convert(row[name])
+    return out
+  }
+  const parsed: ModelRow = { fields: fields.map((f) => f.name), all, pick }
   modelRows.set(model, parsed)
   return parsed
 }

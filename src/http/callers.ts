@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
@@ -18,9 +19,13 @@ const UNAVAILABLE: Refusal = {
   message: 'The service is briefly unavailable (its database is not answering); try again in a few seconds',
 }
 
+/** At most this many callers are remembered as having spent a budget (expired ones are forgotten first). */
+const REMEMBERED_SPENDERS = 10_000
+
 /**
  * A budget per caller per second, in Redis when configured (so it holds across instances), else
  * in this process; `take` spends `amount` and answers the refusal when the budget is spent.
+ * `spent` answers the same refusal, without spending, while a refusal this process gave lasts.
  */
 function perSecondBudget(store: { client?: Redis; prefix: string }, name: string, points: number, refusal: string) {
   const local = new RateLimiterMemory({ points, duration: 1 })
@@ -34,16 +39,36 @@ function perSecondBudget(store: { client?: Redis; prefix: string }, name: string
         insuranceLimiter: local,
       })
     : local
-  return async (who: string, amount = 1): Promise<Refusal | undefined> => {
+  const spentUntil = new Map<string, number>()
+  const refused = (msBeforeNext: number): Refusal => ({
+    code: 'RATE_LIMITED',
+    message: `${refusal}; retry in ${Math.max(1, Math.ceil(msBeforeNext / 1000))} s`,
+  })
+  const remember = (who: string, until: number) => {
+    if (spentUntil.size >= REMEMBERED_SPENDERS) {
+      for (const [key, at] of spentUntil) if (at <= Date.now()) spentUntil.delete(key)
+      if (spentUntil.size >= REMEMBERED_SPENDERS) spentUntil.clear()
+    }
+    spentUntil.set(who, until)
+  }
+  const take = async (who: string, amount = 1): Promise<Refusal | undefined> => {
     try {
       await limiter.consume(who, amount)
       return undefined
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) throw e
-      const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000))
-      return { code: 'RATE_LIMITED', message: `${refusal}; retry in ${seconds} s` }
+      remember(who, Date.now() + e.msBeforeNext)
+      return refused(e.msBeforeNext)
     }
   }
+  const spent = (who: string): Refusal | undefined => {
+    const until = spentUntil.get(who)
+    if (until === undefined) return undefined
+    if (until > Date.now()) return refused(until - Date.now())
+    spentUntil.delete(who)
+    return undefined
+  }
+  return Object.assign(take, { spent })
 }
 
 /**
@@ -81,13 +106,28 @@ export async function settleCaller(services: Services, budget: RequestBudget, he
   return { auth, refusal }
 }
 
-/** Yoga plugin: every request's caller is settled before it is parsed, validated or executed. */
-export function useCallers(services: Services, budget: RequestBudget): Plugin<Record<string, unknown>> {
+type CallerContext = Partial<Caller> & { req?: { socket?: { remoteAddress?: string } } }
+
+/**
+ * Yoga plugin: every request's caller is settled before it is parsed, validated or executed. A
+ * caller whose query cost budget was refused within the second is refused again at once, before
+ * its operation is parsed and validated (a heavy document takes milliseconds to validate).
+ */
+export function useCallers(services: Services, budgets: Budgets): Plugin<Record<string, unknown>> {
   return {
     async onRequestParse({ request, serverContext }) {
-      const context = serverContext as Partial<Caller> & { req?: { socket?: { remoteAddress?: string } } }
+      const context = serverContext as CallerContext
       if (context.auth !== undefined) return
-      Object.assign(context, await settleCaller(services, budget, request.headers.get('authorization'), context.req?.socket?.remoteAddress))
+      Object.assign(
+        context,
+        await settleCaller(services, budgets.requests, request.headers.get('authorization'), context.req?.socket?.remoteAddress),
+      )
+    },
+    onParams({ context, setResult }) {
+      const caller = context as CallerContext
+      if (caller.auth === undefined || caller.refusal) return
+      const spent = budgets.cost.spent(budgetKey(caller.auth, caller.req?.socket?.remoteAddress))
+      if (spent) setResult({ errors: [new GraphQLError(spent.message, { extensions: { code: spent.code } })] })
     },
   }
 }

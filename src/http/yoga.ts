@@ -97,7 +97,7 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
       useReadinessCheck({ endpoint: '/healthz', check: () => json(200, { status: 'ok' }) }),
       useReadinessCheck({ endpoint: '/readyz', check: () => readiness(services) }),
       useMetricsEndpoint(services),
-      useCallers(services, budgets.requests),
+      useCallers(services, budgets),
       useOperationTelemetry(services),
       ...costGuards(config.graphql),
       costBudget(budgets.cost),

@@ -83,7 +83,11 @@ function relationsOf(dialect: Dialect, include: Record<string, unknown>): Map<st
   return plans
 }
 
-/** The page's statement: newest first along (userId, createdAt), from the cursor's row on, as Prisma's cursor reads. */
+/**
+ * The page's statement: newest first along (userId, createdAt), from the cursor's row on, as
+ * Prisma's cursor reads. The ids are ordered first and whole rows read after, so a sort (rows
+ * created in the same millisecond) moves ids rather than whole rows.
+ */
 function pageStatement(filter: PageFilter, take: number, skip: number, cursor: string | undefined): Sql {
   const where = [Prisma.sql`d."userId" = ${filter.userId}`]
   if (filter.campaignId) where.push(Prisma.sql`d."campaignId" = ${filter.campaignId}`)
@@ -93,8 +97,9 @@ function pageStatement(filter: PageFilter, take: number, skip: number, cursor: s
     ? Prisma.sql`"SmsDelivery" d, (SELECT "createdAt", "id" FROM "SmsDelivery" WHERE "id" = ${cursor}) c`
     : Prisma.sql`"SmsDelivery" d`
   if (cursor) where.push(Prisma.sql`(d."createdAt" < c."createdAt" OR (d."createdAt" = c."createdAt" AND d."id" <= c."id"))`)
-  return Prisma.sql`SELECT d.* FROM ${from} WHERE ${Prisma.join(where, ' AND ')}
+  const ids = Prisma.sql`SELECT d."id" FROM ${from} WHERE ${Prisma.join(where, ' AND ')}
     ORDER BY d."createdAt" DESC, d."id" DESC LIMIT ${take} OFFSET ${skip}`
+  return Prisma.sql`SELECT r.* FROM (${ids}) p JOIN "SmsDelivery" r ON r."id" = p."id" ORDER BY r."createdAt" DESC, r."id" DESC`
 }
 
 /**
