@@ -43,6 +43,8 @@ describe('delivery queries', () => {
       cursor = p.pageInfo.endCursor
     }
     expect(seen).toEqual([4, 3, 2, 1, 0].map((i) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()))
+    const forged = await gql('{ smsDeliveries(first: 2, after: "not-a-cursor") { edges { cursor } } }', {}, s.agent)
+    expect(forged.errors[0]).toMatchObject({ message: 'Invalid cursor: not-a-cursor', extensions: { code: 'VALIDATION' } })
     const filtered = await gql(
       'query($c: ID!) { byCall: smsDeliveries(callId: "call-a") { edges { node { callId } } } delivered: smsDeliveries(status: DELIVERED) { edges { node { status } } } campaign(id: $c) { deliveries(status: QUEUED, first: 10) { edges { node { status } } } } }',
       { c: s.campaignId },

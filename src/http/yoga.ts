@@ -121,6 +121,14 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
         if (original instanceof AppError) {
           return new GraphQLError(original.message, { nodes: located.nodes, path: located.path, extensions: { code: original.code } })
         }
+        // Pothos refuses a malformed argument itself (a cursor that is not one of ours): bad input, said so.
+        if ((original as Error).name === 'PothosValidationError') {
+          return new GraphQLError((original as Error).message, {
+            nodes: located.nodes,
+            path: located.path,
+            extensions: { code: 'VALIDATION' },
+          })
+        }
         if (original instanceof Error && !('extensions' in original)) logger.error({ err: original }, 'unexpected error')
         return maskError(error, message, config.http.exposeErrors)
       },
