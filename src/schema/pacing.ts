@@ -78,8 +78,9 @@ SchemaBuilder.registerPlugin(pacingPlugin, PacingPlugin)
 /** Yoga plugin: a heavy operation starts executing on a turn of its own, after its parsing and validation. */
 export function usePacedExecution(): Plugin {
   return {
-    async onExecute({ args }) {
-      if (isHeavy(args.contextValue)) await nextTurn()
+    // Not async: a light operation goes on without waiting for a promise.
+    onExecute({ args }) {
+      if (isHeavy(args.contextValue)) return nextTurn().then(() => undefined)
     },
   }
 }
