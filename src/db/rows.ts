@@ -56,9 +56,17 @@ const nullable =
   (v) =>
     v === null || v === undefined ? null : convert(v)
 const CONVERT: Record<string, Convert> = {
+  String: nullable(String),
   Int: nullable(Number),
   Boolean: nullable((v) => v === true || Number(v) === 1),
   DateTime: nullable((v) => new Date(v as string)),
+}
+
+/** How a field's column value becomes what Prisma returns; a type not listed fails at start, not on a read. */
+function converterOf(field: { name: string; kind: string; type: string }): Convert {
+  const convert = field.kind === 'enum' ? CONVERT.String : CONVERT[field.type]
+  if (!convert) throw new Error(`no conversion for ${field.name} (${field.type})`)
+  return convert
 }
 
 /** A model's scalar columns read in SQL, converted as Prisma's client returns them (from the generated datamodel). */
@@ -77,7 +85,7 @@ export function modelRow(model: string): ModelRow {
   if (known) return known
   const fields = getDatamodel().datamodel.models[model]?.fields.filter((f) => f.kind !== 'object')
   if (!fields) throw new Error(`no model ${model}`)
-  const converters = new Map(fields.map((f) => [f.name, CONVERT[f.type] ?? nullable(String)]))
+  const converters = new Map(fields.map((f) => [f.name, converterOf(f)]))
   const pick = (row: Row, columns: string[]) => {
     const out: Row = {}
     for (const c of columns) out[c] = (converters.get(c) as Convert)(row[c])

@@ -20,41 +20,58 @@ export interface PageFilter {
   status?: SmsDeliveryStatus
 }
 
-type Relation = (ids: string[]) => Promise<(row: Row) => unknown>
+/** How one relation is read for a page: the key each delivery holds, and the rows for a set of keys. */
+interface Relation {
+  keyOf: (delivery: Row) => string
+  load: (keys: string[]) => Promise<(key: string) => unknown>
+}
 
 const scalarsOf = (model: string) => new Set(modelRow(model).fields)
 const EVENTS_ORDER = JSON.stringify({ orderBy: [{ at: 'asc' }, { id: 'asc' }] })
 const DUPLICATES = JSON.stringify({ orderBy: { detectedAt: 'asc' }, select: { providerMessageId: true } })
 
-/** Rows of `model` keyed by id, with the columns asked for (`true` for all), or undefined when one is not a column. */
-function byId(dialect: Dialect, model: 'SmsAction' | 'Campaign', key: string, asked: unknown): Relation | undefined {
-  const columns = asked === true ? [...scalarsOf(model)] : Object.keys((asked as { select?: object })?.select ?? {})
+/** The columns asked for (`true` for all, or `{ select }` of columns only), or undefined for any other shape. */
+function columnsAsked(model: string, asked: unknown): string[] | undefined {
   const scalars = scalarsOf(model)
-  const plain = (asked === true || Object.keys(asked as object).join() === 'select') && columns.length > 0
-  if (!plain || !columns.every((c) => scalars.has(c) && (asked === true || (asked as { select: Row }).select[c] === true))) return undefined
+  if (asked === true) return [...scalars]
+  const select = (asked as { select?: Row } | null)?.select
+  if (!select || Object.keys(asked as object).length !== 1) return undefined
+  const columns = Object.keys(select)
+  return columns.length > 0 && columns.every((c) => scalars.has(c) && select[c] === true) ? columns : undefined
+}
+
+/** The row of `model` each delivery points to through its `key` column. */
+function byId(dialect: Dialect, model: 'SmsAction' | 'Campaign', key: string, asked: unknown): Relation | undefined {
+  const columns = columnsAsked(model, asked)
+  if (!columns) return undefined
   const parse = modelRow(model)
-  return async (ids) => {
-    const rows = await dialect.read(
-      Prisma.sql`SELECT ${Prisma.raw(columns.map((c) => `"${c}"`).join(', '))} FROM ${Prisma.raw(`"${model}"`)} WHERE "id" IN (${Prisma.join(ids)})`,
-    )
-    const found = new Map(rows.map((r) => [String(r.id), parse.pick(r, columns)]))
-    return (delivery) => found.get(String(delivery[key]))
+  const list = Prisma.raw(columns.map((c) => `"${c}"`).join(', '))
+  return {
+    keyOf: (delivery) => String(delivery[key]),
+    load: async (ids) => {
+      const rows = await dialect.read(Prisma.sql`SELECT ${list} FROM ${Prisma.raw(`"${model}"`)} WHERE "id" IN (${Prisma.join(ids)})`)
+      const found = new Map(rows.map((r) => [String(r.id), parse.pick(r, columns)]))
+      return (id) => found.get(id)
+    },
   }
 }
 
-/** A delivery's rows of a list relation, in the order Pothos asks for. */
-const listOf =
-  (dialect: Dialect, sql: (ids: string[]) => Sql, model: string, columns?: string[]): Relation =>
-  async (ids) => {
-    const parse = modelRow(model)
-    const grouped = new Map<string, unknown[]>()
-    for (const row of await dialect.read(sql(ids))) {
-      const list = grouped.get(String(row.deliveryId)) ?? []
-      list.push(columns ? parse.pick(row, columns) : parse.all(row))
-      grouped.set(String(row.deliveryId), list)
-    }
-    return (delivery) => grouped.get(String(delivery.id)) ?? []
+/** A delivery's rows of a list relation (their `deliveryId` column), in the order `sql` reads them. */
+function listOf(dialect: Dialect, sql: (ids: string[]) => Sql, model: string, columns?: string[]): Relation {
+  const parse = modelRow(model)
+  return {
+    keyOf: (delivery) => String(delivery.id),
+    load: async (ids) => {
+      const grouped = new Map<string, unknown[]>()
+      for (const row of await dialect.read(sql(ids))) {
+        const list = grouped.get(String(row.deliveryId)) ?? []
+        list.push(columns ? parse.pick(row, columns) : parse.all(row))
+        grouped.set(String(row.deliveryId), list)
+      }
+      return (id) => grouped.get(id) ?? []
+    },
   }
+}
 
 /** How each relation asked for is read; undefined when one is asked in a shape read only through Prisma. */
 function relationsOf(dialect: Dialect, include: Record<string, unknown>): Map<string, Relation> | undefined {
@@ -119,12 +136,9 @@ export function deliveryPagesStore(dialect: Dialect) {
       if (!relations) return undefined
       const rows = (await dialect.read(pageStatement(filter, take, skip, cursor?.id))).map((r) => delivery.all(r))
       if (rows.length === 0) return rows
-      const ids = [...new Set(rows.flatMap((r) => [String(r.id)]))]
-      for (const [name, relation] of relations) {
-        const keys =
-          name === 'smsAction' ? rows.map((r) => String(r.smsActionId)) : name === 'campaign' ? rows.map((r) => String(r.campaignId)) : ids
-        const of = await relation([...new Set(keys)])
-        for (const row of rows) row[name] = of(row)
+      for (const [name, { keyOf, load }] of relations) {
+        const found = await load([...new Set(rows.map(keyOf))])
+        for (const row of rows) row[name] = found(keyOf(row))
       }
       return rows
     },
