@@ -73,6 +73,18 @@ describe('what one operation may cost, refused before it runs', () => {
     const readme = `query { campaign(id: "${s.campaignId}") { agentTools(format: OPENAI) } viewer { email enabledProviders } }`
     expect((await gql(readme, {}, s.agent)).errors).toBeUndefined()
   })
+
+  it('refuses a subscription costing over the limit (QUERY_TOO_COMPLEX) over SSE and graphql-ws, its cost read from its variables', async () => {
+    const costly = `subscription($n: Int) { smsDeliveryUpdated(callId: "x") { delivery { campaign { deliveries(first: $n) { edges { node {
+      campaign { deliveries(first: $n) { edges { node { id body } } } } } } } } } } }`
+    const sse = await sseSubscribe(base, s.agent, { n: 100 }, costly)
+    await sse.ended
+    expect(sse.received.flatMap(codes)).toContain('QUERY_TOO_COMPLEX')
+    const ws = await wsSubscribe(base, s.agent, { n: 100 }, costly)
+    await ws.completed
+    expect(JSON.stringify([ws.errors, ws.received])).toContain('QUERY_TOO_COMPLEX')
+    await ws.dispose()
+  })
 })
 
 describe('sizes and time', () => {
@@ -182,6 +194,8 @@ describe('what callers without a key learn', () => {
     expect(JSON.stringify(await gql(typo))).not.toContain('Did you mean')
     const keyed = await gql(typo, {}, s.agent)
     expect(JSON.stringify(keyed), JSON.stringify(keyed)).toContain('Did you mean')
+    // Validation results are reused per document; the hints are still removed per caller.
+    expect(JSON.stringify(await gql(typo))).not.toContain('Did you mean')
   })
 
   it('answers UNAUTHENTICATED to a missing or bad key the same way over HTTP and SSE', async () => {

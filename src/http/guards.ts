@@ -1,6 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
-import { createComplexityRule } from '@pothos/plugin-complexity'
-import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, type ValidationContext, visit } from 'graphql'
+import { complexityFromQuery } from '@pothos/plugin-complexity'
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  type ValidationContext,
+  visit,
+} from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { Config } from '../config.js'
 import type { Context } from '../schema/context.js'
@@ -12,9 +20,11 @@ const refusal = (code: string, message: string, extra: Record<string, unknown> =
 
 /**
  * What one operation may cost, checked before it runs (over HTTP, SSE and graphql-ws alike, all of
- * which go through yoga's envelop): tokens, depth, aliases and directives (GraphQL Armor), and a
- * total cost in which a connection's `first` and a list's size multiply what is selected under it
- * (Pothos' complexity).
+ * which go through yoga's envelop): tokens, depth, aliases and directives (GraphQL Armor, while
+ * parsing and validating; both cached per document), and a total cost in which a connection's
+ * `first` and a list's size multiply what is selected under it (Pothos' complexity). The cost
+ * depends on the request's variables, so it is computed per request when the operation is about
+ * to run, not by a validation rule (whose results are cached per document).
  */
 export function costGuards(limits: Config['graphql']): Plugin[] {
   // Validation rules report their refusal like any validation error (rather than throwing, which
@@ -38,33 +48,52 @@ export function costGuards(limits: Config['graphql']): Plugin[] {
       costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: false },
     }) as Plugin,
-    {
-      onValidate({ context, addValidationRule }) {
-        const params = (context as { params?: { variables?: Record<string, unknown>; operationName?: string } }).params
-        addValidationRule(
-          createComplexityRule({
-            context,
-            variableValues: params?.variables ?? {},
-            operationName: params?.operationName ?? undefined,
-            maxComplexity: limits.maxComplexity,
-            onResult: () => undefined,
-            validate: (result, reportError) => {
-              // What the operation costs, for the caller's cost budget (spent when it runs).
-              Object.assign(context as object, { cost: result.complexity })
-              if (result.complexity > limits.maxComplexity) {
-                reportError(
-                  refusal('QUERY_TOO_COMPLEX', `Query cost ${result.complexity} is over the limit of ${limits.maxComplexity}`, {
-                    cost: result.complexity,
-                    limit: limits.maxComplexity,
-                  }),
-                )
-              }
-            },
-          }),
-        )
-      },
-    },
+    costLimit(limits.maxComplexity),
   ]
+}
+
+interface CostedArgs {
+  schema: GraphQLSchema
+  document: DocumentNode
+  operationName?: string | null
+  variableValues?: Record<string, unknown> | null
+  contextValue: unknown
+}
+
+/** The operation's cost, also left on its context for the cost budget and pacing; over the limit, the refusal. */
+function overCost(args: CostedArgs, maxComplexity: number): GraphQLError | undefined {
+  const operation = operationOf(args.document, args.operationName)
+  const document = {
+    ...args.document,
+    definitions: args.document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION),
+  }
+  let cost: number
+  try {
+    cost = complexityFromQuery(document, {
+      schema: args.schema,
+      ctx: args.contextValue as object,
+      variables: args.variableValues ?? {},
+    }).complexity
+  } catch {
+    return undefined // variables that do not fit the operation: execution answers that, running nothing
+  }
+  Object.assign(args.contextValue as object, { cost })
+  if (cost <= maxComplexity) return undefined
+  return refusal('QUERY_TOO_COMPLEX', `Query cost ${cost} is over the limit of ${maxComplexity}`, { cost, limit: maxComplexity })
+}
+
+/** Refuses an operation costing more than `maxComplexity` before it runs (QUERY_TOO_COMPLEX). */
+function costLimit(maxComplexity: number): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = overCost(args, maxComplexity)
+      if (error) setResultAndStopExecution({ errors: [error] })
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = overCost(args, maxComplexity)
+      if (error) setResultAndStopExecution({ errors: [error] })
+    },
+  }
 }
 
 /**
@@ -100,20 +129,20 @@ const isIntrospection = (doc: DocumentNode) => {
 }
 
 /** "Did you mean …?" hints name fields an anonymous caller should not learn about. */
-const withoutSuggestions = (error: Error) => {
+const withoutSuggestions = (error: GraphQLError) => {
   if (!/Did you mean/.test(error.message)) return error
-  const { nodes, extensions } = error as GraphQLError
+  const { nodes, extensions } = error
   return new GraphQLError(error.message.replace(/\s*Did you mean[^?]*\?/g, ''), { nodes, extensions })
 }
 
 /** Callers without a key learn nothing of the schema: no introspection (unless allowed), no suggestions. */
 export function schemaPrivacy(publicIntrospection: boolean): Plugin<Context> {
   return {
-    onValidate({ context }) {
-      const auth = (context as { auth?: unknown }).auth
-      return ({ result, setResult }) => {
-        if (!auth && result.length) setResult(result.map(withoutSuggestions))
-      }
+    // On the answer rather than after validation: validation results are reused for the next caller
+    // of the same document, who may hold a key. graphql-ws needs a key, so HTTP and SSE are all.
+    onResultProcess({ result, setResult, serverContext }) {
+      if ((serverContext as { auth?: unknown }).auth || Array.isArray(result) || !('errors' in result) || !result.errors?.length) return
+      setResult({ ...result, errors: result.errors.map(withoutSuggestions) })
     },
     onExecute({ args, setResultAndStopExecution }) {
       if (publicIntrospection || args.contextValue.auth || !isIntrospection(args.document)) return

@@ -86,9 +86,9 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // Validation depends on the request (the cost rule reads its variables, suggestions its caller),
-    // so its results are never reused across requests; parsed documents still are.
-    parserAndValidationCache: { validationCache: false },
+    // Parsed and validated documents are reused: validation depends on the document alone (the cost,
+    // which reads the variables, is computed per request in costGuards; suggestions are removed per
+    // caller after validation, in schemaPrivacy).
     graphiql: config.http.graphiql && { title: 'SMS Actions', defaultQuery: EXAMPLE, headers: '{\n  "Authorization": "Bearer sk_…"\n}' },
     renderGraphiQL,
     // No cross-origin calls unless CORS_ORIGINS lists the origins.
