@@ -2,6 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import { complexityFromQuery } from '@pothos/plugin-complexity'
 import {
   type DocumentNode,
+  type ExecutionResult,
   GraphQLError,
   type GraphQLSchema,
   Kind,
@@ -26,7 +27,7 @@ const refusal = (code: string, message: string, extra: Record<string, unknown> =
  * depends on the request's variables, so it is computed per request when the operation is about
  * to run, not by a validation rule (whose results are cached per document).
  */
-export function costGuards(limits: Config['graphql']): Plugin[] {
+export function costGuards(limits: Config['graphql']): Plugin<Context>[] {
   // Validation rules report their refusal like any validation error (rather than throwing, which
   // graphql-ws would take for a crash); the token limit applies while parsing, so it throws.
   const refused = (code: string) => ({
@@ -47,21 +48,37 @@ export function costGuards(limits: Config['graphql']): Plugin[] {
       maxDirectives: { n: limits.maxDirectives, ...refused('TOO_MANY_DIRECTIVES') },
       costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: false },
-    }) as Plugin,
+    }) as Plugin<Context>,
     costLimit(limits.maxComplexity),
   ]
 }
 
-interface CostedArgs {
+/** What an operation is about to run with, as envelop hands it to onExecute and onSubscribe. */
+interface OperationArgs {
   schema: GraphQLSchema
   document: DocumentNode
   operationName?: string | null
   variableValues?: Record<string, unknown> | null
-  contextValue: unknown
+  contextValue: Context
+}
+
+type Refuse = (args: OperationArgs) => GraphQLError | undefined | Promise<GraphQLError | undefined>
+
+/** Hooks refusing an operation before it runs, over HTTP, SSE and graphql-ws alike, when `refuse` answers an error. */
+function refusing(refuse: Refuse): Plugin<Context> {
+  const hook = ({ args, setResultAndStopExecution }: { args: OperationArgs; setResultAndStopExecution: (r: ExecutionResult) => void }) => {
+    const stop = (error: GraphQLError | undefined) => {
+      if (error) setResultAndStopExecution({ errors: [error] })
+    }
+    // A synchronous check answers synchronously: no promise on the way of every operation.
+    const error = refuse(args)
+    return error instanceof Promise ? error.then(stop) : stop(error)
+  }
+  return { onExecute: hook, onSubscribe: hook }
 }
 
 /** The operation's cost, also left on its context for the cost budget and pacing; over the limit, the refusal. */
-function overCost(args: CostedArgs, maxComplexity: number): GraphQLError | undefined {
+function overCost(args: OperationArgs, maxComplexity: number): GraphQLError | undefined {
   const operation = operationOf(args.document, args.operationName)
   const document = {
     ...args.document,
@@ -71,29 +88,20 @@ function overCost(args: CostedArgs, maxComplexity: number): GraphQLError | undef
   try {
     cost = complexityFromQuery(document, {
       schema: args.schema,
-      ctx: args.contextValue as object,
+      ctx: args.contextValue,
       variables: args.variableValues ?? {},
     }).complexity
   } catch {
     return undefined // variables that do not fit the operation: execution answers that, running nothing
   }
-  Object.assign(args.contextValue as object, { cost })
+  Object.assign(args.contextValue, { cost })
   if (cost <= maxComplexity) return undefined
   return refusal('QUERY_TOO_COMPLEX', `Query cost ${cost} is over the limit of ${maxComplexity}`, { cost, limit: maxComplexity })
 }
 
 /** Refuses an operation costing more than `maxComplexity` before it runs (QUERY_TOO_COMPLEX). */
-function costLimit(maxComplexity: number): Plugin {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = overCost(args, maxComplexity)
-      if (error) setResultAndStopExecution({ errors: [error] })
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = overCost(args, maxComplexity)
-      if (error) setResultAndStopExecution({ errors: [error] })
-    },
-  }
+function costLimit(maxComplexity: number): Plugin<Context> {
+  return refusing((args) => overCost(args, maxComplexity))
 }
 
 /**
@@ -106,16 +114,7 @@ export function costBudget(spend: (who: string, cost: number) => Promise<{ code:
     const over = await spend(budgetKey(context.auth, context.req?.socket?.remoteAddress), context.cost)
     return over && refusal(over.code, over.message)
   }
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const error = await check(args.contextValue)
-      if (error) setResultAndStopExecution({ errors: [error] })
-    },
-    async onSubscribe({ args, setResultAndStopExecution }) {
-      const error = await check(args.contextValue)
-      if (error) setResultAndStopExecution({ errors: [error] })
-    },
-  }
+  return refusing((args) => check(args.contextValue))
 }
 
 const isIntrospection = (doc: DocumentNode) => {
@@ -137,20 +136,14 @@ const withoutSuggestions = (error: GraphQLError) => {
 
 /** Callers without a key learn nothing of the schema: no introspection (unless allowed), no suggestions. */
 export function schemaPrivacy(publicIntrospection: boolean): Plugin<Context> {
+  const introspection = refusal('UNAUTHENTICATED', 'Introspection needs an API key')
   return {
+    ...refusing((args) => (publicIntrospection || args.contextValue.auth || !isIntrospection(args.document) ? undefined : introspection)),
     // On the answer rather than after validation: validation results are reused for the next caller
     // of the same document, who may hold a key. graphql-ws needs a key, so HTTP and SSE are all.
     onResultProcess({ result, setResult, serverContext }) {
       if ((serverContext as { auth?: unknown }).auth || Array.isArray(result) || !('errors' in result) || !result.errors?.length) return
       setResult({ ...result, errors: result.errors.map(withoutSuggestions) })
-    },
-    onExecute({ args, setResultAndStopExecution }) {
-      if (publicIntrospection || args.contextValue.auth || !isIntrospection(args.document)) return
-      setResultAndStopExecution({ errors: [refusal('UNAUTHENTICATED', 'Introspection needs an API key')] })
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      if (publicIntrospection || args.contextValue.auth || !isIntrospection(args.document)) return
-      setResultAndStopExecution({ errors: [refusal('UNAUTHENTICATED', 'Introspection needs an API key')] })
     },
   }
 }
@@ -184,16 +177,7 @@ export function characterGuard(): Plugin<Context> {
       },
     })
     const at = literal ?? badCharacterAt(args.variableValues ?? {}, '')
-    return at && refusal('VALIDATION', `${at}: ${BAD_CHARACTER_MESSAGE}`, { field: at })
+    return at ? refusal('VALIDATION', `${at}: ${BAD_CHARACTER_MESSAGE}`, { field: at }) : undefined
   }
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = check(args)
-      if (error) setResultAndStopExecution({ errors: [error] })
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = check(args)
-      if (error) setResultAndStopExecution({ errors: [error] })
-    },
-  }
+  return refusing(check)
 }
