@@ -2,10 +2,10 @@
 // campaign) at concurrency 50, SQL statements per request, and signed callbacks, at 10,000 and
 // 1,000,000 deliveries. Usage: npm run bench:reads [-- --sizes 10000,1000000]
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
+import type autocannon from 'autocannon'
 import { freePort } from '../harness/net.js'
 import { benchEnv, percentile, report, startService, statementsRun } from './lib.js'
-import { postCallbacks, seed, summary } from './seed.js'
+import { pageLoad, pageRead, postCallbacks, seed, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: { sizes: { type: 'string', default: '10000,1000000' }, requests: { type: 'string', default: '1000' } },
@@ -45,10 +45,6 @@ async function grow(to: number) {
 }
 
 const statements = () => statementsRun(url)
-const READ = (first: number) =>
-  JSON.stringify({
-    query: `{ smsDeliveries(first: ${first}) { edges { node { id status to createdAt smsAction { id name } campaign { id name } } } } }`,
-  })
 const rows: Record<string, unknown>[] = []
 let callbacksUsed = 0
 for (const size of SIZES) {
@@ -74,22 +70,14 @@ for (const size of SIZES) {
     await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${data.key}` },
-      body: READ(first),
+      body: pageRead(first),
     })
     perRequest[first] = (await statements()) - before
   }
   // The page at concurrency 20, beside the bare joined read, alternating after a warm-up.
   const basePort = await freePort()
   const baseline = await startService({ PORT: String(basePort) }, 'bench/baseline-reads.ts')
-  const load = (target: string, amount: number) =>
-    autocannon({
-      url: `${target}/graphql`,
-      method: 'POST',
-      connections: 20,
-      amount,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${data.key}` },
-      body: READ(50),
-    })
+  const load = (target: string, amount: number) => pageLoad(target, data.key, amount)
   const baseUrl = `http://127.0.0.1:${basePort}`
   await load(url, 100)
   await load(baseUrl, 100)

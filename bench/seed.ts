@@ -164,3 +164,20 @@ export function sendLoad(
     ],
   })
 }
+
+/** smsDeliveries with each delivery's action and campaign, as bench/reads.ts measures it. */
+export const pageRead = (first: number) =>
+  JSON.stringify({
+    query: `{ smsDeliveries(first: ${first}) { edges { node { id status to createdAt smsAction { id name } campaign { id name } } } } }`,
+  })
+
+/** `amount` reads of a page of 50 at concurrency 20, with the API key given. */
+export const pageLoad = (url: string, key: string, amount: number) =>
+  autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections: 20,
+    amount,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: pageRead(50),
+  })
