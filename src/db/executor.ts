@@ -3,7 +3,11 @@ import type { Executor, Row, Sql } from './dialect.js'
 
 /** Rows as the drivers return them (column names, then arrays of values), as objects. */
 export const rowsFrom = (names: string[], rows: unknown[][]): Row[] =>
-  rows.map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])))
+  rows.map((values) => {
+    const row: Row = {}
+    for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i]
+    return row
+  })
 
 /**
  * Prisma's raw-query API (tagged templates or Sql), as the stores' transactions use it, over a

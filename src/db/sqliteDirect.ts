@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3'
 import type { OnStatement, SqliteConnection } from './adapters.js'
 import type { Executor, Row, Sql } from './dialect.js'
 import { executorOver, rowsFrom } from './executor.js'
+import { rememberedBy } from './statementCache.js'
 
 /** The parts of a prepared statement used here (the statement cache hands out views with these). */
 interface Prepared {
@@ -17,6 +18,7 @@ export interface StatusWrite {
   insert: Sql
   fanOut: Sql
 }
+type Outcome = { written?: { rows: Row[]; fannedOut: number }; error?: unknown }
 interface Pending extends StatusWrite {
   resolve(written: { rows: Row[]; fannedOut: number }): void
   reject(e: unknown): void
@@ -26,14 +28,17 @@ interface Pending extends StatusWrite {
 // the same forms keep comparisons between rows written either way right.
 const bound = (v: unknown) => (v instanceof Date ? v.toISOString().replace('Z', '+00:00') : typeof v === 'boolean' ? Number(v) : v)
 
+// Column names by the (cached, so lasting) columns array of a prepared statement.
+const namesOf = rememberedBy((columns: { name: string }[]) => columns.map((c) => c.name))
+
 /** Most status changes one transaction commits: a long batch would hold the event loop. */
 const BATCH = 200
 
 /**
  * Hot statements run on the better-sqlite3 connection Prisma's adapter holds, without Prisma's
  * per-query work, under the same lock (so never inside a Prisma transaction). Status changes
- * arriving together are committed together (group commit), each under a savepoint of its own:
- * one failing is undone alone and fails alone; none is answered before the commit.
+ * arriving together are committed together (group commit): one failing is undone alone and
+ * fails alone; none is answered before the commit.
  */
 export class SqliteDirect {
   private pending: Pending[] = []
@@ -85,10 +90,10 @@ export class SqliteDirect {
       const outcomes = await this.committed((client, ran) => {
         batch = this.pending.splice(0, BATCH)
         if (this.pending.length) setImmediate(() => void this.flush())
-        return batch.map((p) => this.change(client, p, ran))
+        return this.changes(client, batch, ran)
       })
       batch?.forEach((p, i) => {
-        const outcome = outcomes[i] as { written?: { rows: Row[]; fannedOut: number }; error?: unknown }
+        const outcome = outcomes[i] as Outcome
         if (outcome.written) p.resolve(outcome.written)
         else p.reject(outcome.error)
       })
@@ -97,22 +102,39 @@ export class SqliteDirect {
     }
   }
 
+  /**
+   * The batch's changes, all under one savepoint; when one fails, that savepoint is undone and
+   * each change is run again under a savepoint of its own, so the failing one fails alone.
+   */
+  private changes(client: Database, batch: Pending[], ran: string[]): Outcome[] {
+    const each = () => batch.map((p) => this.undoneAlone(client, 'status_change', () => this.change(client, p, ran)))
+    if (batch.length === 1) return each()
+    const together = this.undoneAlone(client, 'status_changes', () => batch.map((p) => this.change(client, p, ran)))
+    return together.error ? each() : (together.written as { rows: Row[]; fannedOut: number }[]).map((written) => ({ written }))
+  }
+
   private change(client: Database, p: Pending, ran: string[]) {
-    this.run(client, 'SAVEPOINT status_change')
+    const rows = this.rows(client, p.update)
+    ran.push(p.update.sql)
+    let fannedOut = 0
+    if (rows.length === 1) {
+      this.statement(client, p.insert).run()
+      fannedOut = this.statement(client, p.fanOut).run().changes
+      ran.push(p.insert.sql, p.fanOut.sql)
+    }
+    return { rows, fannedOut }
+  }
+
+  /** `work` under a savepoint: kept when it returns, undone when it throws. */
+  private undoneAlone<T>(client: Database, name: string, work: () => T): { written?: T; error?: unknown } {
+    this.run(client, `SAVEPOINT ${name}`)
     try {
-      const rows = this.rows(client, p.update)
-      ran.push(p.update.sql)
-      let fannedOut = 0
-      if (rows.length === 1) {
-        this.statement(client, p.insert).run()
-        fannedOut = this.statement(client, p.fanOut).run().changes
-        ran.push(p.insert.sql, p.fanOut.sql)
-      }
-      this.run(client, 'RELEASE status_change')
-      return { written: { rows, fannedOut } }
+      const written = work()
+      this.run(client, `RELEASE ${name}`)
+      return { written }
     } catch (error) {
-      this.run(client, 'ROLLBACK TO status_change')
-      this.run(client, 'RELEASE status_change')
+      this.run(client, `ROLLBACK TO ${name}`)
+      this.run(client, `RELEASE ${name}`)
       return { error }
     }
   }
@@ -156,10 +178,7 @@ export class SqliteDirect {
 
   private rows(client: Database, sql: Sql): Row[] {
     const statement = this.statement(client, sql)
-    return rowsFrom(
-      statement.columns().map((c) => c.name),
-      statement.raw().all(),
-    )
+    return rowsFrom(namesOf(statement.columns()), statement.raw().all())
   }
 
   /** Undoes an open transaction; a failure to do so leaves the first error the one reported. */
