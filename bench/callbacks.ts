@@ -1,6 +1,6 @@
 // Callback ingestion (signed callbacks/s at concurrency 50, beside a bare baseline handler) and
 // callback-to-subscriber latency with open graphql-ws subscribers.
-// Usage: npm run bench:callbacks [-- --callbacks 3000 --subscribers 100,1000 --events 50]
+// Usage: npm run bench:callbacks [-- --callbacks 12000 --subscribers 100,1000 --events 50]
 import { parseArgs } from 'node:util'
 import { createClient } from 'graphql-ws'
 import WebSocket from 'ws'
@@ -10,7 +10,7 @@ import { postCallbacks, seed, signedCallback, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: {
-    callbacks: { type: 'string', default: '3000' },
+    callbacks: { type: 'string', default: '12000' },
     subscribers: { type: 'string', default: '1000' },
     events: { type: 'string', default: '50' },
     connections: { type: 'string', default: '50' },

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 
 const steps: [string, string[]][] = [
   ['bench/send.ts', ['--requests', '300']],
-  ['bench/callbacks.ts', ['--callbacks', '3000', '--subscribers', '100,1000', '--events', '30']],
+  ['bench/callbacks.ts', ['--callbacks', '12000', '--subscribers', '100,1000', '--events', '30']],
   ['bench/reads.ts', []],
   ['bench/statements.ts', []],
 ]
