@@ -1,3 +1,5 @@
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql'
+
 /** Every code a typed error can carry (API.md lists the fixed ones; ALREADY_EXISTS is ours). */
 export const ERROR_CODES = [
   'VALIDATION',
@@ -61,13 +63,34 @@ export const ERROR_CODE_MEANINGS: Record<ErrorCode, string> = {
   LIMIT_REACHED: 'The account already has as many of these as allowed.',
 }
 
-/** Base of the typed errors that GraphQL returns as `Error` union members. */
+/**
+ * Runs `make` with stack traces off. An expected refusal's stack is never shown, and capturing it
+ * cost more than the rest of answering a refused request (a tenth of the CPU under a flood of them).
+ */
+function stackless<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return make()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/** A refusal as GraphQL answers it, with `extensions.code`, built without a stack trace. */
+export const refusalError = (code: string, message: string, options: GraphQLErrorOptions = {}) =>
+  stackless(() => new GraphQLError(message, { ...options, extensions: { code, ...options.extensions } }))
+
+/** Base of the typed errors that GraphQL returns as `Error` union members (expected: no stack trace). */
 export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super(message)
+    Error.stackTraceLimit = limit
+    this.code = code
     this.name = new.target.name
   }
 }

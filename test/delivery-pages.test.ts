@@ -86,6 +86,14 @@ describe('pages of deliveries read in SQL', () => {
     expect(page).toEqual(await prismaPage(query() as PageQuery, { userId: a.userId }))
   })
 
+  it('let the event loop turn between their statements when asked to, and answer the same', async () => {
+    const query = { take: 30, skip: 0, include: RELATIONS } as PageQuery
+    let turns = 0
+    const between = () => new Promise<void>((resolve) => setImmediate(() => resolve(void turns++)))
+    expect(await pages.read(query, { userId: a.userId }, between)).toEqual(await prismaPage(query, { userId: a.userId }))
+    expect(turns).toBe(Object.keys(RELATIONS).length)
+  })
+
   it.each([
     ['by campaign', () => ({ userId: a.userId, campaignId: a.campaignId })],
     ['by call', () => ({ userId: a.userId, callId: 'call-2' })],

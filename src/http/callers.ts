@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { type Auth, bearerToken } from '../auth.js'
 import { isTransientDbError } from '../db/client.js'
+import { refusalError } from '../errors.js'
 import type { Refusal } from '../schema/context.js'
 import type { Services } from '../services.js'
 
@@ -127,7 +128,7 @@ export function useCallers(services: Services, budgets: Budgets): Plugin<Record<
       const caller = context as CallerContext
       if (caller.auth === undefined || caller.refusal) return
       const spent = budgets.cost.spent(budgetKey(caller.auth, caller.req?.socket?.remoteAddress))
-      if (spent) setResult({ errors: [new GraphQLError(spent.message, { extensions: { code: spent.code } })] })
+      if (spent) setResult({ errors: [refusalError(spent.code, spent.message)] })
     },
   }
 }

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
-import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql'
+import type { ExecutionArgs, ExecutionResult, GraphQLError } from 'graphql'
 import { CloseCode } from 'graphql-ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import { type Auth, bearerToken, type Viewer } from '../auth.js'
+import { refusalError } from '../errors.js'
 import { SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Services } from '../services.js'
 import { budgetKey, type RequestBudget } from './callers.js'
 import type { GraphQLServer } from './yoga.js'
 
-const refused = (code: string, message: string) => new GraphQLError(message, { extensions: { code } })
+const refused = (code: string, message: string) => refusalError(code, message)
 
 /** The close code of sockets ended by a shutdown (RFC 6455 "going away"). */
 export const GOING_AWAY = 1001

@@ -12,12 +12,12 @@ import {
 } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { Config } from '../config.js'
+import { refusalError } from '../errors.js'
 import type { Context } from '../schema/context.js'
 import { BAD_CHARACTER_MESSAGE, hasBadCharacter } from '../text.js'
 import { budgetKey } from './callers.js'
 
-const refusal = (code: string, message: string, extra: Record<string, unknown> = {}) =>
-  new GraphQLError(message, { extensions: { code, ...extra } })
+const refusal = (code: string, message: string, extra: Record<string, unknown> = {}) => refusalError(code, message, { extensions: extra })
 
 /**
  * What one operation may cost, checked before it runs (over HTTP, SSE and graphql-ws alike, all of

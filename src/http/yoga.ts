@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
-import { GraphQLError } from 'graphql'
+import type { GraphQLError } from 'graphql'
 import { createYoga, maskError, type Plugin, useReadinessCheck } from 'graphql-yoga'
 import type { Auth } from '../auth.js'
 import { safeEqual } from '../crypto.js'
-import { AppError } from '../errors.js'
+import { AppError, refusalError } from '../errors.js'
 import { type SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
@@ -119,15 +119,11 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
         const located = error as Partial<GraphQLError>
         const original = located.originalError ?? error
         if (original instanceof AppError) {
-          return new GraphQLError(original.message, { nodes: located.nodes, path: located.path, extensions: { code: original.code } })
+          return refusalError(original.code, original.message, { nodes: located.nodes, path: located.path })
         }
         // Pothos refuses a malformed argument itself (a cursor that is not one of ours): bad input, said so.
         if ((original as Error).name === 'PothosValidationError') {
-          return new GraphQLError((original as Error).message, {
-            nodes: located.nodes,
-            path: located.path,
-            extensions: { code: 'VALIDATION' },
-          })
+          return refusalError('VALIDATION', (original as Error).message, { nodes: located.nodes, path: located.path })
         }
         if (original instanceof Error && !('extensions' in original)) logger.error({ err: original }, 'unexpected error')
         return maskError(error, message, config.http.exposeErrors)

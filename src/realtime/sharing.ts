@@ -1,6 +1,6 @@
 import { type ExecutionResult, GraphQLError } from 'graphql'
 import type { Viewer } from '../auth.js'
-import { AppError } from '../errors.js'
+import { AppError, refusalError } from '../errors.js'
 import type { DeliveryUpdates } from './deliveryUpdates.js'
 import { SharedSubscriptions } from './sharedSubscriptions.js'
 
@@ -28,7 +28,7 @@ export class SubscriptionSharing {
     try {
       free = this.updates.reserve(viewer.keyId)
     } catch (e) {
-      if (e instanceof AppError) return { errors: [new GraphQLError(e.message, { extensions: { code: e.code } })] }
+      if (e instanceof AppError) return { errors: [refusalError(e.code, e.message)] }
       throw e
     }
     const mine = this.byKey.get(viewer.keyId) ?? new Set()

@@ -3,6 +3,7 @@ import type { DeliveryUpdate } from '../realtime/pubsub.js'
 import type { EventSource as EventSourceValue } from '../stores/deliveries.js'
 import { builder } from './builder.js'
 import { viewerOf } from './context.js'
+import { isHeavy, nextTurn } from './pacing.js'
 import { SmsProvider } from './user.js'
 import { connectionCost, PAGE } from './util.js'
 
@@ -129,7 +130,7 @@ builder.queryFields((t) => ({
           ...(args.status ? { status: args.status } : {}),
         }
         // Rows shaped as findMany answers them for `query` (test/delivery-pages.test.ts compares the two).
-        const page = await ctx.services.stores.deliveryPages.read(query, where)
+        const page = await ctx.services.stores.deliveryPages.read(query, where, isHeavy(ctx) ? nextTurn : undefined)
         if (page) return page as never
         // Newest first along the (userId, createdAt) index: ordering by id alone sorted every row of the user.
         return ctx.services.db.smsDelivery.findMany({ ...query, where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })

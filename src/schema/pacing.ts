@@ -27,7 +27,7 @@ class Pacer {
   }
 }
 
-const isHeavy = (context: unknown) => ((context as Paced).cost ?? 0) >= PACED_COST
+export const isHeavy = (context: unknown) => ((context as Paced).cost ?? 0) >= PACED_COST
 
 /** The list with every chunk of PACED_ITEMS after the first resolving a turn after the one before. */
 function paced(items: unknown, pacer: Pacer): unknown {
@@ -75,12 +75,41 @@ declare global {
 export const pacingPlugin = 'pacing'
 SchemaBuilder.registerPlugin(pacingPlugin, PacingPlugin)
 
-/** Yoga plugin: a heavy operation starts executing on a turn of its own, after its parsing and validation. */
+/**
+ * Operations that take turns, first come first served. Heavy operations run one at a time: run
+ * together, a light request would wait, at each of its own steps, for a chunk of every one of them.
+ */
+export class Lane {
+  private tail: Promise<void> = Promise.resolve()
+
+  /** Resolves on a turn of its own once every earlier entrant has left, with the function that leaves. */
+  enter(): Promise<() => void> {
+    const before = this.tail
+    let leave = () => {}
+    this.tail = new Promise<void>((resolve) => {
+      leave = resolve
+    })
+    return before.then(nextTurn).then(() => leave)
+  }
+}
+
+/**
+ * Yoga plugin: a heavy operation executes after its parsing and validation, on a turn of its own,
+ * once the heavy operation before it is done. Light operations do not wait.
+ */
 export function usePacedExecution(): Plugin {
+  const lane = new Lane()
   return {
-    // Not async: a light operation goes on without waiting for a promise.
-    onExecute({ args }) {
-      if (isHeavy(args.contextValue)) return nextTurn().then(() => undefined)
+    onExecute({ args, executeFn, setExecuteFn }) {
+      if (!isHeavy(args.contextValue)) return
+      setExecuteFn(async (execution) => {
+        const leave = await lane.enter()
+        try {
+          return await executeFn(execution)
+        } finally {
+          leave()
+        }
+      })
     },
   }
 }

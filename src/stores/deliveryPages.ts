@@ -127,8 +127,12 @@ function pageStatement(filter: PageFilter, take: number, skip: number, cursor: s
 export function deliveryPagesStore(dialect: Dialect) {
   const delivery = modelRow('SmsDelivery')
   return {
-    /** The page with the relations Pothos asks for; undefined when it asks for what only Prisma reads (backwards, nested relations). */
-    async read(query: PageQuery, filter: PageFilter): Promise<Row[] | undefined> {
+    /**
+     * The page with the relations Pothos asks for; undefined when it asks for what only Prisma
+     * reads (backwards, nested relations). `between` runs between its statements (a heavy
+     * operation lets the event loop turn there).
+     */
+    async read(query: PageQuery, filter: PageFilter, between?: () => Promise<void>): Promise<Row[] | undefined> {
       const { take = 0, skip = 0, cursor, include = {} } = query
       if (take <= 0 || query.select !== undefined) return undefined
       if (cursor && (Object.keys(cursor).join() !== 'id' || typeof cursor.id !== 'string')) return undefined
@@ -137,6 +141,7 @@ export function deliveryPagesStore(dialect: Dialect) {
       const rows = (await dialect.read(pageStatement(filter, take, skip, cursor?.id))).map((r) => delivery.all(r))
       if (rows.length === 0) return rows
       for (const [name, { keyOf, load }] of relations) {
+        await between?.()
         const found = await load([...new Set(rows.map(keyOf))])
         for (const row of rows) row[name] = found(keyOf(row))
       }

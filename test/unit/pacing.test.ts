@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core'
 import { execute, parse } from 'graphql'
 import { describe, expect, it } from 'vitest'
-import { PACED_COST, PACED_ITEMS, pacingPlugin } from '../../src/schema/pacing.js'
+import { Lane, PACED_COST, PACED_ITEMS, pacingPlugin } from '../../src/schema/pacing.js'
 
 // Only the pacing plugin; the project's other plugins declare options of their own as required.
 const builder = new SchemaBuilder<{ Context: { cost?: number } }>({ plugins: [pacingPlugin] } as never)
@@ -45,5 +45,32 @@ describe('pacing heavy operations', () => {
     expect((await run('{ items(count: 95) { n } }', PACED_COST - 1)).turns).toBe(0)
     expect((await run(`{ items(count: ${PACED_ITEMS}) { n } }`, PACED_COST)).turns).toBe(0)
     expect((await run('{ numbers }', PACED_COST)).turns).toBe(0)
+  })
+})
+
+describe('heavy operations taking turns', () => {
+  it('lets one in at a time, first come first served, each once the one before has left', async () => {
+    const lane = new Lane()
+    const log: string[] = []
+    const run = async (name: string, steps: number) => {
+      const leave = await lane.enter()
+      log.push(`${name} in`)
+      for (let i = 0; i < steps; i++) await new Promise((r) => setImmediate(r))
+      log.push(`${name} out`)
+      leave()
+    }
+    await Promise.all([run('a', 3), run('b', 1), run('c', 2)])
+    expect(log).toEqual(['a in', 'a out', 'b in', 'b out', 'c in', 'c out'])
+  })
+
+  it('goes on after an entrant that failed, once it has left', async () => {
+    const lane = new Lane()
+    const first = lane.enter().then((leave) => {
+      leave()
+      throw new Error('failed')
+    })
+    await expect(first).rejects.toThrow('failed')
+    const leave = await lane.enter()
+    expect(typeof leave).toBe('function')
   })
 })

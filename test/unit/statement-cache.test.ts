@@ -29,3 +29,26 @@ describe('prepared statements kept per SQL text', () => {
     db.close()
   })
 })
+
+describe('a cached statement’s columns', () => {
+  it('are read from the driver once per statement, and are those of its own text', () => {
+    const db = new Database(':memory:')
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)')
+    const statementPrototype = Object.getPrototypeOf(db.prepare('SELECT 1'))
+    const driverColumns = vi.spyOn(statementPrototype, 'columns')
+    cachePreparedStatements(db)
+    const names = (sql: string) =>
+      db
+        .prepare(sql)
+        .bind([])
+        .columns()
+        .map((c) => c.name)
+    expect(names('SELECT id, name FROM t')).toEqual(['id', 'name'])
+    expect(names('SELECT id, name FROM t')).toEqual(['id', 'name'])
+    expect(names('SELECT name AS n FROM t')).toEqual(['n'])
+    expect(names('SELECT name AS n FROM t')).toEqual(['n'])
+    expect(driverColumns).toHaveBeenCalledTimes(2)
+    driverColumns.mockRestore()
+    db.close()
+  })
+})
