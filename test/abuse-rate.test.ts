@@ -24,6 +24,8 @@ describe('requests per key per second', () => {
     expect(limited.length).toBeGreaterThanOrEqual(25)
     expect(burst.filter((b) => b.data?.viewer?.id === s.user.id).length).toBeLessThanOrEqual(20)
     expect(limited[0].errors[0].message).toMatch(/More than 20 requests a second with this key/)
+    // Refused as a whole, before it runs: no data, one error, no field path.
+    expect([limited[0].data, limited[0].errors.length, limited[0].errors[0].path]).toEqual([undefined, 1, undefined])
     const send = await gql(SEND, { input: s.input() }, s.agent)
     expect(send.data.sendSms).toMatchObject({ __typename: 'SendSmsError', code: 'RATE_LIMITED' })
     expect(send.data.sendSms.agentMessage).toContain('wait')

@@ -77,6 +77,18 @@ function refusing(refuse: Refuse): Plugin<Context> {
   return { onExecute: hook, onSubscribe: hook }
 }
 
+/**
+ * A caller refused as a whole (its request budget spent, or the database down) has its queries and
+ * subscriptions refused before they run, rather than field by field; its mutations run, so that
+ * sendSms and previewSms answer the refusal as their typed error with an agentMessage.
+ */
+export function callerRefusal(): Plugin<Context> {
+  return refusing(({ contextValue: { refusal: refused }, document, operationName }) => {
+    if (!refused || operationOf(document, operationName)?.operation === 'mutation') return undefined
+    return refusal(refused.code, refused.message)
+  })
+}
+
 /** The operation's cost, also left on its context for the cost budget and pacing; over the limit, the refusal. */
 function overCost(args: OperationArgs, maxComplexity: number): GraphQLError | undefined {
   const operation = operationOf(args.document, args.operationName)

@@ -13,7 +13,7 @@ import { usePacedExecution } from '../schema/pacing.js'
 import type { Services } from '../services.js'
 import { useOperationTelemetry } from '../telemetry/graphql.js'
 import { type Budgets, type Caller, useCallers } from './callers.js'
-import { characterGuard, costBudget, costGuards, schemaPrivacy } from './guards.js'
+import { callerRefusal, characterGuard, costBudget, costGuards, schemaPrivacy } from './guards.js'
 
 /** What the HTTP server and graphql-ws hand yoga with each request. */
 export type ServerContext = { req: IncomingMessage; res?: ServerResponse; requestId?: string; wsAuth?: Auth | null } & Partial<Caller>
@@ -99,6 +99,7 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
       useMetricsEndpoint(services),
       useCallers(services, budgets),
       useOperationTelemetry(services),
+      callerRefusal(),
       ...costGuards(config.graphql),
       costBudget(budgets.cost),
       schemaPrivacy(config.graphql.publicIntrospection),

@@ -2,7 +2,7 @@ import type { Auth, Viewer } from '../auth.js'
 import type { ErrorCode } from '../errors.js'
 import type { Services } from '../services.js'
 
-/** Why a caller cannot be served right now, whatever it asks (every field answers this refusal). */
+/** Why a caller cannot be served right now, whatever it asks (src/http/guards.ts callerRefusal). */
 export interface Refusal {
   code: ErrorCode
   message: string

@@ -1,0 +1,37 @@
+// What a refused request costs the service: a key over its request budget (KEY_REQUESTS_PER_SECOND=1)
+// sends a page read at concurrency 10; CPU per refused request of the service process.
+// Usage: npx tsx bench/refusals.ts [service script, e.g. another worktree's src/main.ts]
+import autocannon from 'autocannon'
+import { cpuMs, report, startService } from './lib.js'
+import { pageRead, sendingBench } from './seed.js'
+
+const REQUESTS = 6000
+const bench = await sendingBench()
+const script = process.argv[2]
+const service = await startService({ KEY_REQUESTS_PER_SECOND: '1' }, script)
+const pid = service.proc.pid as number
+const load = () =>
+  autocannon({
+    url: `${bench.url}/graphql`,
+    method: 'POST',
+    connections: 10,
+    amount: REQUESTS,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.agentKey}` },
+    body: pageRead(50),
+  })
+await load() // warm-up
+const cpu = cpuMs(pid)
+const measured = await load()
+report('refusals', [
+  {
+    service: script ?? 'src/main.ts',
+    'CPU ms/refused request': Number(((cpuMs(pid) - cpu) / REQUESTS).toFixed(3)),
+    'p50 ms': measured.latency.p50,
+    'req/s': Math.round(measured.requests.average),
+    non2xx: measured.non2xx,
+  },
+])
+service.proc.kill('SIGTERM')
+await service.exited
+await bench.data.db.$disconnect()
+await bench.double.close()
