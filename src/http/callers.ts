@@ -44,6 +44,7 @@ function perSecondBudget(store: { client?: Redis; prefix: string }, name: string
   const refused = (msBeforeNext: number): Refusal => ({
     code: 'RATE_LIMITED',
     message: `${refusal}; retry in ${Math.max(1, Math.ceil(msBeforeNext / 1000))} s`,
+    retryInMs: msBeforeNext,
   })
   const remember = (who: string, until: number) => {
     if (spentUntil.size >= REMEMBERED_SPENDERS) {

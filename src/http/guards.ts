@@ -80,12 +80,17 @@ function refusing(refuse: Refuse): Plugin<Context> {
 /**
  * A caller refused as a whole (its request budget spent, or the database down) has its queries and
  * subscriptions refused before they run, rather than field by field; its mutations run, so that
- * sendSms and previewSms answer the refusal as their typed error with an agentMessage.
+ * sendSms and previewSms answer the refusal as their typed error with an agentMessage, at once.
+ * A rate-limited query or subscription is answered when the caller's budget refills (at most
+ * `holdMs` later): a client that asks again as soon as it is refused would otherwise keep the
+ * service busy refusing it, at the expense of every other caller.
  */
-export function callerRefusal(): Plugin<Context> {
+export function callerRefusal(holdMs: number): Plugin<Context> {
   return refusing(({ contextValue: { refusal: refused }, document, operationName }) => {
     if (!refused || operationOf(document, operationName)?.operation === 'mutation') return undefined
-    return refusal(refused.code, refused.message)
+    const error = refusal(refused.code, refused.message)
+    const hold = Math.min(refused.retryInMs ?? 0, holdMs)
+    return hold > 0 ? new Promise((answer) => setTimeout(() => answer(error), hold)) : error
   })
 }
 

@@ -99,7 +99,7 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
       useMetricsEndpoint(services),
       useCallers(services, budgets),
       useOperationTelemetry(services),
-      callerRefusal(),
+      callerRefusal(config.limits.rateLimitHoldMs),
       ...costGuards(config.graphql),
       costBudget(budgets.cost),
       schemaPrivacy(config.graphql.publicIntrospection),

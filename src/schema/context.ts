@@ -6,6 +6,8 @@ import type { Services } from '../services.js'
 export interface Refusal {
   code: ErrorCode
   message: string
+  /** When the caller's budget refills (a rate limit's refusal). */
+  retryInMs?: number
 }
 
 /** What every resolver receives: the caller, the request's id and the service's dependencies. */
