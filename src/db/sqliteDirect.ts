@@ -107,9 +107,9 @@ export class SqliteDirect {
    * each change is run again under a savepoint of its own, so the failing one fails alone.
    */
   private changes(client: Database, batch: Pending[], ran: string[]): Outcome[] {
-    const each = () => batch.map((p) => this.undoneAlone(client, 'status_change', () => this.change(client, p, ran)))
+    const each = () => batch.map((p) => this.underSavepoint(client, 'status_change', () => this.change(client, p, ran)))
     if (batch.length === 1) return each()
-    const together = this.undoneAlone(client, 'status_changes', () => batch.map((p) => this.change(client, p, ran)))
+    const together = this.underSavepoint(client, 'status_changes', () => batch.map((p) => this.change(client, p, ran)))
     return together.error ? each() : (together.written as { rows: Row[]; fannedOut: number }[]).map((written) => ({ written }))
   }
 
@@ -126,7 +126,7 @@ export class SqliteDirect {
   }
 
   /** `work` under a savepoint: kept when it returns, undone when it throws. */
-  private undoneAlone<T>(client: Database, name: string, work: () => T): { written?: T; error?: unknown } {
+  private underSavepoint<T>(client: Database, name: string, work: () => T): { written?: T; error?: unknown } {
     this.run(client, `SAVEPOINT ${name}`)
     try {
       const written = work()
