@@ -1,25 +1,16 @@
 // What a refused request costs the service: a key over its request budget (KEY_REQUESTS_PER_SECOND=1)
-// sends a page read at concurrency 10, answered at once (RATE_LIMIT_HOLD_MS=0); CPU per refused
-// request of the service process.
+// reads pages at concurrency 20 (as bench/reads.ts does), answered at once (RATE_LIMIT_HOLD_MS=0);
+// CPU per refused request of the service process.
 // Usage: npx tsx bench/refusals.ts [service script, e.g. another worktree's src/main.ts]
-import autocannon from 'autocannon'
 import { cpuMs, report, startService } from './lib.js'
-import { pageRead, sendingBench } from './seed.js'
+import { pageLoad, sendingBench } from './seed.js'
 
 const REQUESTS = 6000
 const bench = await sendingBench()
 const script = process.argv[2]
 const service = await startService({ KEY_REQUESTS_PER_SECOND: '1', RATE_LIMIT_HOLD_MS: '0' }, script)
 const pid = service.proc.pid as number
-const load = () =>
-  autocannon({
-    url: `${bench.url}/graphql`,
-    method: 'POST',
-    connections: 10,
-    amount: REQUESTS,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.agentKey}` },
-    body: pageRead(50),
-  })
+const load = () => pageLoad(bench.url, bench.agentKey, REQUESTS)
 await load() // warm-up
 const cpu = cpuMs(pid)
 const measured = await load()

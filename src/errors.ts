@@ -86,6 +86,7 @@ export class AppError extends Error {
   readonly code: ErrorCode
 
   constructor(code: ErrorCode, message: string) {
+    // As stackless() does; super() cannot run inside a callback.
     const limit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
     super(message)

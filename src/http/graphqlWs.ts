@@ -11,8 +11,6 @@ import type { Services } from '../services.js'
 import { budgetKey, type RequestBudget } from './callers.js'
 import type { GraphQLServer } from './yoga.js'
 
-const refused = (code: string, message: string) => refusalError(code, message)
-
 /** The close code of sockets ended by a shutdown (RFC 6455 "going away"). */
 export const GOING_AWAY = 1001
 
@@ -48,10 +46,10 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
       onSubscribe: async (ctx, _id, params) => {
         // The operation being subscribed is already counted among the connection's.
         if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
-          return [refused('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
+          return [refusalError('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
         }
         const over = await budget(budgetKey(ctx.extra.auth ?? null, ctx.extra.request.socket.remoteAddress))
-        if (over) return [refused(over.code, over.message)]
+        if (over) return [refusalError(over.code, over.message)]
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

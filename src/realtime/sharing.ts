@@ -1,4 +1,4 @@
-import { type ExecutionResult, GraphQLError } from 'graphql'
+import type { ExecutionResult } from 'graphql'
 import type { Viewer } from '../auth.js'
 import { AppError, refusalError } from '../errors.js'
 import type { DeliveryUpdates } from './deliveryUpdates.js'
