@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { type Json, over } from '../harness/client.js'
 
 // Production defaults without asking: with NODE_ENV unset, an internal error reaches the caller
 // masked (no stack, file, SQL or driver message), and the operator finds it in the log.
@@ -8,7 +9,14 @@ vi.hoisted(() => {
   delete process.env.NODE_ENV
 })
 
-const { config, createUser, db, gql, serviceLog } = await import('./support/helpers.js')
+const { app, config, createUser, db, serviceLog } = await import('./support/helpers.js')
+
+// Over a real socket, as a caller on the internet would meet it.
+let http: (query: string, variables?: Record<string, unknown>, token?: string) => Promise<Json>
+beforeAll(async () => {
+  await app.start()
+  http = over(fetch, app.url)
+})
 
 describe('internal errors and files, with NODE_ENV unset', () => {
   it('answers an internal error masked, and logs it for the operator', async () => {
@@ -16,7 +24,7 @@ describe('internal errors and files, with NODE_ENV unset', () => {
     const owner = await createUser()
     // A real fault from the database: a table the service reads is gone.
     await db.$executeRawUnsafe('DROP TABLE "OptOut"')
-    const body = await gql('{ optOuts(first: 5) { edges { node { id } } } }', {}, owner.key)
+    const body = await http('{ optOuts(first: 5) { edges { node { id } } } }', {}, owner.key)
     expect(body.errors).toHaveLength(1)
     const [error] = body.errors
     expect([error.message, error.extensions]).toEqual(['Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }])
