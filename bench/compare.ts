@@ -1,14 +1,14 @@
 // Before and after in the same run: another git revision (default HEAD, the last commit) beside the
 // working tree, alternating on the same machine and database: sendSms at concurrency 1 and 10,
-// signed callbacks at concurrency 50, then callback-to-subscriber latency with N graphql-ws subscribers.
-// Usage: npx tsx bench/compare.ts [--rev <git revision>] [--requests 300] [--callbacks 2000] [--rounds 2] [--subscribers 1000]
+// signed callbacks at concurrency 50, smsDeliveries(first: 50) at concurrency 20, then callback-to-subscriber latency with N graphql-ws subscribers.
+// Usage: npx tsx bench/compare.ts [--rev <git revision>] [--requests 300] [--callbacks 2000] [--rounds 2] [--reads 1000] [--subscribers 1000]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { report, startService } from './lib.js'
-import { postCallbacks, seed, sendingBench, sendLoad, summary } from './seed.js'
+import { pageLoad, postCallbacks, seed, sendingBench, sendLoad, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -16,6 +16,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '300' },
     callbacks: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '2' },
+    reads: { type: 'string', default: '1000' },
     subscribers: { type: 'string', default: '1000' },
   },
 })
@@ -35,6 +36,7 @@ const trees = [
 const REQUESTS = Number(args.requests)
 const N = Number(args.callbacks)
 const ROUNDS = Number(args.rounds)
+const READS = Number(args.reads)
 const bench = await sendingBench()
 const data = await seed(N * ROUNDS * 2)
 const callbackUrl = `${bench.url}/webhooks/twilio/status`
@@ -46,6 +48,8 @@ for (let round = 0; round < ROUNDS; round++) {
     const one = summary(await sendLoad(bench.url, bench, 1, REQUESTS))
     const ten = summary(await sendLoad(bench.url, bench, 10, REQUESTS))
     const callbacks = summary(await postCallbacks(callbackUrl, data, data.sids.slice((round * 2 + k) * N, (round * 2 + k + 1) * N)))
+    if (READS > 0) await pageLoad(bench.url, data.key, 100)
+    const reads = READS > 0 ? summary(await pageLoad(bench.url, data.key, READS)) : undefined
     service.proc.kill('SIGTERM')
     await service.exited
     rows.push({
@@ -56,10 +60,11 @@ for (let round = 0; round < ROUNDS; round++) {
       'send c=10 req/s': ten['req/s'],
       'callbacks/s': callbacks['req/s'],
       'callback p99 ms': callbacks['p99 ms'],
+      ...(reads ? { 'read p50 ms (c=20)': reads['p50 ms'], 'reads/s': reads['req/s'] } : {}),
     })
   }
 }
-report('compare', rows, { rev, requests: REQUESTS, callbacks: N })
+report('compare', rows, { rev, requests: REQUESTS, callbacks: N, reads: READS })
 
 // Fan-out: bench/callbacks.ts against each tree in turn (BENCH_SERVICE_SCRIPT picks the tree).
 const fanout: Record<string, unknown>[] = []

@@ -1,14 +1,16 @@
+import { readFileSync } from 'node:fs'
+import { buildSchema, type GraphQLObjectType, getNamedType, isLeafType } from 'graphql'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { PageFilter, PageQuery } from '../src/stores/deliveryPages.js'
-import { db, services } from './support/helpers.js'
+import { createUser, db, gql, services } from './support/helpers.js'
 
 const pages = services.stores.deliveryPages
 const ORDER = [{ createdAt: 'desc' }, { id: 'desc' }] as const
 const prismaPage = (query: PageQuery, where: PageFilter) => db.smsDelivery.findMany({ ...(query as object), where, orderBy: [...ORDER] })
 
-/** A user with an action, a campaign and `n` deliveries, three of them sharing each creation time; each with events. */
-async function owner(email: string, n: number) {
-  const user = await db.user.create({ data: { email, enabledProviders: 'ATLAS' } })
+/** A user (with an OWNER key) with an action, a campaign and `n` deliveries, three of them sharing each creation time; each with events. */
+async function owner(n: number) {
+  const user = await createUser(['ATLAS'])
   const action = await db.smsAction.create({
     data: {
       userId: user.id,
@@ -50,17 +52,17 @@ async function owner(email: string, n: number) {
         at: new Date(Date.UTC(2026, 0, 1, 0, i, k)),
       })),
     })
-    if (i % 5 === 0) await db.duplicateSend.create({ data: { providerMessageId: `SMdup${email}${i}`, deliveryId: d.id } })
+    if (i % 5 === 0) await db.duplicateSend.create({ data: { providerMessageId: `SMdup${user.id}${i}`, deliveryId: d.id } })
     ids.push(d.id)
   }
-  return { userId: user.id, actionId: action.id, campaignId: campaign.id, ids }
+  return { userId: user.id, key: user.key, actionId: action.id, campaignId: campaign.id, ids }
 }
 
 let a: Awaited<ReturnType<typeof owner>>
 let b: Awaited<ReturnType<typeof owner>>
 beforeAll(async () => {
-  a = await owner('pages-a@example.com', 23)
-  b = await owner('pages-b@example.com', 4)
+  a = await owner(23)
+  b = await owner(4)
 })
 
 const RELATIONS = {
@@ -90,7 +92,7 @@ describe('pages of deliveries read in SQL', () => {
     const query = { take: 30, skip: 0, include: RELATIONS } as PageQuery
     let turns = 0
     const between = () => new Promise<void>((resolve) => setImmediate(() => resolve(void turns++)))
-    expect(await pages.read(query, { userId: a.userId }, between)).toEqual(await prismaPage(query, { userId: a.userId }))
+    expect(await pages.read(query, { userId: a.userId }, { between })).toEqual(await prismaPage(query, { userId: a.userId }))
     expect(turns).toBe(Object.keys(RELATIONS).length)
   })
 
@@ -118,5 +120,67 @@ describe('pages of deliveries read in SQL', () => {
     ['a cursor on another unique field', { take: 5, skip: 0, cursor: { providerMessageId: 'SM1' } }],
   ])('leave %s to Prisma', async (_name, query) => {
     expect(await pages.read(query as PageQuery, { userId: a.userId })).toBeUndefined()
+  })
+})
+
+describe('pages read with only the columns their fields need', () => {
+  it('hold the columns asked, the id and the keys of the relations read, as Prisma selects them', async () => {
+    const include = { smsAction: RELATIONS.smsAction, events: RELATIONS.events }
+    const query = { take: 8, skip: 1, cursor: { id: a.ids[12] } }
+    const page = await pages.read({ ...query, include }, { userId: a.userId }, { columns: ['status', 'body'] })
+    const select = { id: true, status: true, body: true, smsActionId: true, ...include }
+    expect(page).toEqual(
+      await db.smsDelivery.findMany({ ...query, select: select as never, where: { userId: a.userId }, orderBy: [...ORDER] }),
+    )
+    expect(Object.keys(page?.[0] ?? {}).sort()).toEqual(['body', 'events', 'id', 'smsAction', 'smsActionId', 'status'])
+  })
+
+  it('read every column when one asked is not a column', async () => {
+    const query = { take: 3, skip: 0 } as PageQuery
+    expect(await pages.read(query, { userId: a.userId }, { columns: ['status', 'nothing'] })).toEqual(
+      await prismaPage(query, { userId: a.userId }),
+    )
+  })
+
+  const schema = buildSchema(readFileSync('schema.graphql', 'utf8'))
+  /** A field with the scalar fields of its type, if it has one. */
+  const selectionOf = (type: GraphQLObjectType, name: string) => {
+    const fieldType = getNamedType(type.getFields()[name]?.type)
+    if (isLeafType(fieldType)) return name
+    const leaves = Object.values((fieldType as GraphQLObjectType).getFields()).filter((f) => isLeafType(getNamedType(f.type)))
+    return `${name} { ${leaves.map((f) => f.name).join(' ')} }`
+  }
+  const delivery = schema.getType('SmsDelivery') as GraphQLObjectType
+  const everyField = Object.keys(delivery.getFields()).map((name) => selectionOf(delivery, name))
+  const pageOf = async (selection: string, fragments = '') => {
+    const r = await gql(`{ smsDeliveries(first: 30) { edges { node { ${selection} } } } } ${fragments}`, {}, a.key)
+    expect(r.errors).toBeUndefined()
+    const page = r.data?.smsDeliveries as { edges: { node: Record<string, unknown> }[] } | undefined
+    if (!page) throw new Error(JSON.stringify(r))
+    return page.edges.map((e) => e.node)
+  }
+
+  it('answer every field of a delivery as smsDelivery(id) reads it through Prisma', async () => {
+    const page = await pageOf(everyField.join(' '))
+    expect(page).toHaveLength(23)
+    for (const node of page) {
+      const one = await gql(`query($id: ID!) { smsDelivery(id: $id) { ${everyField.join(' ')} } }`, { id: node.id }, a.key)
+      expect(one.data?.smsDelivery).toEqual(node)
+    }
+  })
+
+  it.each(Object.keys(delivery.getFields()))('answer %s asked alone as when every field is asked', async (name) => {
+    const every = await pageOf(everyField.join(' '))
+    const alone = await pageOf(`... on SmsDelivery { ${selectionOf(delivery, name)} }`)
+    expect(alone).toEqual(every.map((node) => ({ [name]: node[name] })))
+  })
+
+  it('read the fields of named fragments, aliased or not', async () => {
+    const every = await pageOf(everyField.join(' '))
+    const page = await pageOf(
+      '...Lengths',
+      'fragment Lengths on SmsDelivery { length: bodyLength ... on SmsDelivery { campaign { name } } }',
+    )
+    expect(page).toEqual(every.map((node) => ({ length: node.bodyLength, campaign: { name: (node.campaign as { name: string }).name } })))
   })
 })

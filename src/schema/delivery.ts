@@ -1,9 +1,11 @@
+import type { GraphQLResolveInfo } from 'graphql'
 import type { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
 import type { DeliveryUpdate } from '../realtime/pubsub.js'
 import type { EventSource as EventSourceValue } from '../stores/deliveries.js'
 import { builder } from './builder.js'
 import { viewerOf } from './context.js'
 import { isHeavy, nextTurn } from './pacing.js'
+import { fieldsAt } from './selection.js'
 import { SmsProvider } from './user.js'
 import { connectionCost, PAGE } from './util.js'
 
@@ -96,6 +98,19 @@ export const SmsDelivery = builder.prismaObject('SmsDelivery', {
   }),
 })
 
+/** The columns a field of SmsDelivery reads besides its own name's; relations are read by the page. */
+const COLUMNS_OF_FIELD: Record<string, string[]> = {
+  __typename: [],
+  smsAction: ['smsActionId'],
+  campaign: ['campaignId'],
+  bodyLength: ['bodyLength', 'body'],
+  events: [],
+  duplicateMessageIds: [],
+}
+
+/** The delivery columns a page's nodes need (a field not known above is taken to be a column of its name). */
+const columnsOfPage = (info: GraphQLResolveInfo) => [...fieldsAt(info, ['edges', 'node'])].flatMap((f) => COLUMNS_OF_FIELD[f] ?? [f])
+
 /** The one connection type for deliveries, shared by Query.smsDeliveries and Campaign.deliveries. */
 export const SmsDeliveryConnection = builder.connectionObject({ type: SmsDelivery, name: 'SmsDeliveryConnection' })
 
@@ -122,7 +137,7 @@ builder.queryFields((t) => ({
         callId: t.arg.string({ description: 'Only this call’s.' }),
         status: t.arg({ type: SmsDeliveryStatus, description: 'Only those with this status.' }),
       },
-      resolve: async (query, _r, args, ctx) => {
+      resolve: async (query, _r, args, ctx, info) => {
         const where = {
           userId: viewerOf(ctx).userId,
           ...(args.campaignId ? { campaignId: String(args.campaignId) } : {}),
@@ -130,7 +145,10 @@ builder.queryFields((t) => ({
           ...(args.status ? { status: args.status } : {}),
         }
         // Rows shaped as findMany answers them for `query` (test/delivery-pages.test.ts compares the two).
-        const page = await ctx.services.stores.deliveryPages.read(query, where, isHeavy(ctx) ? nextTurn : undefined)
+        const page = await ctx.services.stores.deliveryPages.read(query, where, {
+          columns: columnsOfPage(info),
+          between: isHeavy(ctx) ? nextTurn : undefined,
+        })
         if (page) return page as never
         // Newest first along the (userId, createdAt) index: ordering by id alone sorted every row of the user.
         return ctx.services.db.smsDelivery.findMany({ ...query, where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })
