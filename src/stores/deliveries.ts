@@ -73,15 +73,15 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     },
 
     async byId(id: string): Promise<SmsDelivery | undefined> {
-      const [row] = await db.$queryRaw<Row[]>`SELECT * FROM "SmsDelivery" WHERE "id" = ${id}`
+      const [row] = await dialect.read(Prisma.sql`SELECT * FROM "SmsDelivery" WHERE "id" = ${id}`)
       return row && parse(row)
     },
 
     /** The delivery an idempotency key already made, with the hash of the request that made it. */
     async byIdempotencyKey(userId: string, callId: string, key: string): Promise<{ id: string; requestHash: string | null } | undefined> {
-      const [row] = await db.$queryRaw<{ id: string; requestHash: string | null }[]>`SELECT "id", "requestHash" FROM "SmsDelivery"
-        WHERE "userId" = ${userId} AND "callId" = ${callId} AND "idempotencyKey" = ${key}`
-      return row
+      const [row] = await dialect.read(Prisma.sql`SELECT "id", "requestHash" FROM "SmsDelivery"
+        WHERE "userId" = ${userId} AND "callId" = ${callId} AND "idempotencyKey" = ${key}`)
+      return row && { id: String(row.id), requestHash: row.requestHash === null ? null : String(row.requestHash) }
     },
 
     /** The delivery a provider message id belongs to (status callbacks). */
@@ -104,7 +104,7 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
 
     /** Whether the user owns the delivery. */
     async isOwned(userId: string, id: string): Promise<boolean> {
-      const rows = await db.$queryRaw<Row[]>`SELECT 1 AS "one" FROM "SmsDelivery" WHERE "id" = ${id} AND "userId" = ${userId}`
+      const rows = await dialect.read(Prisma.sql`SELECT 1 AS "one" FROM "SmsDelivery" WHERE "id" = ${id} AND "userId" = ${userId}`)
       return rows.length > 0
     },
 
@@ -159,9 +159,9 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     /** A call's latest deliveries (of one campaign, when given), newest first. */
     async forCall(userId: string, callId: string, campaignId: string | undefined, limit: number): Promise<SmsDelivery[]> {
       const ofCampaign = campaignId ? Prisma.sql`AND "campaignId" = ${campaignId}` : Prisma.empty
-      const rows = await db.$queryRaw<Row[]>`SELECT * FROM "SmsDelivery"
+      const rows = await dialect.read(Prisma.sql`SELECT * FROM "SmsDelivery"
         WHERE "userId" = ${userId} AND "callId" = ${callId} ${ofCampaign}
-        ORDER BY "createdAt" DESC, "id" DESC LIMIT ${limit}`
+        ORDER BY "createdAt" DESC, "id" DESC LIMIT ${limit}`)
       return rows.map(parse)
     },
 
