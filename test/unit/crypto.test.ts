@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createCipher } from '../../src/crypto.js'
+import { TwilioCredentialStore } from '../../src/sms/providers/twilio/credentials.js'
+import type { AccountsStore } from '../../src/stores/accounts.js'
 
 describe('secrets at rest (AES-256-GCM)', () => {
   const cipher = createCipher(randomBytes(32))
@@ -21,5 +23,31 @@ describe('secrets at rest (AES-256-GCM)', () => {
     expect(() => cipher.decrypt(sealed, 'user-2')).toThrow()
     expect(() => createCipher(randomBytes(32)).decrypt(sealed, 'user-1')).toThrow()
     expect(() => cipher.decrypt('garbage', 'user-1')).toThrow('Unrecognised secret format')
+  })
+})
+
+describe('Twilio credentials, decrypted', () => {
+  const cipher = createCipher(randomBytes(32))
+  let decrypts = 0
+  const counting = { ...cipher, decrypt: (sealed: string, context: string) => (decrypts++, cipher.decrypt(sealed, context)) }
+  // `decrypted` reads nothing from the database: it is given what a send's context read.
+  const store = new TwilioCredentialStore({} as AccountsStore, counting)
+
+  it('once per stored value: again only when what is stored changed', () => {
+    const first = { accountSid: 'AC1', authTokenEnc: cipher.encrypt('token-1', 'user-1') }
+    expect(store.decrypted('user-1', first).token).toBe('token-1')
+    expect(store.decrypted('user-1', { ...first }).token).toBe('token-1')
+    expect(decrypts).toBe(1)
+    const changed = { accountSid: 'AC1', authTokenEnc: cipher.encrypt('token-2', 'user-1') }
+    expect(store.decrypted('user-1', changed).token).toBe('token-2')
+    expect(decrypts).toBe(2)
+    expect(store.decrypted('user-2', { ...first, authTokenEnc: cipher.encrypt('token-3', 'user-2') }).token).toBe('token-3')
+    expect(decrypts).toBe(3)
+  })
+
+  it('refuses a stored value sealed for another user, even after decrypting that user’s', () => {
+    const sealed = cipher.encrypt('token-1', 'user-1')
+    store.decrypted('user-1', { accountSid: 'AC1', authTokenEnc: sealed })
+    expect(() => store.decrypted('user-3', { accountSid: 'AC1', authTokenEnc: sealed })).toThrow()
   })
 })

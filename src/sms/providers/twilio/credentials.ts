@@ -11,7 +11,7 @@ const MAX = 10_000
  * before refusing anything on an account.
  */
 export class TwilioCredentialStore {
-  private readonly cache = new Map<string, TwilioCredentials & { at: number }>()
+  private readonly cache = new Map<string, { credentials: TwilioCredentials & { at: number }; sealed: string }>()
 
   constructor(
     private readonly accounts: AccountsStore,
@@ -19,7 +19,7 @@ export class TwilioCredentialStore {
   ) {}
 
   async of(userId: string, fresh = false): Promise<TwilioCredentials | undefined> {
-    const hit = this.cache.get(userId)
+    const hit = this.cache.get(userId)?.credentials
     if (hit && !fresh && Date.now() - hit.at < TTL_MS) return hit
     const account = await this.accounts.twilioAccount(userId)
     if (!account) {
@@ -29,12 +29,18 @@ export class TwilioCredentialStore {
     return this.decrypted(userId, account)
   }
 
-  /** Decrypts credentials just read from the database, and remembers them. */
+  /**
+   * Credentials just read from the database, decrypted and remembered; decrypted again only when
+   * what is stored changed (every send reads them with its context).
+   */
   decrypted(userId: string, account: StoredTwilioAccount): TwilioCredentials {
-    const value = { accountSid: account.accountSid, token: this.cipher.decrypt(account.authTokenEnc, userId), at: Date.now() }
+    const known = this.cache.get(userId)
+    const same = known?.sealed === account.authTokenEnc && known.credentials.accountSid === account.accountSid
+    const token = same ? known.credentials.token : this.cipher.decrypt(account.authTokenEnc, userId)
+    const value = { accountSid: account.accountSid, token, at: Date.now() }
     this.cache.delete(userId)
     if (this.cache.size >= MAX) this.cache.delete(this.cache.keys().next().value as string)
-    this.cache.set(userId, value)
+    this.cache.set(userId, { credentials: value, sealed: account.authTokenEnc })
     return value
   }
 
