@@ -79,7 +79,13 @@ async function drained(count: number, timeoutMs: number) {
 
 const rows: Record<string, unknown>[] = []
 const barePerSecond = await bare(N)
-const service = await startService({ LOG_LEVEL: 'warn', WEBHOOK_RETRY_SCHEDULE_MS: '500,1000,2000,4000', WEBHOOK_POLL_MS: '1000' })
+// NODE_ENV=test: the receivers are plain http on loopback, which production refuses as endpoints.
+const service = await startService({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  WEBHOOK_RETRY_SCHEDULE_MS: '500,1000,2000,4000',
+  WEBHOOK_POLL_MS: '1000',
+})
 const callbackUrl = `${url}/webhooks/twilio/status`
 const account = { token: data.token, accountSid: data.accountSid }
 
