@@ -1,7 +1,7 @@
 import { type Db, type Dialect, type Executor, Prisma, type Row } from '../db/client.js'
 import { enumLiteral } from '../db/dialect.js'
 import { cuid } from '../db/ids.js'
-import { deliveryRow } from '../db/rows.js'
+import { modelRow } from '../db/rows.js'
 import type { SmsDelivery, SmsDeliveryEvent } from '../generated/prisma/client.js'
 import { SmsDeliveryStatus, SmsEncoding, SmsProvider } from '../generated/prisma/enums.js'
 import { webhookFanOut } from './webhooks.js'
@@ -34,7 +34,8 @@ export interface StatusChange {
 }
 
 const status = (s: SmsDeliveryStatus) => enumLiteral(s, Object.values(SmsDeliveryStatus))
-const parse = (row: Row) => deliveryRow.parse(row)
+const deliveryRow = modelRow('SmsDelivery')
+const parse = (row: Row) => deliveryRow.all(row) as SmsDelivery
 
 /** Inserts a delivery and its first event. */
 async function insert(tx: Executor, d: NewDelivery, at: Date): Promise<Written> {
