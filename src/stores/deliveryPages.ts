@@ -29,7 +29,6 @@ export interface PageOptions {
 /** How one relation is read for a page: the column of the delivery holding its key, and the rows for a set of keys. */
 interface Relation {
   key: string
-  keyOf: (delivery: Row) => string
   load: (keys: string[]) => Promise<(key: string) => unknown>
 }
 
@@ -63,7 +62,6 @@ function byId(dialect: Dialect, model: 'SmsAction' | 'Campaign', key: string, as
   const list = Prisma.raw(columns.map((c) => `"${c}"`).join(', '))
   return {
     key,
-    keyOf: (delivery) => String(delivery[key]),
     load: async (ids) => {
       const rows = await dialect.read(Prisma.sql`SELECT ${list} FROM ${Prisma.raw(`"${model}"`)} WHERE "id" IN (${Prisma.join(ids)})`)
       const found = new Map(rows.map((r) => [String(r.id), parse.pick(r, columns)]))
@@ -77,7 +75,6 @@ function listOf(dialect: Dialect, sql: (ids: string[]) => Sql, model: string, co
   const parse = modelRow(model)
   return {
     key: 'id',
-    keyOf: (delivery) => String(delivery.id),
     load: async (ids) => {
       const grouped = new Map<string, unknown[]>()
       for (const row of await dialect.read(sql(ids))) {
@@ -167,7 +164,8 @@ export function deliveryPagesStore(dialect: Dialect) {
       const statement = pageStatement(filter, take, skip, cursor?.id, list)
       const rows = (await dialect.read(statement)).map((r) => (wanted ? delivery.pick(r, wanted) : delivery.all(r)))
       if (rows.length === 0) return rows
-      for (const [name, { keyOf, load }] of relations) {
+      for (const [name, { key, load }] of relations) {
+        const keyOf = (row: Row) => String(row[key])
         await between?.()
         const found = await load([...new Set(rows.map(keyOf))])
         for (const row of rows) row[name] = found(keyOf(row))
