@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'

@@ -29,7 +29,13 @@ describe('secrets at rest (AES-256-GCM)', () => {
 describe('Twilio credentials, decrypted', () => {
   const cipher = createCipher(randomBytes(32))
   let decrypts = 0
-  const counting = { ...cipher, decrypt: (sealed: string, context: string) => (decrypts++, cipher.decrypt(sealed, context)) }
+  const counting = {
+    ...cipher,
+    decrypt: (sealed: string, context: string) => {
+      decrypts++
+      return cipher.decrypt(sealed, context)
+    },
+  }
   // `decrypted` reads nothing from the database: it is given what a send's context read.
   const store = new TwilioCredentialStore({} as AccountsStore, counting)
 
