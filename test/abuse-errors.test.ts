@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { type Json, over } from '../harness/client.js'
+import type { Run } from '../harness/client.js'
 
 // Production defaults without asking: with NODE_ENV unset, an internal error reaches the caller
 // masked (no stack, file, SQL or driver message), and the operator finds it in the log.
@@ -9,13 +9,12 @@ vi.hoisted(() => {
   delete process.env.NODE_ENV
 })
 
-const { app, config, createUser, db, serviceLog } = await import('./support/helpers.js')
+const { config, createUser, db, overSocket, serviceLog } = await import('./support/helpers.js')
 
 // Over a real socket, as a caller on the internet would meet it.
-let http: (query: string, variables?: Record<string, unknown>, token?: string) => Promise<Json>
+let http: Run
 beforeAll(async () => {
-  await app.start()
-  http = over(fetch, app.url)
+  http = await overSocket()
 })
 
 describe('internal errors and files, with NODE_ENV unset', () => {

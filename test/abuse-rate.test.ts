@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { type Json, over } from '../harness/client.js'
+import type { Json, Run } from '../harness/client.js'
 import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
 
 // One caller never stalls the others: a request budget per key, and open subscriptions per key.
@@ -7,12 +7,11 @@ vi.hoisted(() => {
   Object.assign(process.env, { KEY_REQUESTS_PER_SECOND: '20', KEY_QUERY_COST_PER_SECOND: '2000', SUBSCRIPTIONS_PER_KEY: '3' })
 })
 
-const { app, createKey, sendingSetup, SEND } = await import('./support/helpers.js')
+const { app, createKey, overSocket, sendingSetup, SEND } = await import('./support/helpers.js')
 
-let gql: (query: string, variables?: Record<string, unknown>, token?: string) => Promise<Json>
+let gql: Run
 beforeAll(async () => {
-  await app.start()
-  gql = over(fetch, app.url)
+  gql = await overSocket()
 })
 
 describe('requests per key per second', () => {

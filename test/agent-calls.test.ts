@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { type Json, over } from '../harness/client.js'
+import type { Json, Run } from '../harness/client.js'
 
 // The agent runtime's side: a tool call handed over as the LLM made it, consent, and the truth
 // about delivery while the call lasts; over real HTTP.
-const { app, db, mutate, sendingSetup, twilio } = await import('./support/helpers.js')
+const { app, db, mutate, overSocket, sendingSetup, twilio } = await import('./support/helpers.js')
 
-let gql: (query: string, variables?: Record<string, unknown>, token?: string) => Promise<Json>
+let gql: Run
 beforeAll(async () => {
-  await app.start()
-  gql = over(fetch, app.url)
+  gql = await overSocket()
 })
 
 const CALL = `mutation($input: SmsToolCallInput!) { sendSmsToolCall(input: $input) { __typename

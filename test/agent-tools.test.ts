@@ -1,15 +1,14 @@
 import Ajv2020 from 'ajv/dist/2020.js'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { type Json, over } from '../harness/client.js'
+import type { Json, Run } from '../harness/client.js'
 
 // Tool definitions for every LLM API, checked against each API's published rules, for a grid of
 // actions, over real HTTP.
-const { app, createUser, mutate } = await import('./support/helpers.js')
+const { createUser, mutate, overSocket } = await import('./support/helpers.js')
 
-let gql: (query: string, variables?: Record<string, unknown>, token?: string) => Promise<Json>
+let gql: Run
 beforeAll(async () => {
-  await app.start()
-  gql = over(fetch, app.url)
+  gql = await overSocket()
 })
 
 const CREATE = `mutation($input: CreateSmsActionInput!) { createSmsAction(input: $input) {

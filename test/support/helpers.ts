@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterAll } from 'vitest'
-import { over, serviceClient } from '../../harness/client.js'
+import { over, type Run, serviceClient } from '../../harness/client.js'
 import type { Clock } from '../../src/clock.js'
 import { loadConfig } from '../../src/config.js'
 import { buildApp } from '../../src/http/app.js'
@@ -28,6 +28,12 @@ afterAll(() => app.stop())
 
 /** The service's operations, in-process (yoga.fetch). */
 export const gql = over((url, init) => app.yoga.fetch(url, init))
+
+/** The service's operations over a real socket, as a caller on the network meets them: starts the app on port 0. */
+export async function overSocket(): Promise<Run> {
+  await app.start()
+  return over(fetch, app.url)
+}
 export const { mutate, createUser, createKey, withTwilio, sendingSetup } = serviceClient(gql, { adminToken, twilio })
 export { type Json, PREVIEW, SEND, SET_CREDS } from '../../harness/client.js'
 
