@@ -32,7 +32,16 @@ interface Relation {
   load: (keys: string[]) => Promise<(key: string) => unknown>
 }
 
-const scalarsOf = (model: string) => new Set(modelRow(model).fields)
+const SCALARS = new Map<string, Set<string>>()
+/** A model's scalar columns, in its order (built once per model: every page asks). */
+function scalarsOf(model: string): Set<string> {
+  let scalars = SCALARS.get(model)
+  if (!scalars) {
+    scalars = new Set(modelRow(model).fields)
+    SCALARS.set(model, scalars)
+  }
+  return scalars
+}
 const EVENTS_ORDER = JSON.stringify({ orderBy: [{ at: 'asc' }, { id: 'asc' }] })
 const DUPLICATES = JSON.stringify({ orderBy: { detectedAt: 'asc' }, select: { providerMessageId: true } })
 
@@ -49,9 +58,9 @@ function columnsAsked(model: string, asked: unknown): string[] | undefined {
 /** `columns` with the id and `keys` added, in the model's order; undefined (every column) when one is not a column. */
 function columnsWanted(columns: readonly string[], keys: string[]): string[] | undefined {
   const asked = new Set(['id', ...columns, ...keys])
-  const fields = modelRow('SmsDelivery').fields
-  if ([...asked].some((c) => !fields.includes(c))) return undefined
-  return fields.filter((c) => asked.has(c))
+  const scalars = scalarsOf('SmsDelivery')
+  if ([...asked].some((c) => !scalars.has(c))) return undefined
+  return [...scalars].filter((c) => asked.has(c))
 }
 
 /** The row of `model` each delivery points to through its `key` column. */
