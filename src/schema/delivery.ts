@@ -53,6 +53,9 @@ export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
   }),
 })
 
+/** What bodyLength reads: the length kept for a body cut short, else the body itself. */
+const BODY_LENGTH_READS = { bodyLength: true, body: true } as const
+
 export const SmsDelivery = builder.prismaObject('SmsDelivery', {
   description: 'A text the agent sent, or tried to send (REJECTED ones are kept for the owner to audit).',
   fields: (t) => ({
@@ -64,7 +67,7 @@ export const SmsDelivery = builder.prismaObject('SmsDelivery', {
     body: t.exposeString('body', { description: 'The text (a refused one cut to 1,600 characters).' }),
     bodyLength: t.int({
       description: 'The length of the text as asked, in characters.',
-      select: { bodyLength: true, body: true },
+      select: BODY_LENGTH_READS,
       resolve: (d) => d.bodyLength ?? [...d.body].length,
     }),
     provider: t.expose('provider', { type: SmsProvider, description: 'What sent it.' }),
@@ -103,7 +106,7 @@ const COLUMNS_OF_FIELD: Record<string, string[]> = {
   __typename: [],
   smsAction: ['smsActionId'],
   campaign: ['campaignId'],
-  bodyLength: ['bodyLength', 'body'],
+  bodyLength: Object.keys(BODY_LENGTH_READS),
   events: [],
   duplicateMessageIds: [],
 }
