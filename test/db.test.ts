@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { Prisma } from '../src/db/client.js'
 import { db, sendingSetup, services } from './support/helpers.js'
 
 const user = (email: string) => ({ data: { email, enabledProviders: 'ATLAS' } })
@@ -93,6 +94,29 @@ describe('rows written in SQL', () => {
     expect(events.every((e) => /^c[0-9a-z]{24}$/.test(e.id))).toBe(true)
     expect(await services.status.move(id, 'DELIVERED', 'PROVIDER_CALLBACK')).toBeUndefined()
     expect(await db.smsDeliveryEvent.count({ where: { deliveryId: id } })).toBe(3)
+  })
+})
+
+describe('a write and the rows it changed', () => {
+  it('reads back the row written, and nothing when the write changed no row', async () => {
+    const { dialect } = services
+    const email = 'written@rows.test'
+    const [inserted, unchanged] = await dialect.transaction(async (tx) => [
+      await dialect.written(
+        tx,
+        Prisma.sql`INSERT INTO "User" ("id", "email", "enabledProviders", "createdAt", "updatedAt") VALUES ('u-written', ${email}, 'ATLAS', ${new Date()}, ${new Date()})`,
+        Prisma.sql`SELECT * FROM "User" WHERE "id" = 'u-written'`,
+      ),
+      await dialect.written(
+        tx,
+        Prisma.sql`UPDATE "User" SET "email" = 'never@rows.test' WHERE "id" = 'no-such-user'`,
+        Prisma.sql`SELECT * FROM "User" WHERE "id" = 'no-such-user' OR "id" = 'u-written'`,
+      ),
+    ])
+    expect(inserted).toHaveLength(1)
+    expect(inserted?.[0]).toMatchObject({ id: 'u-written', email, enabledProviders: 'ATLAS', name: null })
+    expect(unchanged).toEqual([])
+    expect(await db.user.findUnique({ where: { id: 'u-written' }, select: { email: true } })).toEqual({ email })
   })
 })
 

@@ -2,7 +2,7 @@ import { Prisma, PrismaClient } from '../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../generated/prisma-pg/client.js'
 import { AdapterConnection, type OnStatement, postgresAdapter, SqliteConnection, sqliteAdapter } from './adapters.js'
 import { PostgresDirect } from './postgresDirect.js'
-import { SqliteDirect } from './sqliteDirect.js'
+import { SqliteDirect, type StatusWrite } from './sqliteDirect.js'
 import { databaseKind, sqlitePath } from './url.js'
 
 /** The Prisma client; both generated clients come from the same models, so their APIs are the same. */
@@ -24,11 +24,14 @@ export interface Dialect {
   /** Settings applied once at start. */
   prepare(db: Db): Promise<void>
   /**
-   * Runs `update` (an UPDATE … RETURNING *) and, only when it changed a row, `insert` (an
-   * INSERT … SELECT without its FROM) and `fanOut` (an INSERT … SELECT … WHERE …), atomically and
-   * without an interactive transaction. Returns the updated rows and how many rows `fanOut` added.
+   * Runs `update` (an UPDATE of at most one row, without RETURNING) and, only when it changed the
+   * row, `insert` (an INSERT … SELECT without its FROM) and `fanOut` (an INSERT … SELECT … WHERE …),
+   * atomically and without an interactive transaction. Returns the updated row as `reread` reads it
+   * (none when it did not move) and how many rows `fanOut` added.
    */
-  updateThenInsert(update: Sql, insert: Sql, fanOut: Sql): Promise<{ rows: Row[]; fannedOut: number }>
+  updateThenInsert(write: StatusWrite): Promise<{ rows: Row[]; fannedOut: number }>
+  /** The rows `write` (an INSERT or UPDATE without RETURNING) changed, every column, as `reread` (a SELECT * by key) reads them after it, in `tx`. */
+  written(tx: Executor, write: Sql, reread: Sql): Promise<Row[]>
   /** The rows of one statement outside any transaction, by the cheapest way the engine has. */
   read(sql: Sql): Promise<Row[]>
   /** Runs `work` in one transaction, its statements through the executor it is given. */
@@ -60,7 +63,11 @@ const sqlite = (url: string): Dialect => {
     },
     // WAL: readers do not wait for the writer.
     prepare: async (db) => void (await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')),
-    updateThenInsert: (update, insert, fanOut) => connected(direct).updateThenInsert({ update, insert, fanOut }),
+    updateThenInsert: (write) => connected(direct).updateThenInsert(write),
+    // SQLite's RETURNING costs two to three times the write it returns from (40 against 12 µs for a
+    // status change, 50 against 15 µs for a new delivery, better-sqlite3 in one transaction); the
+    // write and then a read by primary key cost less than the write with RETURNING.
+    written: async (tx, write, reread) => ((await tx.$executeRaw(write)) ? tx.$queryRaw<Row[]>(reread) : []),
     read: (sql) => connected(direct).query(sql),
     write: (sql) => connected(direct).execute(sql),
     transaction: (work) => connected(direct).transaction(work),
@@ -81,12 +88,13 @@ const postgres = (url: string): Dialect => {
     },
     prepare: async () => undefined,
     // One statement: the inserts run only for the rows the update moved.
-    updateThenInsert: async (update, insert, fanOut) => {
-      const rows = await connected(direct).query(Prisma.sql`WITH moved AS (${update}), logged AS (${insert} FROM moved),
+    updateThenInsert: async ({ update, insert, fanOut }) => {
+      const rows = await connected(direct).query(Prisma.sql`WITH moved AS (${update} RETURNING *), logged AS (${insert} FROM moved),
         hooks AS (${fanOut} AND EXISTS (SELECT 1 FROM moved) RETURNING 1)
         SELECT moved.*, (SELECT COUNT(*) FROM hooks) AS "fannedOut" FROM moved`)
       return { rows, fannedOut: rows.length ? Number(rows[0]?.fannedOut) : 0 }
     },
+    written: (tx, write) => tx.$queryRaw<Row[]>(Prisma.sql`${write} RETURNING *`),
     read: (sql) => connected(direct).query(sql),
     write: (sql) => connected(direct).execute(sql),
     transaction: (work) => connected(direct).transaction(work),

@@ -15,6 +15,8 @@ type Bindable = { bind(values: unknown[]): Prepared }
 /** A status change as the dialect writes it: the update, then its event and webhook messages when it moved. */
 export interface StatusWrite {
   update: Sql
+  /** Reads the updated row back (see Dialect.written). */
+  reread: Sql
   insert: Sql
   fanOut: Sql
 }
@@ -114,14 +116,13 @@ export class SqliteDirect {
   }
 
   private change(client: Database, p: Pending, ran: string[]) {
-    const rows = this.rows(client, p.update)
+    const moved = this.statement(client, p.update).run().changes
     ran.push(p.update.sql)
-    let fannedOut = 0
-    if (rows.length === 1) {
-      this.statement(client, p.insert).run()
-      fannedOut = this.statement(client, p.fanOut).run().changes
-      ran.push(p.insert.sql, p.fanOut.sql)
-    }
+    if (moved !== 1) return { rows: [], fannedOut: 0 }
+    const rows = this.rows(client, p.reread)
+    this.statement(client, p.insert).run()
+    const fannedOut = this.statement(client, p.fanOut).run().changes
+    ran.push(p.reread.sql, p.insert.sql, p.fanOut.sql)
     return { rows, fannedOut }
   }
 

@@ -36,17 +36,19 @@ export interface StatusChange {
 const status = (s: SmsDeliveryStatus) => enumLiteral(s, Object.values(SmsDeliveryStatus))
 const deliveryRow = modelRow('SmsDelivery')
 const parse = (row: Row) => deliveryRow.all(row) as SmsDelivery
+const byIdSql = (id: string) => Prisma.sql`SELECT * FROM "SmsDelivery" WHERE "id" = ${id}`
 
 /** Inserts a delivery and its first event. */
-async function insert(tx: Executor, d: NewDelivery, at: Date): Promise<Written> {
-  const [row] = await tx.$queryRaw<Row[]>`INSERT INTO "SmsDelivery" ("id", "userId", "smsActionId",
+async function insert(dialect: Dialect, tx: Executor, d: NewDelivery, at: Date): Promise<Written> {
+  const id = cuid()
+  const write = Prisma.sql`INSERT INTO "SmsDelivery" ("id", "userId", "smsActionId",
       "campaignId", "callId", "to", "requestedTo", "fromNumber", "body", "bodyLength", "provider", "sandbox", "status", "segments", "encoding",
       "errorCode", "errorMessage", "idempotencyKey", "requestHash", "traceParent", "createdAt", "updatedAt")
-    VALUES (${cuid()}, ${d.userId}, ${d.smsActionId}, ${d.campaignId}, ${d.callId}, ${d.to}, ${d.requestedTo},
+    VALUES (${id}, ${d.userId}, ${d.smsActionId}, ${d.campaignId}, ${d.callId}, ${d.to}, ${d.requestedTo},
       ${d.fromNumber}, ${d.body}, ${d.bodyLength}, ${enumLiteral(d.provider, Object.values(SmsProvider))}, ${d.sandbox}, ${status(d.status)}, ${d.segments},
       ${enumLiteral(d.encoding, Object.values(SmsEncoding))}, ${d.errorCode}, ${d.errorMessage}, ${d.idempotencyKey},
-      ${d.requestHash}, ${d.traceParent ?? null}, ${at}, ${at})
-    RETURNING *`
+      ${d.requestHash}, ${d.traceParent ?? null}, ${at}, ${at})`
+  const [row] = await dialect.written(tx, write, byIdSql(id))
   const delivery = parse(row as Row)
   const event = { id: cuid(), deliveryId: delivery.id, status: d.status, errorCode: d.errorCode, source: 'API', at }
   await tx.$executeRaw`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
@@ -69,12 +71,12 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     async create(d: NewDelivery, at: Date, guard?: (tx: Executor) => Promise<void>): Promise<Written> {
       return dialect.transaction(async (tx) => {
         await guard?.(tx)
-        return insert(tx, d, at)
+        return insert(dialect, tx, d, at)
       })
     },
 
     async byId(id: string): Promise<SmsDelivery | undefined> {
-      const [row] = await dialect.read(Prisma.sql`SELECT * FROM "SmsDelivery" WHERE "id" = ${id}`)
+      const [row] = await dialect.read(byIdSql(id))
       return row && parse(row)
     },
 
@@ -148,11 +150,11 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
         at,
       }
       const update = Prisma.sql`UPDATE "SmsDelivery" SET ${Prisma.join(sets, ', ')}
-        WHERE "id" = ${id} AND "status" IN (${Prisma.join(move.from.map(status))}) RETURNING *`
+        WHERE "id" = ${id} AND "status" IN (${Prisma.join(move.from.map(status))})`
       const insert = Prisma.sql`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
         SELECT ${event.id}, ${id}, ${status(next)}, ${event.errorCode}, ${event.source}, ${at}`
       const fanOut = webhookFanOut({ eventId: event.id, deliveryId: id, status: next, at })
-      const { rows, fannedOut } = await dialect.updateThenInsert(update, insert, fanOut)
+      const { rows, fannedOut } = await dialect.updateThenInsert({ update, reread: byIdSql(id), insert, fanOut })
       const [row] = rows
       return row && { delivery: parse(row), event, webhooks: fannedOut }
     },
