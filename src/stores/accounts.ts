@@ -146,8 +146,10 @@ export function accountsStore(db: Db, dialect: Dialect) {
       return db.twilioAccount.findMany({ where: { accountSid }, select: { userId: true, accountSid: true, authTokenEnc: true } })
     },
 
+    /** Read for every Twilio send handed to a worker (a token rotated elsewhere must hold at once): on the driver. */
     async twilioAccount(userId: string): Promise<StoredTwilioAccount | null> {
-      return db.twilioAccount.findUnique({ where: { userId }, select: { accountSid: true, authTokenEnc: true } })
+      const [row] = await dialect.read(Prisma.sql`SELECT "accountSid", "authTokenEnc" FROM "TwilioAccount" WHERE "userId" = ${userId}`)
+      return row ? { accountSid: String(row.accountSid), authTokenEnc: String(row.authTokenEnc) } : null
     },
 
     async saveTwilioAccount(userId: string, account: StoredTwilioAccount, verifiedAt: Date): Promise<void> {
