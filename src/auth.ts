@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Clock } from './clock.js'
-import { safeEqual, sha256 } from './crypto.js'
+import { sha256 } from './crypto.js'
 import type { ApiKeyRole } from './generated/prisma/enums.js'
 import type { PubSub } from './realtime/pubsub.js'
 import type { AccountsStore, NewKey } from './stores/accounts.js'
@@ -31,11 +31,14 @@ export function bearerToken(header: string | null | undefined): string | undefin
 
 /** Resolves bearer tokens to the operator (ADMIN_TOKEN) or a live API key. */
 export function createAuthenticator(adminToken: string | undefined, accounts: AccountsStore) {
+  // Compared by hash, in constant time; the operator token's hash is taken once.
+  const adminHash = adminToken === undefined ? undefined : Buffer.from(sha256(adminToken))
   return async (token: string | undefined): Promise<Auth | null> => {
     if (!token) return null
-    if (adminToken && safeEqual(token, adminToken)) return { kind: 'operator' }
+    const hash = sha256(token)
+    if (adminHash && timingSafeEqual(Buffer.from(hash), adminHash)) return { kind: 'operator' }
     if (!token.startsWith(KEY_PREFIX)) return null
-    const key = await accounts.liveKeyByHash(sha256(token))
+    const key = await accounts.liveKeyByHash(hash)
     return key ? { kind: 'key', keyId: key.id, userId: key.userId, role: key.role } : null
   }
 }
