@@ -19,25 +19,26 @@ export async function startServer(
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FILE: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  proc.stdout?.on('data', (d) => {
-    out += String(d)
-  })
-  proc.stderr?.on('data', (d) => {
-    out += String(d)
-  })
+  // Kept as chunks, joined when asked: a string grown by every chunk and searched on each was
+  // copied whole every time, and under load that copying took CPU from the process measured.
+  const chunks: string[] = []
+  const keep = (d: unknown) => void chunks.push(String(d))
+  proc.stdout?.on('data', keep)
+  proc.stderr?.on('data', keep)
+  const output = () => chunks.join('')
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000)
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output()}`)), 30_000)
     const check = () => {
-      const m = /"port":(\d+),[^\n]*"msg":"listening"/.exec(out)
+      const m = /"port":(\d+),[^\n]*"msg":"listening"/.exec(output())
       if (m) {
         clearTimeout(timer)
+        proc.stdout?.off('data', check)
         resolve(Number(m[1]))
       }
     }
     proc.stdout?.on('data', check)
-    proc.once('exit', () => reject(new Error(`server exited:\n${out}`)))
+    proc.once('exit', () => reject(new Error(`server exited:\n${output()}`)))
     // With a fixed port and quiet logs, the health check tells when it is up.
     const fixed = Number(env.PORT ?? process.env.PORT)
     if (fixed) {
@@ -49,13 +50,14 @@ export async function startServer(
         if (up) {
           clearInterval(poll)
           clearTimeout(timer)
+          proc.stdout?.off('data', check)
           resolve(fixed)
         }
       }, 100)
       proc.once('exit', () => clearInterval(poll))
     }
   })
-  return { proc, url: `http://127.0.0.1:${port}`, output: () => out, exited }
+  return { proc, url: `http://127.0.0.1:${port}`, output, exited }
 }
 
 /** Posts a GraphQL operation to a running server. */
