@@ -70,6 +70,11 @@ describe('what one operation may cost, refused before it runs', () => {
     const paged = `query($n: Int) { campaigns { deliveries(first: $n) { edges { node { campaign { deliveries(first: $n) { edges { node { id } } } } } } } } }`
     expect((await gql(paged, { n: 2 }, s.agent)).errors).toBeUndefined()
     expect(codes(await gql(paged, { n: 100 }, s.agent))).toContain('QUERY_TOO_COMPLEX')
+    // The cost of an operation without variables is kept for its document; with variables, it is costed each time.
+    expect(codes(await gql(nested, {}, s.agent))).toContain('QUERY_TOO_COMPLEX')
+    const defaulted = paged.replace('$n: Int', '$n: Int = 100')
+    for (const _ of [1, 2]) expect(codes(await gql(defaulted, {}, s.agent))).toContain('QUERY_TOO_COMPLEX')
+    expect((await gql(defaulted, { n: 2 }, s.agent)).errors).toBeUndefined()
     const readme = `query { campaign(id: "${s.campaignId}") { agentTools(format: OPENAI) } viewer { email enabledProviders } }`
     expect((await gql(readme, {}, s.agent)).errors).toBeUndefined()
   })

@@ -107,6 +107,15 @@ describe('inputs no field accepts', () => {
     expect(campaign).toEqual({ __typename: 'ValidationError', code: 'VALIDATION', field: 'input.name' })
     const read = await gql('query($c: String) { smsDeliveries(callId: $c) { edges { node { id } } } }', { c: 'x\u0000' }, s.agent)
     expect(read.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'c' } })
+    // A document's literals are looked at once: asked again, it is refused again; clean variables pass it.
+    const literal =
+      'query($c: String) { a: smsDeliveries(callId: "x\u0000") { edges { node { id } } } b: smsDeliveries(callId: $c) { edges { node { id } } } }'
+    for (const c of ['y', 'z'])
+      expect((await gql(literal, { c }, s.agent)).errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'callId' } })
+    const clean =
+      'query($c: String) { a: smsDeliveries(callId: "x") { edges { node { id } } } b: smsDeliveries(callId: $c) { edges { node { id } } } }'
+    expect((await gql(clean, { c: 'y' }, s.agent)).errors).toBeUndefined()
+    expect((await gql(clean, { c: 'x\u0000' }, s.agent)).errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'c' } })
   })
 
   it('refuses a blank template, and treats {{constructor}} like any variable', async () => {

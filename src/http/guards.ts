@@ -94,8 +94,14 @@ export function callerRefusal(holdMs: number): Plugin<Context> {
   })
 }
 
-/** The operation's cost, also left on its context for the cost budget and pacing; over the limit, the refusal. */
-function overCost(args: OperationArgs, maxComplexity: number): GraphQLError | undefined {
+/** The cost of an operation without variables, by document (yoga reuses a parsed document) and operation name. */
+const costs = new WeakMap<DocumentNode, Map<string, number>>()
+
+/** The operation's cost (no field's cost reads the context: only the document and its arguments); undefined when the variables do not fit. */
+function costOf(args: OperationArgs): number | undefined {
+  const constant = !args.variableValues || Object.keys(args.variableValues).length === 0
+  const known = constant ? costs.get(args.document)?.get(args.operationName ?? '') : undefined
+  if (known !== undefined) return known
   const operation = operationOf(args.document, args.operationName)
   const document = {
     ...args.document,
@@ -103,14 +109,18 @@ function overCost(args: OperationArgs, maxComplexity: number): GraphQLError | un
   }
   let cost: number
   try {
-    cost = complexityFromQuery(document, {
-      schema: args.schema,
-      ctx: args.contextValue,
-      variables: args.variableValues ?? {},
-    }).complexity
+    cost = complexityFromQuery(document, { schema: args.schema, ctx: args.contextValue, variables: args.variableValues ?? {} }).complexity
   } catch {
-    return undefined // variables that do not fit the operation: execution answers that, running nothing
+    return undefined
   }
+  if (constant) costs.set(args.document, (costs.get(args.document) ?? new Map()).set(args.operationName ?? '', cost))
+  return cost
+}
+
+/** The operation's cost, also left on its context for the cost budget and pacing; over the limit, the refusal. */
+function overCost(args: OperationArgs, maxComplexity: number): GraphQLError | undefined {
+  const cost = costOf(args)
+  if (cost === undefined) return undefined // variables that do not fit the operation: execution answers that, running nothing
   Object.assign(args.contextValue, { cost })
   if (cost <= maxComplexity) return undefined
   return refusal('QUERY_TOO_COMPLEX', `Query cost ${cost} is over the limit of ${maxComplexity}`, { cost, limit: maxComplexity })
@@ -185,14 +195,21 @@ const operationOf = (doc: DocumentNode, name?: string | null) =>
  * naming the argument. Mutations are checked by their own input rules, so they answer typed errors.
  */
 export function characterGuard(): Plugin<Context> {
-  const check = (args: { document: DocumentNode; operationName?: string | null; variableValues?: unknown }) => {
-    if (operationOf(args.document, args.operationName)?.operation === 'mutation') return undefined
-    let literal: string | undefined
-    visit(args.document, {
+  // The literals are the document's: looked at once per parsed document.
+  const literals = new WeakMap<DocumentNode, string | null>()
+  const badLiteralIn = (document: DocumentNode) => {
+    let literal: string | null = null
+    visit(document, {
       Argument(node) {
         if (!literal && node.value.kind === Kind.STRING && hasBadCharacter(node.value.value)) literal = node.name.value
       },
     })
+    literals.set(document, literal)
+    return literal
+  }
+  const check = (args: { document: DocumentNode; operationName?: string | null; variableValues?: unknown }) => {
+    if (operationOf(args.document, args.operationName)?.operation === 'mutation') return undefined
+    const literal = literals.has(args.document) ? literals.get(args.document) : badLiteralIn(args.document)
     const at = literal ?? badCharacterAt(args.variableValues ?? {}, '')
     return at ? refusal('VALIDATION', `${at}: ${BAD_CHARACTER_MESSAGE}`, { field: at }) : undefined
   }
