@@ -7,7 +7,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { report, startService } from './lib.js'
+import { cpuMs, report, startService } from './lib.js'
 import { pageLoad, postCallbacks, seed, sendingBench, sendLoad, summary } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -45,11 +45,18 @@ const rows: Record<string, unknown>[] = []
 for (let round = 0; round < ROUNDS; round++) {
   for (const [k, tree] of trees.entries()) {
     const service = await startService({ RECONCILE_INTERVAL_MS: '0' }, tree.script)
-    const one = summary(await sendLoad(bench.url, bench, 1, REQUESTS))
-    const ten = summary(await sendLoad(bench.url, bench, 10, REQUESTS))
-    const callbacks = summary(await postCallbacks(callbackUrl, data, data.sids.slice((round * 2 + k) * N, (round * 2 + k + 1) * N)))
+    // CPU of the service's process per operation: steadier than latency on a shared machine.
+    const cpu = async <T>(amount: number, run: () => Promise<T>): Promise<[T, number]> => {
+      const started = cpuMs(service.proc.pid as number)
+      const result = await run()
+      return [result, Math.round(((cpuMs(service.proc.pid as number) - started) / amount) * 1000)]
+    }
+    const [one, oneCpu] = await cpu(REQUESTS, async () => summary(await sendLoad(bench.url, bench, 1, REQUESTS)))
+    const [ten, tenCpu] = await cpu(REQUESTS, async () => summary(await sendLoad(bench.url, bench, 10, REQUESTS)))
+    const sids = data.sids.slice((round * 2 + k) * N, (round * 2 + k + 1) * N)
+    const [callbacks, callbackCpu] = await cpu(N, async () => summary(await postCallbacks(callbackUrl, data, sids)))
     if (READS > 0) await pageLoad(bench.url, data.key, 100)
-    const reads = READS > 0 ? summary(await pageLoad(bench.url, data.key, READS)) : undefined
+    const [reads, readCpu] = READS > 0 ? await cpu(READS, async () => summary(await pageLoad(bench.url, data.key, READS))) : [undefined, 0]
     service.proc.kill('SIGTERM')
     await service.exited
     rows.push({
@@ -58,9 +65,11 @@ for (let round = 0; round < ROUNDS; round++) {
       'send c=1 p50 ms': one['p50 ms'],
       'send c=10 p50 ms': ten['p50 ms'],
       'send c=10 req/s': ten['req/s'],
+      'send CPU µs (c=1, c=10)': `${oneCpu}, ${tenCpu}`,
       'callbacks/s': callbacks['req/s'],
       'callback p99 ms': callbacks['p99 ms'],
-      ...(reads ? { 'read p50 ms (c=20)': reads['p50 ms'], 'reads/s': reads['req/s'] } : {}),
+      'callback CPU µs': callbackCpu,
+      ...(reads ? { 'read p50 ms (c=20)': reads['p50 ms'], 'reads/s': reads['req/s'], 'read CPU µs': readCpu } : {}),
     })
   }
 }
