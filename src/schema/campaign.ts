@@ -29,7 +29,6 @@ const AgentToolFormat = builder.enumType('AgentToolFormat', {
 const liveAttached = { smsAction: { deletedAt: null } }
 
 export const Campaign = builder.prismaObject('Campaign', {
-  select: { id: true },
   description: 'A voice-agent campaign: the SMS actions its agent may use on its calls.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The campaign’s id.' }),

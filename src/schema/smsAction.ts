@@ -18,7 +18,6 @@ export const RecipientPolicy = builder.enumType('RecipientPolicy', {
 })
 
 export const SmsAction = builder.prismaObject('SmsAction', {
-  select: { id: true },
   description: 'A text the agent can send during a call: a tool the LLM sees, once attached to a campaign.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The action’s id.' }),
