@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { createClient } from 'graphql-ws'
 import WebSocket from 'ws'
 import { freePort } from '../harness/net.js'
-import { benchEnv, cpuMs, percentile, report, serviceHeap, startService } from './lib.js'
+import { benchEnv, cpuPerOperation, percentile, report, serviceHeap, startService } from './lib.js'
 import { postCallbacks, seed, signedCallback, summary } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -38,9 +38,10 @@ const forFanout = data.sids.slice(CALLBACKS * 2)
 
 /** One measured run of signed callbacks against `target`, and CPU ms per callback of its process. */
 async function ingest(target: string, pid: number, sids: string[]) {
-  const cpu = cpuMs(pid)
-  const { errors, ...figures } = summary(await postCallbacks(target, data, sids, { connections: CONNECTIONS }))
-  return { ...figures, errors, cpu: (cpuMs(pid) - cpu) / sids.length }
+  const [{ errors, ...figures }, cpu] = await cpuPerOperation(pid, sids.length, async () =>
+    summary(await postCallbacks(target, data, sids, { connections: CONNECTIONS })),
+  )
+  return { ...figures, errors, cpu }
 }
 
 // 1. Ingestion: the service and the bare baseline at once; after a warm-up, rounds alternate.

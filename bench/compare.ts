@@ -7,7 +7,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { cpuMs, report, startService } from './lib.js'
+import { cpuPerOperation, report, startService } from './lib.js'
 import { pageLoad, postCallbacks, seed, sendingBench, sendLoad, summary } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -45,11 +45,10 @@ const rows: Record<string, unknown>[] = []
 for (let round = 0; round < ROUNDS; round++) {
   for (const [k, tree] of trees.entries()) {
     const service = await startService({ RECONCILE_INTERVAL_MS: '0' }, tree.script)
-    // CPU of the service's process per operation: steadier than latency on a shared machine.
+    // CPU µs of the service's process per operation: steadier than latency on a shared machine.
     const cpu = async <T>(amount: number, run: () => Promise<T>): Promise<[T, number]> => {
-      const started = cpuMs(service.proc.pid as number)
-      const result = await run()
-      return [result, Math.round(((cpuMs(service.proc.pid as number) - started) / amount) * 1000)]
+      const [result, ms] = await cpuPerOperation(service.proc.pid as number, amount, run)
+      return [result, Math.round(ms * 1000)]
     }
     const [one, oneCpu] = await cpu(REQUESTS, async () => summary(await sendLoad(bench.url, bench, 1, REQUESTS)))
     const [ten, tenCpu] = await cpu(REQUESTS, async () => summary(await sendLoad(bench.url, bench, 10, REQUESTS)))

@@ -3,7 +3,7 @@
 // Usage: npx tsx bench/floor.ts [--requests 3000 --rounds 2]
 import { parseArgs } from 'node:util'
 import { freePort } from '../harness/net.js'
-import { cpuMs, report, startService } from './lib.js'
+import { cpuPerOperation, report, startService } from './lib.js'
 import { load, sendingBench } from './seed.js'
 
 const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '2' } } })
@@ -17,10 +17,11 @@ const headers = { 'content-type': 'application/json', authorization: `Bearer ${b
 async function measure(url: string, pid: number, connections: number) {
   const amount = Number(args.requests)
   await load({ url: `${url}/graphql`, method: 'POST', body, headers, connections, amount: 300 })
-  const cpu = cpuMs(pid)
-  const r = await load({ url: `${url}/graphql`, method: 'POST', body, headers, connections, amount })
+  const [r, cpu] = await cpuPerOperation(pid, amount, () =>
+    load({ url: `${url}/graphql`, method: 'POST', body, headers, connections, amount }),
+  )
   if (r.non2xx) throw new Error(`${r.non2xx} refused requests at ${url}`)
-  return { 'p50 ms': r.latency.p50, 'CPU µs/request': Math.round(((cpuMs(pid) - cpu) / amount) * 1000) }
+  return { 'p50 ms': r.latency.p50, 'CPU µs/request': Math.round(cpu * 1000) }
 }
 
 const rows: Record<string, unknown>[] = []

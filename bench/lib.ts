@@ -84,6 +84,13 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
+/** `run`'s result, and the CPU ms a process used per operation while it ran (`amount` operations). */
+export async function cpuPerOperation<T>(pid: number, amount: number, run: () => Promise<T>): Promise<[T, number]> {
+  const started = cpuMs(pid)
+  const result = await run()
+  return [result, (cpuMs(pid) - started) / amount]
+}
+
 /** Heap used by the service process, read from its own /metrics. */
 export async function serviceHeap(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()

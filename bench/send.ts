@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { freePort } from '../harness/net.js'
-import { cpuMs, percentile, report, startService, statementsRun } from './lib.js'
+import { cpuPerOperation, percentile, report, startService, statementsRun } from './lib.js'
 import { sendingBench, sendLoad, summary } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -37,9 +37,8 @@ void actionId
 /** One measured run against `target`: latency figures, and CPU ms per send of its process. */
 async function measure(target: string, pid: number, connections: number, amount: number) {
   if (!existsSync(`/proc/${pid}`)) throw new Error(`process ${pid} is gone:\n${[service, baseline].map((p) => p.output()).join('\n')}`)
-  const cpu = cpuMs(pid)
-  const figures = summary(await sendLoad(target, bench, connections, amount))
-  return { ...figures, cpu: (cpuMs(pid) - cpu) / amount }
+  const [figures, cpu] = await cpuPerOperation(pid, amount, async () => summary(await sendLoad(target, bench, connections, amount)))
+  return { ...figures, cpu }
 }
 
 const rows: Record<string, unknown>[] = []
