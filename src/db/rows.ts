@@ -37,7 +37,8 @@ function converterOf(field: { name: string; kind: string; type: string }): Conve
 
 /** A model's scalar columns read in SQL, converted as Prisma's client returns them (from the generated datamodel). */
 export interface ModelRow {
-  readonly fields: string[]
+  /** The model's scalar columns, in its order. */
+  readonly columns: ReadonlySet<string>
   /** Every scalar field of the row. */
   all(row: Row): Row
   /** Only `columns`. */
@@ -63,7 +64,7 @@ export function modelRow(model: string): ModelRow {
     for (const [name, convert] of every) out[name] = convert(row[name])
     return out
   }
-  const parsed: ModelRow = { fields: fields.map((f) => f.name), all, pick }
+  const parsed: ModelRow = { columns: new Set(fields.map((f) => f.name)), all, pick }
   modelRows.set(model, parsed)
   return parsed
 }

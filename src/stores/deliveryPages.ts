@@ -32,22 +32,12 @@ interface Relation {
   load: (keys: string[]) => Promise<(key: string) => unknown>
 }
 
-const SCALARS = new Map<string, Set<string>>()
-/** A model's scalar columns, in its order (built once per model: every page asks). */
-function scalarsOf(model: string): Set<string> {
-  let scalars = SCALARS.get(model)
-  if (!scalars) {
-    scalars = new Set(modelRow(model).fields)
-    SCALARS.set(model, scalars)
-  }
-  return scalars
-}
 const EVENTS_ORDER = JSON.stringify({ orderBy: [{ at: 'asc' }, { id: 'asc' }] })
 const DUPLICATES = JSON.stringify({ orderBy: { detectedAt: 'asc' }, select: { providerMessageId: true } })
 
 /** The columns asked for (`true` for all, or `{ select }` of columns only), or undefined for any other shape. */
 function columnsAsked(model: string, asked: unknown): string[] | undefined {
-  const scalars = scalarsOf(model)
+  const scalars = modelRow(model).columns
   if (asked === true) return [...scalars]
   const select = (asked as { select?: Row } | null)?.select
   if (!select || Object.keys(asked as object).length !== 1) return undefined
@@ -58,7 +48,7 @@ function columnsAsked(model: string, asked: unknown): string[] | undefined {
 /** `columns` with the id and `keys` added, in the model's order; undefined (every column) when one is not a column. */
 function columnsWanted(columns: readonly string[], keys: string[]): string[] | undefined {
   const asked = new Set(['id', ...columns, ...keys])
-  const scalars = scalarsOf('SmsDelivery')
+  const scalars = modelRow('SmsDelivery').columns
   if ([...asked].some((c) => !scalars.has(c))) return undefined
   return [...scalars].filter((c) => asked.has(c))
 }
