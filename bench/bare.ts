@@ -50,3 +50,8 @@ export function bareDb(url: string): BareDb {
     close: async () => void db.close(),
   }
 }
+
+/** The baseline's page of smsDeliveries(first: 50): one joined read with the action's and campaign's names. */
+export const BARE_PAGE = `SELECT d."id", d."status", d."to", d."createdAt", a."id" AS "actionId", a."name" AS "actionName", c."id" AS "campaignId", c."name" AS "campaignName"
+  FROM "SmsDelivery" d JOIN "SmsAction" a ON a."id" = d."smsActionId" JOIN "Campaign" c ON c."id" = d."campaignId"
+  WHERE d."userId" = $1 ORDER BY d."createdAt" DESC, d."id" DESC LIMIT 51`

@@ -2,7 +2,7 @@
 // one joined read of the page (deliveries with their action's and campaign's names), as JSON.
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
-import { bareDb } from './bare.js'
+import { BARE_PAGE, bareDb } from './bare.js'
 
 const db = bareDb(process.env.DATABASE_URL as string)
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex')
@@ -13,12 +13,7 @@ const server = createServer(async (req, res) => {
     sha256(token),
   ])
   if (!key) return void res.writeHead(401).end()
-  const rows = await db.query(
-    `SELECT d."id", d."status", d."to", d."createdAt", a."id" AS "actionId", a."name" AS "actionName", c."id" AS "campaignId", c."name" AS "campaignName"
-     FROM "SmsDelivery" d JOIN "SmsAction" a ON a."id" = d."smsActionId" JOIN "Campaign" c ON c."id" = d."campaignId"
-     WHERE d."userId" = $1 ORDER BY d."createdAt" DESC, d."id" DESC LIMIT 51`,
-    [key.userId],
-  )
+  const rows = await db.query(BARE_PAGE, [key.userId])
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { smsDeliveries: { edges: rows.slice(0, 50) } } }))
 })
 server.listen(Number(process.env.PORT), '127.0.0.1', () =>

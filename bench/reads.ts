@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import type autocannon from 'autocannon'
 import { freePort } from '../harness/net.js'
 import { benchEnv, percentile, report, startService, statementsRun } from './lib.js'
-import { pageLoad, pageRead, postCallbacks, seed, summary } from './seed.js'
+import { growDeliveries, pageLoad, pageRead, postCallbacks, seed, summary } from './seed.js'
 
 const { values: args } = parseArgs({
   options: { sizes: { type: 'string', default: '10000,1000000' }, requests: { type: 'string', default: '1000' } },
@@ -16,40 +16,12 @@ const { url } = await benchEnv()
 const data = await seed(1000)
 const sample = await data.db.smsDelivery.findFirstOrThrow({ where: { userId: data.userId } })
 
-/** Adds deliveries with plain SQL (Prisma would take minutes for a million rows). */
-async function grow(to: number) {
-  const have = await data.db.smsDelivery.count()
-  const cols =
-    '"id","userId","smsActionId","campaignId","callId","to","body","provider","status","providerMessageId","segments","encoding","sandbox","attempts","createdAt","updatedAt"'
-  for (let i = have; i < to; i += 20_000) {
-    const n = Math.min(20_000, to - i)
-    if (process.env.BENCH_DATABASE_URL) {
-      await data.db.$executeRawUnsafe(
-        `INSERT INTO "SmsDelivery" (${cols}) SELECT 'bulk' || g, $1, $2, $3, 'call-' || (g % 5000), '+14155550123', 'Bulk text', 'TWILIO', 'DELIVERED', 'SMbulk' || g, 1, 'GSM7', false, 1, NOW() - (g || ' seconds')::interval, NOW() FROM generate_series($4::int, $5::int) g`,
-        sample.userId,
-        sample.smsActionId,
-        sample.campaignId,
-        i,
-        i + n - 1,
-      )
-    } else {
-      const rows = Array.from(
-        { length: n },
-        (_, k) =>
-          `('bulk${i + k}','${sample.userId}','${sample.smsActionId}','${sample.campaignId}','call-${(i + k) % 5000}','+14155550123','Bulk text','TWILIO','DELIVERED','SMbulk${i + k}',1,'GSM7',0,1,'${new Date(Date.now() - (i + k) * 1000).toISOString()}','${new Date().toISOString()}')`,
-      )
-      for (let k = 0; k < rows.length; k += 2000)
-        await data.db.$executeRawUnsafe(`INSERT INTO "SmsDelivery" (${cols}) VALUES ${rows.slice(k, k + 2000).join(',')}`)
-    }
-  }
-}
-
 const statements = () => statementsRun(url)
 const rows: Record<string, unknown>[] = []
 let callbacksUsed = 0
 for (const size of SIZES) {
   const seeding = performance.now()
-  await grow(size)
+  await growDeliveries(data.db, sample, size)
   const seededIn = Math.round((performance.now() - seeding) / 1000)
   // The query behind smsDeliveries, as it was (by id) and as it is (along the (userId, createdAt) index).
   const shape = async (orderBy: object) => {
