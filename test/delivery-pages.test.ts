@@ -184,3 +184,76 @@ describe('pages read with only the columns their fields need', () => {
     expect(page).toEqual(every.map((node) => ({ length: node.bodyLength, campaign: { name: (node.campaign as { name: string }).name } })))
   })
 })
+
+describe('the action and campaign of deliveries read without them', () => {
+  const statements = async () => (await services.metrics.dbQueries.get()).values[0]?.value ?? 0
+  /** The statements one operation ran, and its data. */
+  const counted = async (query: string, variables: Record<string, unknown> = {}) => {
+    const before = await statements()
+    const r = await gql(query, variables, a.key)
+    expect(r.errors).toBeUndefined()
+    return { data: r.data as Record<string, unknown>, ran: (await statements()) - before }
+  }
+  const names = { smsAction: { id: '', name: 'Booking' }, campaign: { id: '', name: 'Spring' } }
+  const expected = () => ({ smsAction: { ...names.smsAction, id: a.actionId }, campaign: { ...names.campaign, id: a.campaignId } })
+  const FIELDS = 'smsAction { id name } campaign { id name }'
+
+  it('answer them for one delivery, a page Prisma reads and a campaign’s deliveries', async () => {
+    const one = await counted(`query($id: ID!) { smsDelivery(id: $id) { ${FIELDS} } }`, { id: a.ids[3] })
+    expect(one.data.smsDelivery).toEqual(expected())
+    const backwards = await counted(`{ smsDeliveries(last: 7) { edges { node { ${FIELDS} } } } }`)
+    expect((backwards.data.smsDeliveries as { edges: { node: unknown }[] }).edges.map((e) => e.node)).toEqual(Array(7).fill(expected()))
+    const query = `query($id: ID!) { campaign(id: $id) { deliveries(first: 20) { edges { node { ${FIELDS} } } } } }`
+    const page = await counted(query, { id: a.campaignId })
+    const nodes = (page.data.campaign as { deliveries: { edges: { node: unknown }[] } }).deliveries.edges.map((e) => e.node)
+    expect(nodes).toEqual(Array(20).fill(expected()))
+  })
+
+  it('read the actions and the campaigns of a page in one statement each, whatever its size', async () => {
+    const user = await createUser(['ATLAS'])
+    const made: { actionId: string; campaignId: string }[] = []
+    for (let i = 0; i < 6; i++) {
+      const action = await db.smsAction.create({
+        data: { userId: user.id, name: `A${i}`, liveName: `A${i}`, description: 'd', provider: 'ATLAS', messageTemplate: 'Hi' },
+      })
+      const campaign = await db.campaign.create({ data: { userId: user.id, name: `C${i}` } })
+      made.push({ actionId: action.id, campaignId: campaign.id })
+    }
+    for (let i = 0; i < 12; i++) {
+      const { actionId, campaignId } = made[i % 6] as (typeof made)[number]
+      await db.smsDelivery.create({
+        data: {
+          userId: user.id,
+          smsActionId: actionId,
+          campaignId,
+          callId: 'c',
+          to: '+14155550123',
+          body: 'x',
+          provider: 'ATLAS',
+          segments: 1,
+          encoding: 'GSM7',
+        },
+      })
+    }
+    const query = `query($n: Int!) { smsDeliveries(last: $n) { edges { node { ${FIELDS} } } } }`
+    const run = async (n: number) => {
+      const before = await statements()
+      const r = await gql(query, { n }, user.key)
+      expect(r.errors).toBeUndefined()
+      const nodes = (r.data as { smsDeliveries: { edges: { node: { smsAction: { name: string }; campaign: { name: string } } }[] } })
+        .smsDeliveries.edges
+      return { names: nodes.map((e) => `${e.node.smsAction.name}/${e.node.campaign.name}`), ran: (await statements()) - before }
+    }
+    const two = await run(2)
+    const twelve = await run(12)
+    expect(new Set(twelve.names)).toEqual(new Set(made.map((_, i) => `A${i}/C${i}`)))
+    expect(twelve.ran).toBe(two.ran)
+  })
+
+  it('answer what the action holds in relations of its own, on a page read in SQL', async () => {
+    await db.campaignSmsAction.create({ data: { campaignId: a.campaignId, smsActionId: a.actionId } })
+    const page = await counted(`{ smsDeliveries(first: 12) { edges { node { id smsAction { name campaigns { name } } } } } }`)
+    const nodes = (page.data.smsDeliveries as { edges: { node: { smsAction: unknown } }[] }).edges.map((e) => e.node.smsAction)
+    expect(nodes).toEqual(Array(12).fill({ name: 'Booking', campaigns: [{ name: 'Spring' }] }))
+  })
+})

@@ -4,8 +4,9 @@ import { CAMPAIGN_TOOLS } from '../stores/campaigns.js'
 import { cleanText } from '../text.js'
 import { builder } from './builder.js'
 import type { ViewerContext } from './context.js'
-import { SmsDeliveryConnection, SmsDeliveryStatus } from './delivery.js'
+import { type Related, SmsDelivery, SmsDeliveryConnection, SmsDeliveryStatus } from './delivery.js'
 import { mutationErrors } from './errors.js'
+import { relatedRow } from './related.js'
 import { SmsAction } from './smsAction.js'
 import { byId, connectionCost, PAGE } from './util.js'
 
@@ -81,6 +82,14 @@ builder.prismaObjectFields(SmsAction, (t) => ({
     description: 'The campaigns it is attached to.',
     select: (_args, _ctx, nested) => ({ campaigns: { orderBy: { createdAt: 'asc' }, select: { campaign: nested(true) } } }),
     resolve: (a) => a.campaigns.map((c) => c.campaign),
+  }),
+}))
+
+builder.prismaObjectFields(SmsDelivery, (t) => ({
+  campaign: t.field({
+    type: Campaign,
+    description: 'The campaign of the call.',
+    resolve: (d, _a, ctx) => relatedRow(ctx, 'Campaign', (d as Related).campaign, d.campaignId) as never,
   }),
 }))
 

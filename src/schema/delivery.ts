@@ -1,11 +1,12 @@
-import type { GraphQLResolveInfo } from 'graphql'
 import type { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
 import type { DeliveryUpdate } from '../realtime/pubsub.js'
 import type { EventSource as EventSourceValue } from '../stores/deliveries.js'
 import { builder } from './builder.js'
 import { viewerOf } from './context.js'
 import { isHeavy, nextTurn } from './pacing.js'
+import { relatedRow } from './related.js'
 import { fieldsAt } from './selection.js'
+import { SmsAction } from './smsAction.js'
 import { SmsProvider } from './user.js'
 import { connectionCost, PAGE } from './util.js'
 
@@ -53,6 +54,9 @@ export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
   }),
 })
 
+/** The action and campaign of a delivery, when the page read them with it. */
+export type Related = { smsAction?: unknown; campaign?: unknown }
+
 /** What bodyLength reads: the length kept for a body cut short, else the body itself. */
 const BODY_LENGTH_READS = { bodyLength: true, body: true } as const
 
@@ -60,8 +64,11 @@ export const SmsDelivery = builder.prismaObject('SmsDelivery', {
   description: 'A text the agent sent, or tried to send (REJECTED ones are kept for the owner to audit).',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The delivery’s id.' }),
-    smsAction: t.relation('smsAction', { description: 'The action it was sent for.' }),
-    campaign: t.relation('campaign', { description: 'The campaign of the call.' }),
+    smsAction: t.field({
+      type: SmsAction,
+      description: 'The action it was sent for.',
+      resolve: (d, _a, ctx) => relatedRow(ctx, 'SmsAction', (d as Related).smsAction, d.smsActionId) as never,
+    }),
     callId: t.exposeString('callId', { description: 'The call it was sent during.' }),
     to: t.exposeString('to', { description: 'The recipient (E.164).' }),
     body: t.exposeString('body', { description: 'The text (a refused one cut to 1,600 characters).' }),
@@ -112,7 +119,13 @@ const COLUMNS_OF_FIELD: Record<string, string[]> = {
 }
 
 /** The delivery columns a page's nodes need (a field not known above is taken to be a column of its name). */
-const columnsOfPage = (info: GraphQLResolveInfo) => [...fieldsAt(info, ['edges', 'node'])].flatMap((f) => COLUMNS_OF_FIELD[f] ?? [f])
+const columnsOfPage = (asked: Set<string>) => [...asked].flatMap((f) => COLUMNS_OF_FIELD[f] ?? [f])
+
+/** Pothos' query for the page, with the action and campaign when the nodes ask for them (read with the page). */
+function withRelated<Q extends { include?: object }>(query: Q, asked: Set<string>): Q {
+  const related = ['smsAction', 'campaign'].filter((name) => asked.has(name)).map((name) => [name, true])
+  return related.length ? { ...query, include: { ...query.include, ...Object.fromEntries(related) } } : query
+}
 
 /** The one connection type for deliveries, shared by Query.smsDeliveries and Campaign.deliveries. */
 export const SmsDeliveryConnection = builder.connectionObject({ type: SmsDelivery, name: 'SmsDeliveryConnection' })
@@ -148,8 +161,9 @@ builder.queryFields((t) => ({
           ...(args.status ? { status: args.status } : {}),
         }
         // Rows shaped as findMany answers them for `query` (test/delivery-pages.test.ts compares the two).
-        const page = await ctx.services.stores.deliveryPages.read(query, where, {
-          columns: columnsOfPage(info),
+        const asked = fieldsAt(info, ['edges', 'node'])
+        const page = await ctx.services.stores.deliveryPages.read(withRelated(query, asked), where, {
+          columns: columnsOfPage(asked),
           between: isHeavy(ctx) ? nextTurn : undefined,
         })
         if (page) return page as never

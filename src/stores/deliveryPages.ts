@@ -53,17 +53,25 @@ function columnsWanted(columns: readonly string[], keys: string[]): string[] | u
   return [...scalars].filter((c) => asked.has(c))
 }
 
-/** The row of `model` each delivery points to through its `key` column. */
-function byId(dialect: Dialect, model: 'SmsAction' | 'Campaign', key: string, asked: unknown): Relation | undefined {
-  const columns = columnsAsked(model, asked)
-  if (!columns) return undefined
+/** What a delivery points to through a key column. */
+export type RelatedModel = 'SmsAction' | 'Campaign'
+
+/** The rows of `model` with these ids, holding `columns`, by id. */
+async function rowsById(dialect: Dialect, model: RelatedModel, columns: string[], ids: string[]) {
   const parse = modelRow(model)
   const list = Prisma.raw(columns.map((c) => `"${c}"`).join(', '))
+  const rows = await dialect.read(Prisma.sql`SELECT ${list} FROM ${Prisma.raw(`"${model}"`)} WHERE "id" IN (${Prisma.join(ids)})`)
+  return new Map(rows.map((r) => [String(r.id), parse.pick(r, columns)]))
+}
+
+/** The row of `model` each delivery points to through its `key` column. */
+function byId(dialect: Dialect, model: RelatedModel, key: string, asked: unknown): Relation | undefined {
+  const columns = columnsAsked(model, asked)
+  if (!columns) return undefined
   return {
     key,
     load: async (ids) => {
-      const rows = await dialect.read(Prisma.sql`SELECT ${list} FROM ${Prisma.raw(`"${model}"`)} WHERE "id" IN (${Prisma.join(ids)})`)
-      const found = new Map(rows.map((r) => [String(r.id), parse.pick(r, columns)]))
+      const found = await rowsById(dialect, model, columns, ids)
       return (id) => found.get(id)
     },
   }
@@ -170,6 +178,11 @@ export function deliveryPagesStore(dialect: Dialect) {
         for (const row of rows) row[name] = found(keyOf(row))
       }
       return rows
+    },
+
+    /** Whole rows of the actions or campaigns with these ids (deliveries read without them), by id. */
+    related(model: RelatedModel, ids: string[]): Promise<Map<string, Row>> {
+      return rowsById(dialect, model, [...modelRow(model).columns], ids)
     },
   }
 }
