@@ -1,17 +1,22 @@
 // Reads and the callback path as the data grows: smsDeliveries (50 per page, with action and
 // campaign) at concurrency 50, SQL statements per request, and signed callbacks, at 10,000 and
-// 1,000,000 deliveries. Usage: npm run bench:reads [-- --sizes 10000,1000000]
+// 1,000,000 deliveries. Usage: npm run bench:reads [-- --sizes 10000,1000000 --requests 2500 --rounds 5]
 import { parseArgs } from 'node:util'
 import type autocannon from 'autocannon'
 import { freePort } from '../harness/net.js'
-import { benchEnv, percentile, report, startService, statementsRun } from './lib.js'
+import { benchEnv, cpuPerOperation, percentile, report, startService, statementsRun } from './lib.js'
 import { growDeliveries, pageLoad, pageRead, postCallbacks, seed, summary } from './seed.js'
 
 const { values: args } = parseArgs({
-  options: { sizes: { type: 'string', default: '10000,1000000' }, requests: { type: 'string', default: '1000' } },
+  options: {
+    sizes: { type: 'string', default: '10000,1000000' },
+    requests: { type: 'string', default: '2500' },
+    rounds: { type: 'string', default: '5' },
+  },
 })
 const SIZES = String(args.sizes).split(',').map(Number)
 const REQUESTS = Number(args.requests)
+const ROUNDS = Number(args.rounds)
 const { url } = await benchEnv()
 const data = await seed(1000)
 const sample = await data.db.smsDelivery.findFirstOrThrow({ where: { userId: data.userId } })
@@ -46,18 +51,26 @@ for (const size of SIZES) {
     })
     perRequest[first] = (await statements()) - before
   }
-  // The page at concurrency 20, beside the bare joined read, alternating after a warm-up.
+  // The page at concurrency 20, beside the bare joined read, alternating after a warm-up; CPU per
+  // read from each process, the steadier figure on a shared machine.
   const basePort = await freePort()
   const baseline = await startService({ PORT: String(basePort) }, 'bench/baseline-reads.ts')
-  const load = (target: string, amount: number) => pageLoad(target, data.key, amount)
   const baseUrl = `http://127.0.0.1:${basePort}`
-  await load(url, 100)
-  await load(baseUrl, 100)
+  const perRound = Math.round(REQUESTS / ROUNDS)
+  const load = (target: string, pid: number, amount: number) => cpuPerOperation(pid, amount, () => pageLoad(target, data.key, amount))
+  await load(url, service.proc.pid as number, 300)
+  await load(baseUrl, baseline.proc.pid as number, 300)
   const svcRounds: autocannon.Result[] = []
   const baseRounds: autocannon.Result[] = []
-  for (let r = 0; r < 2; r++) {
-    svcRounds.push(await load(url, REQUESTS / 2))
-    baseRounds.push(await load(baseUrl, REQUESTS / 2))
+  const svcCpu: number[] = []
+  const baseCpu: number[] = []
+  for (let r = 0; r < ROUNDS; r++) {
+    const [svc, svcMs] = await load(url, service.proc.pid as number, perRound)
+    const [base, baseMs] = await load(baseUrl, baseline.proc.pid as number, perRound)
+    svcRounds.push(svc)
+    baseRounds.push(base)
+    svcCpu.push(svcMs)
+    baseCpu.push(baseMs)
   }
   baseline.proc.kill('SIGTERM')
   await baseline.exited
@@ -66,6 +79,7 @@ for (const size of SIZES) {
       list.map((x) => x.latency.p50),
       50,
     )
+  const median = (list: number[]) => percentile(list, 50)
   const reads = svcRounds.at(-1) as autocannon.Result
   const sids = data.sids.slice(callbacksUsed, callbacksUsed + 500)
   callbacksUsed += 500
@@ -84,11 +98,18 @@ for (const size of SIZES) {
     'read p50 ms (c=20)': p50(svcRounds),
     'bare joined read p50 ms': p50(baseRounds),
     'read ratio': Number((p50(svcRounds) / p50(baseRounds)).toFixed(2)),
+    'CPU per read ms, service / bare': `${median(svcCpu).toFixed(2)} / ${median(baseCpu).toFixed(2)}`,
+    'CPU ratio': Number((median(svcCpu) / median(baseCpu)).toFixed(2)),
     'read p99 ms': read['p99 ms'],
     'callbacks/s': callbacks['req/s'],
     'callback p99 ms': callbacks['p99 ms'],
     non2xx: read.non2xx + callbacks.non2xx,
   })
 }
-report('reads-and-data-size', rows, { concurrency: 20, requests: REQUESTS, target: 'smsDeliveries(first: 50) ≤ 3× the bare joined read' })
+report('reads-and-data-size', rows, {
+  concurrency: 20,
+  requests: REQUESTS,
+  rounds: ROUNDS,
+  target: 'smsDeliveries(first: 50) ≤ 3× the bare joined read',
+})
 await data.db.$disconnect()
