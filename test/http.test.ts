@@ -46,6 +46,28 @@ describe('HTTP endpoints over a real socket', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200)
   })
 
+  it('serves GraphQL at /graphql alone: other paths ending in it answer 404, whatever their body', async () => {
+    const operation = JSON.stringify({ query: '{ __typename }' })
+    for (const path of ['/x/graphql', '/?/graphql', '/graphql/graphql']) {
+      const json = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: operation })
+      expect([path, json.status]).toEqual([path, 404])
+      const form = { 'content-type': 'application/x-www-form-urlencoded' }
+      expect([path, (await fetch(`${base}${path}`, { method: 'POST', headers: form, body: 'query=%7B__typename%7D' })).status]).toEqual([
+        path,
+        404,
+      ])
+    }
+    // Chunked, without a length: past the door's checks, yoga would have read it whole.
+    const body = new ReadableStream({
+      start: (c) => {
+        c.enqueue(new TextEncoder().encode(operation))
+        c.close()
+      },
+    })
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' }
+    expect((await fetch(`${base}/x/graphql`, init as RequestInit)).status).toBe(404)
+  })
+
   it('never logs the bearer token of a request', async () => {
     const u = await createUser()
     await fetch(`${base}/graphql`, {

@@ -82,7 +82,12 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
       await traced(req, res, route, async () => {
         const webhook = webhooks.get(route)
         if (webhook) await serveWebhook(webhook, req, res, requestId)
-        else await yoga.handle(req, res, { req, res, requestId })
+        // Only the paths yoga serves reach it: it answers any URL ending in /graphql, past the door's checks.
+        else if (route !== 'other') await yoga.handle(req, res, { req, res, requestId })
+        else {
+          res.writeHead(404, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"not found"}')
+          req.resume()
+        }
       })
     } catch (err) {
       logger.error({ err, requestId }, 'request failed')
