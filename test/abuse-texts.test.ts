@@ -11,7 +11,7 @@ vi.hoisted(() => {
   })
 })
 
-const { adminToken, clock, createUser, db, gql, mutate, sendingSetup, serviceLog, twilio } = await import('./support/helpers.js')
+const { adminToken, app, clock, createUser, db, gql, mutate, sendingSetup, serviceLog, twilio } = await import('./support/helpers.js')
 
 const LIMITS = `mutation($u: ID!, $input: UserLimitsInput!) { setUserLimits(userId: $u, input: $input) {
   __typename ... on SetUserLimitsSuccess { user { textLimits { perMinute perDay perRecipientHour perRecipientDay } } } ... on Error { code } } }`
@@ -116,6 +116,24 @@ describe('inputs no field accepts', () => {
       'query($c: String) { a: smsDeliveries(callId: "x") { edges { node { id } } } b: smsDeliveries(callId: $c) { edges { node { id } } } }'
     expect((await gql(clean, { c: 'y' }, s.agent)).errors).toBeUndefined()
     expect((await gql(clean, { c: 'x\u0000' }, s.agent)).errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'c' } })
+  })
+
+  it('answers variables nested thousands deep, clean or not, without an internal error', async () => {
+    const s = await sendingSetup()
+    // Written out: JSON.stringify itself gives up on values this deep.
+    const post = async (inner: string) => {
+      const variables = `{"u":${'['.repeat(20_000)}${inner}${']'.repeat(20_000)}}`
+      const res = await app.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${s.agent}` },
+        body: `{"query":"{ __typename }","variables":${variables}}`,
+      })
+      return res.json()
+    }
+    expect(await post('"x"')).toEqual({ data: { __typename: 'Query' } })
+    const bad = await post('"x\\u0000"')
+    expect(bad.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION' } })
+    expect(bad.errors[0].extensions.field).toMatch(/^u(\.0)+$/)
   })
 
   it('refuses a blank template, and treats {{constructor}} like any variable', async () => {

@@ -175,13 +175,21 @@ export function schemaPrivacy(publicIntrospection: boolean): Plugin<Context> {
   }
 }
 
-/** Where a value holds a string with a character no field accepts, as a path (`input.body`); undefined when clean. */
+/**
+ * Where a value holds a string with a character no field accepts, as a path (`input.body`);
+ * undefined when clean. Walked with a stack of its own: variables nested thousands deep would
+ * exhaust the call stack.
+ */
 export function badCharacterAt(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return hasBadCharacter(value) ? path : undefined
-  if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      const found = badCharacterAt(v, path ? `${path}.${key}` : key)
-      if (found) return found
+  const pending: [unknown, string][] = [[value, path]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [v, at] = next
+    if (typeof v === 'string' && hasBadCharacter(v)) return at
+    if (!v || typeof v !== 'object') continue
+    const entries = Object.entries(v)
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, inner] = entries[i] as [string, unknown]
+      pending.push([inner, at ? `${at}.${key}` : key])
     }
   }
   return undefined
