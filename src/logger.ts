@@ -31,8 +31,12 @@ export function scrub(value: unknown, depth = 0): unknown {
   )
 }
 
-/** An error as logs show it: its kind, code, message and stack, numbers masked (pino's own form is not a plain object). */
+/**
+ * An error as logs show it: its kind, code, message and stack, numbers masked (pino's own form is
+ * not a plain object). A message passed as `err` is kept as the message.
+ */
 function serializeError(err: unknown) {
+  if (!(err instanceof Error) && (typeof err !== 'object' || err === null)) return scrub({ message: String(err) })
   const e = pino.stdSerializers.err(err as Error)
   const code = (err as { code?: unknown })?.code
   return scrub({ type: e.type, message: e.message, stack: e.stack, ...(code !== undefined ? { code } : {}) })
