@@ -105,6 +105,13 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       return inserted === 1
     },
 
+    /** Whether a provider message is recorded for a delivery, as its own or as a duplicate send. */
+    async holdsMessage(providerMessageId: string): Promise<boolean> {
+      const rows = await dialect.read(Prisma.sql`SELECT 1 AS "one" FROM "SmsDelivery" WHERE "providerMessageId" = ${providerMessageId}
+        UNION ALL SELECT 1 AS "one" FROM "DuplicateSend" WHERE "providerMessageId" = ${providerMessageId}`)
+      return rows.length > 0
+    },
+
     /** Whether the user owns the delivery. */
     async isOwned(userId: string, id: string): Promise<boolean> {
       const rows = await dialect.read(Prisma.sql`SELECT 1 AS "one" FROM "SmsDelivery" WHERE "id" = ${id} AND "userId" = ${userId}`)

@@ -36,10 +36,39 @@ describe('finding the message an earlier attempt made', () => {
       async () => ({ client, from: { from: '+14155550100' } }),
       () => 'http://localhost/cb',
     )
-    expect(await transport.findExisting(sms)).toEqual({ providerMessageId: made.sid, status: 'QUEUED', sandbox: false })
+    const none = async () => false
+    expect(await transport.findExisting(sms, none)).toEqual({ providerMessageId: made.sid, status: 'QUEUED', sandbox: false })
     const lists = double.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Messages.json'))
     expect(lists.at(-1)?.query.get('PageToken')).toBe('PA50')
     expect(lists.some((r) => [...r.query.keys()].some((k) => k.startsWith('DateSent')) && r.query.get('PageSize') === '50')).toBe(false)
-    expect(await transport.findExisting({ ...sms, body: 'Never sent' })).toBeUndefined()
+    expect(await transport.findExisting({ ...sms, body: 'Never sent' }, none)).toBeUndefined()
+  })
+
+  it('passes over a message with the same words that another delivery recorded already', async () => {
+    const account = double.addAccount()
+    const client = new TwilioClients({ baseUrl: double.url, timeoutMs: 5000 }).for(account.sid, account.token)
+    const sms: OutgoingSms = {
+      deliveryId: 'd2',
+      userId: 'u1',
+      provider: 'TWILIO',
+      to: '+14155550124',
+      fromNumber: '+14155550100',
+      body: 'Your booking is confirmed.',
+      createdAt: new Date(),
+    }
+    const ours = await client.messages.create({ to: sms.to, from: '+14155550100', body: sms.body })
+    const theirs = await client.messages.create({ to: sms.to, from: '+14155550100', body: sms.body })
+    const transport = new TwilioTransport(
+      async () => ({ client, from: { from: '+14155550100' } }),
+      () => 'http://localhost/cb',
+    )
+    const asked: string[] = []
+    const taken = (sids: string[]) => async (sid: string) => {
+      asked.push(sid)
+      return sids.includes(sid)
+    }
+    expect(await transport.findExisting(sms, taken([theirs.sid]))).toMatchObject({ providerMessageId: ours.sid })
+    expect(asked).toEqual([theirs.sid, ours.sid])
+    expect(await transport.findExisting(sms, taken([theirs.sid, ours.sid]))).toBeUndefined()
   })
 })

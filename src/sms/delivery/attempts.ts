@@ -72,8 +72,12 @@ export class SendAttempts {
         const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
         this.logFailure(deliveryId, attempt, failure)
         await sleep(failure.kind === 'transient' ? backoffMs(attempt, send.retryBaseMs) : 0)
-        // No answer: the provider may hold the message already, so ask before sending it again.
-        if (failure.ambiguous && (await this.adoptIfSent(deliveryId).catch((err) => this.unasked(deliveryId, err)))) return undefined
+        // No answer: the provider may hold the message already, so ask before sending it again;
+        // when it cannot be asked either, recovery asks later (the claimed attempt says to).
+        if (failure.ambiguous) {
+          const adopted = await this.adoptIfSent(deliveryId).catch((err) => this.unasked(deliveryId, err))
+          if (adopted !== false) return undefined
+        }
         if (failure.kind === 'permanent' || attempt >= send.maxAttempts) return this.fail(sms, failure)
         this.deps.metrics.sendRetries.inc({ code: failure.code })
         continue
@@ -89,7 +93,8 @@ export class SendAttempts {
   async adoptIfSent(deliveryId: string): Promise<boolean> {
     const d = await this.deps.deliveries.byId(deliveryId)
     if (!sendable(d) || d.attempts === 0) return false
-    const existing = await this.deps.providers.transportFor(d.provider).findExisting(outgoingOf(d))
+    const taken = (sid: string) => this.deps.deliveries.holdsMessage(sid)
+    const existing = await this.deps.providers.transportFor(d.provider).findExisting(outgoingOf(d), taken)
     if (!existing) return false
     this.deps.logger.info({ deliveryId, providerMessageId: existing.providerMessageId }, 'adopted a message sent before a crash')
     await this.deps.status.move(deliveryId, existing.status, 'RECONCILER', {
@@ -126,12 +131,15 @@ export class SendAttempts {
     if (failure.code === 'OPTED_OUT') await this.deps.optOuts.record(sms.userId, senderOf(sms), sms.to, 'TWILIO_21610')
     // A Twilio code says more than ours for a refusal; for an outage ours does (the last 5xx says little).
     const errorCode = failure.kind === 'permanent' ? (failure.providerCode ?? failure.code) : failure.code
-    return this.deps.status.move(sms.deliveryId, 'FAILED', 'DISPATCHER', { errorCode, errorMessage: failure.message })
+    // Only from PENDING: a callback that came meanwhile says the provider took an earlier attempt's message.
+    const change = { errorCode, errorMessage: failure.message }
+    return this.deps.status.move(sms.deliveryId, 'FAILED', 'DISPATCHER', change, ['PENDING'])
   }
 
-  private unasked(deliveryId: string, err: unknown): false {
-    this.deps.logger.warn({ deliveryId, err: (err as Error).message }, 'could not ask the provider about an unanswered send')
-    return false
+  private unasked(deliveryId: string, err: unknown): undefined {
+    const message = 'could not ask the provider about an unanswered send; left for recovery to ask again'
+    this.deps.logger.warn({ deliveryId, err: (err as Error).message }, message)
+    return undefined
   }
 
   private logFailure(deliveryId: string, attempt: number, f: ProviderFailure) {

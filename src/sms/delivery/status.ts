@@ -48,20 +48,19 @@ export class DeliveryStatusWriter {
   }
 
   /**
-   * Moves a delivery forward to `next`. Late or duplicate changes (not strictly forward) change
-   * and record nothing. Returns the row written, or undefined when it did not move.
+   * Moves a delivery forward to `next` (from `from` only, when given). Late or duplicate changes
+   * (not strictly forward) change and record nothing. Returns the row written, or undefined when
+   * it did not move.
    */
   async move(
     deliveryId: string,
     next: SmsDeliveryStatus,
     source: EventSource,
     change: StatusChange = {},
+    from: SmsDeliveryStatus[] = [],
   ): Promise<SmsDelivery | undefined> {
-    const written = await this.deps.deliveries.moveStatus(
-      deliveryId,
-      { from: earlierThan(next), next, source, at: this.deps.clock.now() },
-      change,
-    )
+    const forward = earlierThan(next).filter((s) => from.length === 0 || from.includes(s))
+    const written = await this.deps.deliveries.moveStatus(deliveryId, { from: forward, next, source, at: this.deps.clock.now() }, change)
     if (!written) {
       this.deps.logger.debug({ deliveryId, status: next, source }, 'delivery status unchanged: not a step forward')
       return undefined

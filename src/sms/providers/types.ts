@@ -67,8 +67,11 @@ export type StatusReport = (deliveryId: string, status: SmsDeliveryStatus) => Pr
 
 export interface SmsTransport {
   send(sms: OutgoingSms): Promise<ProviderReceipt>
-  /** A message the provider already holds for this delivery (after a crash mid-send), if any. */
-  findExisting(sms: OutgoingSms): Promise<ProviderReceipt | undefined>
+  /**
+   * A message the provider already holds for this delivery (after a crash mid-send), if any: one
+   * `taken` says is recorded for a delivery already (another text with the same words) is not it.
+   */
+  findExisting(sms: OutgoingSms, taken: (providerMessageId: string) => Promise<boolean>): Promise<ProviderReceipt | undefined>
   /** The provider's current view of a sent message (for deliveries whose callbacks never came). */
   fetchStatus(sms: OutgoingSms, providerMessageId: string): Promise<FetchedStatus | undefined>
   /** Stops background work (the sandbox's simulated status changes). */

@@ -50,9 +50,10 @@ export class TwilioTransport implements SmsTransport {
    * to the same number created since shortly before the delivery, with the same body. Not filtered
    * by DateSent: Twilio filters that on the date a message was sent, which a message still
    * accepted, queued or scheduled does not have, so such a lookup would miss exactly the message
-   * a resend would duplicate.
+   * a resend would duplicate. A text sent twice with the same words (the caller asked again) makes
+   * the same message but for its id: one recorded already belongs to the delivery that recorded it.
    */
-  async findExisting(sms: OutgoingSms): Promise<ProviderReceipt | undefined> {
+  async findExisting(sms: OutgoingSms, taken: (providerMessageId: string) => Promise<boolean>): Promise<ProviderReceipt | undefined> {
     const { client, from } = await this.sender(sms)
     const since = sms.createdAt.getTime() - 60_000
     const mine = (m: MessageInstance) => m.body === sms.body && ('from' in from || m.messagingServiceSid === from.messagingServiceSid)
@@ -64,8 +65,7 @@ export class TwilioTransport implements SmsTransport {
       })
       for (let n = 0; page && n < LOOKUP_PAGES; n++) {
         const recent = page.instances.filter((m) => !m.dateCreated || m.dateCreated.getTime() >= since)
-        const match = recent.find(mine)
-        if (match) return receipt(match)
+        for (const match of recent.filter(mine)) if (!(await taken(match.sid))) return receipt(match)
         // Newest first: a page with nothing recent means the rest is older still.
         if (recent.length === 0) return undefined
         page = (await page.nextPage()) as MessagePage | undefined

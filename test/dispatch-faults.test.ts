@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { SendAttempts } from '../src/sms/delivery/attempts.js'
+import type { SmsDelivery } from '../src/stores/deliveries.js'
+import { app, sendingSetup, services, twilio } from './support/helpers.js'
+
+// Attempts at the edges of what Twilio answers: a message with the same words as an earlier
+// delivery's, an attempt whose answer never came while a callback did, a lookup that fails.
+beforeAll(() => app.start())
+
+/** SendAttempts as the service builds them, with `send` settings of the test's own. */
+const attemptsWith = (send: { maxAttempts: number; retryBaseMs: number }) => new SendAttempts({ ...services.stores, ...services, send })
+const { deliveries } = services.stores
+
+/** A PENDING delivery no dispatcher holds: a copy of `like` on another call. */
+async function pendingLike(like: SmsDelivery, callId: string): Promise<SmsDelivery> {
+  const { id, attempts, providerMessageId, deliveredAt, tenthsToDelivered, traceParent, createdAt, updatedAt, ...rest } = like
+  return services.status.create({ ...rest, callId, idempotencyKey: null, status: 'PENDING', errorCode: null, errorMessage: null })
+}
+const createsOf = (body: string) => twilio.messageCreates().filter((q) => q.form?.get('Body') === body)
+const messagesOf = (body: string) => [...twilio.messages.values()].filter((m) => m.resource.body === body)
+
+describe('attempts at a provider that does not always answer', () => {
+  it('recovering an interrupted attempt never adopts the message of another delivery with the same words', async () => {
+    const s = await sendingSetup()
+    const body = 'Your table for two is booked.'
+    const first = await s.send({ body })
+    expect(first.delivery.status).toBe('QUEUED')
+    // The second text's attempt was claimed, then the process died before Twilio heard of it.
+    const second = await pendingLike((await deliveries.byId(first.delivery.id)) as SmsDelivery, 'call-again')
+    expect(await deliveries.claimAttempt(second, new Date())).toBe(true)
+    await attemptsWith({ maxAttempts: 2, retryBaseMs: 10 }).run(second.id)
+    const after = await deliveries.byId(second.id)
+    expect(after?.status).toBe('QUEUED')
+    expect(after?.providerMessageId).not.toBe(first.delivery.providerMessageId)
+    expect(createsOf(body)).toHaveLength(2)
+  })
+
+  it('a callback that came while the last attempt waited for an answer keeps its status: never FAILED after SENT', async () => {
+    const s = await sendingSetup()
+    const body = 'Your receipt is attached.'
+    const sent = await s.send({ body: 'An earlier text.' })
+    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-cb')
+    await services.db.smsDelivery.update({ where: { id: d.id }, data: { body } })
+    twilio.createFaults.push({ drop: true })
+    const running = attemptsWith({ maxAttempts: 1, retryBaseMs: 3000 }).run(d.id)
+    const [message] = await vi.waitFor(() => {
+      const found = messagesOf(body)
+      expect(found).toHaveLength(1)
+      return found
+    })
+    expect(await twilio.statusCallback(message?.resource.sid as string, 'sent', {}, { via: app.url })).toBe(200)
+    await running
+    expect(await deliveries.byId(d.id)).toMatchObject({ status: 'SENT', providerMessageId: message?.resource.sid })
+  })
+
+  it('an attempt left unanswered whose lookup fails is not sent again: recovery adopts it later', async () => {
+    const s = await sendingSetup()
+    const body = 'Your code is 4512.'
+    const sent = await s.send({ body: 'Another earlier text.' })
+    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-lookup')
+    await services.db.smsDelivery.update({ where: { id: d.id }, data: { body } })
+    twilio.createFaults.push({ drop: true })
+    const attempts = attemptsWith({ maxAttempts: 3, retryBaseMs: 1000 })
+    const running = attempts.run(d.id)
+    await vi.waitFor(() => expect(createsOf(body)).toHaveLength(1))
+    // The lookup after the unanswered create is the next request Twilio gets: it fails.
+    twilio.failures.push(500)
+    await running
+    expect(createsOf(body)).toHaveLength(1)
+    expect(await deliveries.byId(d.id)).toMatchObject({ status: 'PENDING', attempts: 1, providerMessageId: null })
+    await attempts.run(d.id)
+    const [message] = messagesOf(body)
+    expect(await deliveries.byId(d.id)).toMatchObject({ status: 'QUEUED', providerMessageId: message?.resource.sid })
+    expect(createsOf(body)).toHaveLength(1)
+  })
+})
