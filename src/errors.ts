@@ -131,12 +131,13 @@ export class ProviderError extends AppError {}
 
 /** Refusals that may succeed if the same request is sent again a little later. */
 const RETRYABLE: readonly ErrorCode[] = ['RATE_LIMITED', 'PROVIDER_UNAVAILABLE', 'TEMPORARILY_UNAVAILABLE']
+export const isRetryable = (code: ErrorCode) => RETRYABLE.includes(code)
 
 /** A refusal of sendSms or previewSms, with a sentence the voice agent can say or act on. */
 export class SendSmsError extends AppError {
   /** Whether the same request (with the same idempotencyKey) may succeed later. */
   get retryable(): boolean {
-    return RETRYABLE.includes(this.code)
+    return isRetryable(this.code)
   }
 
   constructor(

@@ -14,7 +14,7 @@ describe('per-user rate limit', () => {
     clock.set(new Date(minute + 59_000))
     try {
       for (let n = 0; n < 3; n++) expect((await s.send({ body: `text ${n}` })).__typename).toBe('SendSmsSuccess')
-      const refused = await s.send({ body: 'one too many' })
+      const refused = await s.send({ body: 'one too many', idempotencyKey: 'tool-call-4' })
       expect(refused).toMatchObject({ code: 'RATE_LIMITED', recorded: { status: 'REJECTED', errorCode: 'RATE_LIMITED' } })
       expect(refused.agentMessage).toContain('wait a minute')
       expect((await s.preview({ body: 'would it go?' })).code).toBe('RATE_LIMITED')
@@ -22,6 +22,10 @@ describe('per-user rate limit', () => {
       const other = await sendingSetup()
       expect((await other.send()).__typename).toBe('SendSmsSuccess')
       clock.set(new Date(minute + 60_000))
+      // Retryable: the same request with the same key goes in the next minute (the refusal stays on record).
+      const retried = await s.send({ body: 'one too many', idempotencyKey: 'tool-call-4' })
+      expect(retried).toMatchObject({ __typename: 'SendSmsSuccess' })
+      expect(await db.smsDelivery.findUniqueOrThrow({ where: { id: refused.recorded.id } })).toMatchObject({ status: 'REJECTED' })
       expect((await s.send({ body: 'a new minute' })).__typename).toBe('SendSmsSuccess')
     } finally {
       clock.set(undefined)

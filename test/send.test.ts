@@ -246,13 +246,21 @@ describe("Twilio's errors", () => {
     const s = await sendingSetup()
     const before = twilio.messageCreates().length
     twilio.failures.push(500, 503, 502, 500)
-    const r = await s.send()
+    const r = await s.send({ idempotencyKey: 'tool-call-5xx' })
     expect(r).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', recorded: { status: 'FAILED' } })
     expect(twilio.messageCreates().length - before).toBe(4)
     const stored = await db.smsDelivery.findUniqueOrThrow({ where: { id: r.recorded.id } })
     expect(stored).toMatchObject({ status: 'FAILED', attempts: 4, errorCode: 'PROVIDER_UNAVAILABLE' })
-    const replay = await s.send()
-    expect(replay).toMatchObject({ __typename: 'SendSmsSuccess' })
+    // Retryable: the same request with the same key, later, is sent anew; then it replays that one.
+    const again = await s.send({ idempotencyKey: 'tool-call-5xx' })
+    expect(again).toMatchObject({ __typename: 'SendSmsSuccess', delivery: { status: 'QUEUED' } })
+    expect(again.delivery.id).not.toBe(r.recorded.id)
+    expect((await s.send({ idempotencyKey: 'tool-call-5xx' })).delivery.id).toBe(again.delivery.id)
+    expect(await db.smsDelivery.findUniqueOrThrow({ where: { id: r.recorded.id } })).toMatchObject({
+      status: 'FAILED',
+      idempotencyKey: null,
+    })
+    expect(twilio.messageCreates().length - before).toBe(5)
   })
 })
 

@@ -87,6 +87,11 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       return row && { id: String(row.id), requestHash: row.requestHash === null ? null : String(row.requestHash) }
     },
 
+    /** Frees the idempotency key of a delivery that FAILED, for the same request to be sent anew. */
+    async releaseIdempotencyKey(id: string): Promise<void> {
+      await dialect.write(Prisma.sql`UPDATE "SmsDelivery" SET "idempotencyKey" = NULL WHERE "id" = ${id} AND "status" = 'FAILED'`)
+    },
+
     /** The delivery a provider message id belongs to (status callbacks). */
     async byProviderMessageId(sid: string): Promise<CallbackTarget | undefined> {
       const [row] = await dialect.read(

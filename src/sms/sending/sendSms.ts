@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { isTransientDbError, isUniqueViolation } from '../../db/client.js'
-import { SendSmsError } from '../../errors.js'
+import { isRetryable, SendSmsError } from '../../errors.js'
 import type { Metrics } from '../../metrics.js'
 import type { SmsDelivery } from '../../stores/deliveries.js'
 import type { Stores } from '../../stores/index.js'
@@ -153,6 +153,11 @@ export class Sending {
     }
     const d = await deliveries.byId(existing.id)
     if (!d) throw new Error(`delivery ${existing.id} vanished`)
+    // The provider never took it and said to try again later: the same request with its key is sent anew.
+    if (d.status === 'FAILED' && isRetryable(errorCodeOf(d.errorCode))) {
+      await deliveries.releaseIdempotencyKey(d.id)
+      return undefined
+    }
     return outcomeOf(d)
   }
 
@@ -192,6 +197,8 @@ export class Sending {
     const body = cut ? { body: characters.slice(0, MAX_BODY_CHARS).join(''), bodyLength: characters.length } : { bodyLength: null }
     const row = {
       ...this.base(userId, i, hash, ctx),
+      // A refusal that may pass later (RATE_LIMITED) keeps no key: the same request may come again with it.
+      ...(refusal.retryable ? { idempotencyKey: null } : {}),
       ...c,
       ...body,
       status: 'REJECTED' as const,
