@@ -74,3 +74,16 @@ describe('attempts at a provider that does not always answer', () => {
     expect(createsOf(body)).toHaveLength(1)
   })
 })
+
+describe('the reconciler', () => {
+  it('goes on past deliveries whose status stays as it is, so every stuck one is reached', async () => {
+    const s = await sendingSetup()
+    // Two older texts Twilio still reports queued (no callback will move them), then one it delivered.
+    for (const body of ['Still queued 1.', 'Still queued 2.']) expect((await s.send({ body })).delivery.status).toBe('QUEUED')
+    const target = await s.send({ body: 'Delivered, callback lost.' })
+    twilio.setStatus(target.delivery.providerMessageId, 'delivered')
+    const reached = async () => (await deliveries.byId(target.delivery.id))?.status === 'DELIVERED'
+    for (let pass = 0; pass < 20 && !(await reached()); pass++) await services.reconciler.once(0, 2)
+    expect(await reached()).toBe(true)
+  })
+})

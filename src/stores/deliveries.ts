@@ -188,12 +188,23 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       return rows.map((r) => r.id)
     },
 
-    /** Deliveries at the provider whose status has not moved since `updatedBefore` (created after `createdAfter`). */
-    async awaitingProvider(updatedBefore: Date, createdAfter: Date, limit: number): Promise<SmsDelivery[]> {
+    /**
+     * Deliveries at the provider whose status has not moved since `updatedBefore` (created after
+     * `createdAfter`), oldest change first; past `after` (the last one of the previous batch) when given.
+     */
+    async awaitingProvider(
+      updatedBefore: Date,
+      createdAfter: Date,
+      limit: number,
+      after?: Pick<SmsDelivery, 'updatedAt' | 'id'>,
+    ): Promise<SmsDelivery[]> {
+      const past = after
+        ? Prisma.sql`AND ("updatedAt" > ${after.updatedAt} OR ("updatedAt" = ${after.updatedAt} AND "id" > ${after.id}))`
+        : Prisma.empty
       const rows = await db.$queryRaw<Row[]>`SELECT * FROM "SmsDelivery"
         WHERE "status" IN ('QUEUED', 'SENDING', 'SENT') AND "providerMessageId" IS NOT NULL
-          AND "updatedAt" <= ${updatedBefore} AND "createdAt" > ${createdAfter}
-        ORDER BY "updatedAt" ASC LIMIT ${limit}`
+          AND "updatedAt" <= ${updatedBefore} AND "createdAt" > ${createdAfter} ${past}
+        ORDER BY "updatedAt" ASC, "id" ASC LIMIT ${limit}`
       return rows.map(parse)
     },
   }

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
 import type { CountersStore } from '../../stores/counters.js'
-import type { DeliveriesStore } from '../../stores/deliveries.js'
+import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { Providers } from '../providers/index.js'
 import { describeDeliveryError } from '../providers/twilio/callback.js'
 import { outgoingOf, ProviderFailure } from '../providers/types.js'
@@ -17,6 +17,8 @@ const MAX_AGE_MS = 3 * 86_400_000
 export class Reconciler {
   private timer?: NodeJS.Timeout
   private running: Promise<unknown> = Promise.resolve()
+  /** The last delivery checked: the next batch goes on past it, so rows that stay as they are do not hold the front. */
+  private checkedUpTo?: SmsDelivery
 
   constructor(
     private readonly deps: {
@@ -30,11 +32,15 @@ export class Reconciler {
     },
   ) {}
 
-  /** Checks up to `limit` deliveries unchanged for `olderThanMs`; returns how many moved. */
+  /**
+   * Checks up to `limit` deliveries unchanged for `olderThanMs`, going on from the last batch (from
+   * the oldest again once a batch comes back short); returns how many moved.
+   */
   async once(olderThanMs = this.deps.reconcile.afterMs, limit = 100): Promise<number> {
     const { deliveries, providers, status, logger } = this.deps
     const now = this.deps.clock.now().getTime()
-    const stuck = await deliveries.awaitingProvider(new Date(now - olderThanMs), new Date(now - MAX_AGE_MS), limit)
+    const stuck = await deliveries.awaitingProvider(new Date(now - olderThanMs), new Date(now - MAX_AGE_MS), limit, this.checkedUpTo)
+    this.checkedUpTo = stuck.length < limit ? undefined : stuck.at(-1)
     let moved = 0
     for (const d of stuck) {
       try {
