@@ -75,6 +75,16 @@ describe('attempts at a provider that does not always answer', () => {
   })
 })
 
+describe('the message id of a delivery', () => {
+  it('stays the one recorded first when a later change names another (that one is a duplicate send)', async () => {
+    const s = await sendingSetup()
+    const sent = await s.send({ body: 'Once only.' })
+    const other = `SM${'e'.repeat(32)}`
+    const moved = await services.status.move(sent.delivery.id, 'SENT', 'PROVIDER_CALLBACK', { providerMessageId: other })
+    expect(moved).toMatchObject({ status: 'SENT', providerMessageId: sent.delivery.providerMessageId })
+  })
+})
+
 describe('the reconciler', () => {
   it('goes on past deliveries whose status stays as it is, so every stuck one is reached', async () => {
     const s = await sendingSetup()

@@ -147,7 +147,8 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       if (change.errorCode !== undefined) {
         sets.push(Prisma.sql`"errorCode" = ${change.errorCode}`, Prisma.sql`"errorMessage" = ${change.errorMessage ?? null}`)
       }
-      if (change.providerMessageId) sets.push(Prisma.sql`"providerMessageId" = ${change.providerMessageId}`)
+      // A message id recorded first stays: a later one for the same delivery is a duplicate send.
+      if (change.providerMessageId) sets.push(Prisma.sql`"providerMessageId" = COALESCE("providerMessageId", ${change.providerMessageId})`)
       if (change.sandbox !== undefined) sets.push(Prisma.sql`"sandbox" = ${change.sandbox}`)
       if (next === 'DELIVERED') {
         const tenths = dialect.tenthsBetween(Prisma.sql`"createdAt"`, Prisma.sql`${at}`)

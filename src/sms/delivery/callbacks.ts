@@ -69,7 +69,9 @@ export class StatusCallbacks {
     const adopted = delivery.providerMessageId ? {} : { providerMessageId: callback.sid }
     if (adopted.providerMessageId)
       logger.info({ requestId, sid: callback.sid, deliveryId: delivery.id }, 'adopted a message from its callback')
-    await this.deps.status.move(delivery.id, callback.status, 'PROVIDER_CALLBACK', { ...error, ...adopted })
+    const moved = await this.deps.status.move(delivery.id, callback.status, 'PROVIDER_CALLBACK', { ...error, ...adopted })
+    // The dispatcher recorded another message between this callback's read and its write.
+    if (moved?.providerMessageId && moved.providerMessageId !== callback.sid) return this.duplicate(moved, callback, requestId)
     return 200
   }
 
