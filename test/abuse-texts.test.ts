@@ -136,6 +136,32 @@ describe('inputs no field accepts', () => {
     expect(bad.errors[0].extensions.field).toMatch(/^u(\.0)+$/)
   })
 
+  it('refuses mutation ids and webhook notes holding a character no field accepts (PostgreSQL cannot store NUL)', async () => {
+    const s = await sendingSetup()
+    const update = await gql('mutation { updateCampaign(id: "a\u0000b", input: { name: "X" }) { __typename } }', {}, s.user.key)
+    expect(update.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'id' } })
+    const remove = await gql('mutation($id: ID!) { deleteSmsAction(id: $id) { __typename } }', { id: 'a\u0000b' }, s.user.key)
+    expect(remove.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'id' } })
+    const call = { callId: 'c1', customerPhoneNumber: '+14155550123' }
+    const toolCall = { id: 'tool-1', name: 'send_text', arguments: {} }
+    const tool = await gql(
+      'mutation($input: SmsToolCallInput!) { sendSmsToolCall(input: $input) { __typename } }',
+      { input: { campaignId: 'a\u0000b', call, toolCall } },
+      s.agent,
+    )
+    expect(tool.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'input.campaignId' } })
+    const hook = await mutate(
+      'createWebhookEndpoint',
+      'mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { __typename ... on ValidationError { code field } } }',
+      { input: { url: 'https://example.com/hook', eventTypes: ['SENT'], description: 'a\u0000b' } },
+      s.user.key,
+    )
+    expect(hook).toEqual({ __typename: 'ValidationError', code: 'VALIDATION', field: 'input.description' })
+    // A clean id of nothing passes the check and is answered as before.
+    const none = 'mutation($id: ID!) { deleteSmsAction(id: $id) { __typename ... on Error { code } } }'
+    expect(await mutate('deleteSmsAction', none, { id: 'nothing' }, s.user.key)).toMatchObject({ code: 'NOT_FOUND' })
+  })
+
   it('refuses a blank template, and treats {{constructor}} like any variable', async () => {
     const s = await sendingSetup()
     const create = (messageTemplate: string, name: string) =>

@@ -16,6 +16,7 @@ import { refusalError } from '../errors.js'
 import type { Context } from '../schema/context.js'
 import { BAD_CHARACTER_MESSAGE, hasBadCharacter } from '../text.js'
 import { budgetKey } from './callers.js'
+import { badIdLiteral, badIdVariable } from './idArguments.js'
 
 const refusal = (code: string, message: string, extra: Record<string, unknown> = {}) => refusalError(code, message, { extensions: extra })
 
@@ -200,7 +201,8 @@ const operationOf = (doc: DocumentNode, name?: string | null) =>
 
 /**
  * Queries and subscriptions whose arguments hold such characters are refused with VALIDATION
- * naming the argument. Mutations are checked by their own input rules, so they answer typed errors.
+ * naming the argument. Mutations are checked by their own input rules, so they answer typed
+ * errors; only their IDs, which have no rules, are checked here.
  */
 export function characterGuard(): Plugin<Context> {
   // The literals are the document's: looked at once per parsed document.
@@ -215,8 +217,24 @@ export function characterGuard(): Plugin<Context> {
     literals.set(document, literal)
     return literal
   }
-  const check = (args: { document: DocumentNode; operationName?: string | null; variableValues?: unknown }) => {
-    if (operationOf(args.document, args.operationName)?.operation === 'mutation') return undefined
+  const idLiterals = new WeakMap<DocumentNode, string | null>()
+  const badIdAt = (
+    args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown },
+    mutation: OperationDefinitionNode,
+  ) => {
+    let literal = idLiterals.get(args.document)
+    if (literal === undefined) {
+      literal = badIdLiteral(args.schema, args.document)
+      idLiterals.set(args.document, literal)
+    }
+    return literal ?? badIdVariable(args.schema, mutation, (args.variableValues ?? {}) as Record<string, unknown>)
+  }
+  const check = (args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: unknown }) => {
+    const operation = operationOf(args.document, args.operationName)
+    if (operation?.operation === 'mutation') {
+      const at = badIdAt(args, operation)
+      return at ? refusal('VALIDATION', `${at}: ${BAD_CHARACTER_MESSAGE}`, { field: at }) : undefined
+    }
     const literal = literals.has(args.document) ? literals.get(args.document) : badLiteralIn(args.document)
     const at = literal ?? badCharacterAt(args.variableValues ?? {}, '')
     return at ? refusal('VALIDATION', `${at}: ${BAD_CHARACTER_MESSAGE}`, { field: at }) : undefined

@@ -3,6 +3,7 @@ import { cuid } from '../db/ids.js'
 import { NotFoundError, ValidationError, WebhookEndpointError } from '../errors.js'
 import { SmsDeliveryStatus as Statuses } from '../generated/prisma/enums.js'
 import { eventTypeList } from '../stores/webhooks.js'
+import { cleanText } from '../text.js'
 import { secretContext } from '../webhooks/attempts.js'
 import { eventTypeOf } from '../webhooks/payload.js'
 import { newSigningSecret } from '../webhooks/signing.js'
@@ -105,8 +106,8 @@ const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
 
 const eventTypes = z.array(z.enum(STATUSES)).min(1, 'at least one event type').max(STATUSES.length)
 const EndpointFields = {
-  url: z.string().max(2048),
-  description: z.string().max(500),
+  url: cleanText().max(2048),
+  description: cleanText().max(500),
 }
 
 const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
