@@ -130,6 +130,8 @@ describe('status changes arriving together', () => {
     }
     const [first, second, third] = ids as [string, string, string]
     const taken = (await db.smsDelivery.findUniqueOrThrow({ where: { id: first } })).providerMessageId as string
+    // A message id, once recorded, stays: the third, without one, takes the first's and is refused.
+    await db.smsDelivery.update({ where: { id: third }, data: { providerMessageId: null } })
     const moves = await Promise.allSettled([
       ...ids.map((id) => services.status.move(id, 'SENT', 'PROVIDER_CALLBACK')),
       services.status.move(second, 'SENT', 'PROVIDER_CALLBACK'),
