@@ -110,14 +110,25 @@ describe('signed status callbacks, streamed to subscribers', () => {
     expect((await db.smsDelivery.findUniqueOrThrow({ where: { id } })).status).toBe('DELIVERED')
   })
 
-  it('answers 400 for malformed bodies, 415 for other encodings, and 200 for an unknown message', async () => {
+  it('acknowledges a signed callback for a message sent outside the service, and refuses an unsigned one with 403', async () => {
+    const s = await sendingSetup()
+    const account = s.account as NonNullable<typeof s.account>
+    const client = new TwilioClients({ baseUrl: twilio.url, timeoutMs: 5000 }).for(account.sid, account.token)
+    const body = 'Sent from Twilio’s console.'
+    const m = await client.messages.create({ to: '+14155550123', from: '+14155550100', body, statusCallback: CALLBACK })
+    expect(await deliverCallback(m.sid, 'delivered')).toBe(200)
+    expect(await deliverCallback(m.sid, 'delivered', {}, { token: 'f'.repeat(32) })).toBe(403)
+    expect(serviceLog()).toContain(`"sid":"${m.sid}","msg":"status callback for an unknown message acknowledged"`)
+  })
+
+  it('answers 400 for malformed bodies, 415 for other encodings, and 403 for an unknown message unsigned', async () => {
     const post = (body: string, type = 'application/x-www-form-urlencoded') =>
       fetch(`${app.url}/webhooks/twilio/status`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => r.status)
     expect(await post('MessageStatus=delivered')).toBe(400)
     expect(await post('MessageSid=nonsense&MessageStatus=delivered')).toBe(400)
     expect(await post(`MessageSid=SM${'0'.repeat(32)}`)).toBe(400)
     expect(await post('{"MessageSid":"x"}', 'application/json')).toBe(415)
-    expect(await post(`MessageSid=SM${'0'.repeat(32)}&MessageStatus=delivered&NewTwilioParam=1`)).toBe(200)
+    expect(await post(`MessageSid=SM${'0'.repeat(32)}&MessageStatus=delivered&NewTwilioParam=1`)).toBe(403)
     expect((await fetch(`${app.url}/webhooks/twilio/status`)).status).toBe(405)
     expect(await post('x'.repeat(70_000))).toBe(413)
   })

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js'
 import type { SmsDeliveryStatus } from '../../generated/prisma/enums.js'
 import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
+import type { AccountsStore } from '../../stores/accounts.js'
 import type { CallbackTarget, DeliveriesStore } from '../../stores/deliveries.js'
 import type { Tracing } from '../../telemetry/tracing.js'
 import {
@@ -28,6 +29,7 @@ export class StatusCallbacks {
   constructor(
     private readonly deps: {
       deliveries: DeliveriesStore
+      accounts: Pick<AccountsStore, 'twilioAccountsOf'>
       status: DeliveryStatusWriter
       credentials: TwilioCredentialStore
       config: Pick<Config, 'publicUrl' | 'atlas'>
@@ -44,11 +46,17 @@ export class StatusCallbacks {
     if (!callback) return 400
     const named = deliveryNamedIn(query)
     const delivery = (await deliveries.byProviderMessageId(callback.sid)) ?? (named ? await deliveries.byId(named) : undefined)
+    const url = `${this.deps.config.publicUrl}${STATUS_CALLBACK_PATH}${query}`
     if (!delivery) {
+      // A message sent outside the service (same account): acknowledged, once Twilio's signature says it is Twilio.
+      if (!(await this.signedByAnAccount(signature, url, params))) {
+        logger.warn({ requestId, sid: callback.sid }, 'status callback refused: signature does not verify')
+        return 403
+      }
       logger.info({ requestId, sid: callback.sid }, 'status callback for an unknown message acknowledged')
       return 200
     }
-    if (!(await this.verified(delivery, signature, `${this.deps.config.publicUrl}${STATUS_CALLBACK_PATH}${query}`, params))) {
+    if (!(await this.verified(delivery, signature, url, params))) {
       logger.warn({ requestId, sid: callback.sid, deliveryId: delivery.id }, 'status callback refused: signature does not verify')
       return 403
     }
@@ -97,6 +105,15 @@ export class StatusCallbacks {
       if (account && signedBy(account, signature, url, params)) return true
     }
     return false
+  }
+
+  /** Whether the platform's account, or an account the callback names that a user holds, signed it. */
+  private async signedByAnAccount(signature: string, url: string, params: Record<string, string>) {
+    const { accounts, credentials, config } = this.deps
+    if (signedByPlatform(config.atlas, signature, url, params)) return true
+    if (!signature || !params.AccountSid) return false
+    const held = await accounts.twilioAccountsOf(params.AccountSid)
+    return held.some((account) => signedBy(credentials.decrypted(account.userId, account), signature, url, params))
   }
 
   private async duplicate(delivery: CallbackTarget, callback: StatusCallback, requestId: string): Promise<number> {
