@@ -83,6 +83,7 @@ const Env = z.object({
   GRAPHQL_MAX_TOKENS: count(100, 100_000, 5000),
   GRAPHQL_MAX_DIRECTIVES: count(0, 1000, 30),
   GRAPHQL_MAX_COMPLEXITY: count(10, 10_000_000, 20_000),
+  GRAPHQL_MAX_SUBSCRIPTION_COMPLEXITY: count(10, 10_000_000, 1_000),
   KEY_REQUESTS_PER_SECOND: count(1, 100_000, 50),
   KEY_QUERY_COST_PER_SECOND: count(100, 100_000_000, 50_000),
   RATE_LIMIT_HOLD_MS: count(0, 10_000, 1000),
@@ -182,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
       maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      /** A subscription's selection runs again for every event it receives, without being charged again. */
+      maxSubscriptionComplexity: Math.min(e.GRAPHQL_MAX_SUBSCRIPTION_COMPLEXITY, e.GRAPHQL_MAX_COMPLEXITY),
       publicIntrospection: e.PUBLIC_INTROSPECTION ?? false,
     },
     limits: {

@@ -89,6 +89,14 @@ describe('what one operation may cost, refused before it runs', () => {
     await ws.completed
     expect(JSON.stringify([ws.errors, ws.received])).toContain('QUERY_TOO_COMPLEX')
     await ws.dispose()
+    // Its selection runs for every event: a subscription has a limit of its own, below a query's.
+    const middling = await sseSubscribe(base, s.agent, { n: 30 }, costly)
+    await middling.ended
+    const refused = middling.received.flatMap(
+      (r) => (r as { errors?: { extensions: { code: string; cost: number; limit: number } }[] }).errors ?? [],
+    )
+    expect(refused[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 1000 })
+    expect(refused[0]?.extensions.cost).toBeLessThan(20_000)
   })
 })
 

@@ -50,7 +50,7 @@ export function costGuards(limits: Config['graphql']): Plugin<Context>[] {
       costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: false },
     }) as Plugin<Context>,
-    costLimit(limits.maxComplexity),
+    costLimit(limits),
   ]
 }
 
@@ -118,18 +118,23 @@ function costOf(args: OperationArgs): number | undefined {
   return cost
 }
 
+type CostLimits = Pick<Config['graphql'], 'maxComplexity' | 'maxSubscriptionComplexity'>
+
 /** The operation's cost, also left on its context for the cost budget and pacing; over the limit, the refusal. */
-function overCost(args: OperationArgs, maxComplexity: number): GraphQLError | undefined {
+function overCost(args: OperationArgs, limits: CostLimits): GraphQLError | undefined {
   const cost = costOf(args)
   if (cost === undefined) return undefined // variables that do not fit the operation: execution answers that, running nothing
   Object.assign(args.contextValue, { cost })
-  if (cost <= maxComplexity) return undefined
-  return refusal('QUERY_TOO_COMPLEX', `Query cost ${cost} is over the limit of ${maxComplexity}`, { cost, limit: maxComplexity })
+  const subscription = operationOf(args.document, args.operationName)?.operation === 'subscription'
+  const limit = subscription ? limits.maxSubscriptionComplexity : limits.maxComplexity
+  if (cost <= limit) return undefined
+  const what = subscription ? 'Subscription cost (its selection runs for every event)' : 'Query cost'
+  return refusal('QUERY_TOO_COMPLEX', `${what} ${cost} is over the limit of ${limit}`, { cost, limit })
 }
 
-/** Refuses an operation costing more than `maxComplexity` before it runs (QUERY_TOO_COMPLEX). */
-function costLimit(maxComplexity: number): Plugin<Context> {
-  return refusing((args) => overCost(args, maxComplexity))
+/** Refuses an operation costing more than its limit before it runs (QUERY_TOO_COMPLEX). */
+function costLimit(limits: CostLimits): Plugin<Context> {
+  return refusing((args) => overCost(args, limits))
 }
 
 /**
