@@ -11,10 +11,19 @@ beforeAll(() => app.start())
 const attemptsWith = (send: { maxAttempts: number; retryBaseMs: number }) => new SendAttempts({ ...services.stores, ...services, send })
 const { deliveries } = services.stores
 
-/** A PENDING delivery no dispatcher holds: a copy of `like` on another call. */
-async function pendingLike(like: SmsDelivery, callId: string): Promise<SmsDelivery> {
+/** A PENDING delivery no dispatcher holds: a copy of `like` on another call (with `body`, when given). */
+async function pendingLike(like: SmsDelivery, callId: string, body = like.body): Promise<SmsDelivery> {
   const { id, attempts, providerMessageId, deliveredAt, tenthsToDelivered, traceParent, createdAt, updatedAt, ...rest } = like
-  return services.status.create({ ...rest, callId, idempotencyKey: null, status: 'PENDING', errorCode: null, errorMessage: null })
+  const row = { ...rest, callId, body, idempotencyKey: null, status: 'PENDING' as const, errorCode: null, errorMessage: null }
+  return services.status.create(row)
+}
+
+/** Such a delivery saying `body`, whose next create Twilio takes but never answers (the connection is cut). */
+async function pendingUnanswered(callId: string, body: string): Promise<SmsDelivery> {
+  const sent = await (await sendingSetup()).send({ body: `Before: ${body}` })
+  const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, callId, body)
+  twilio.createFaults.push({ drop: true })
+  return d
 }
 const createsOf = (body: string) => twilio.messageCreates().filter((q) => q.form?.get('Body') === body)
 const messagesOf = (body: string) => [...twilio.messages.values()].filter((m) => m.resource.body === body)
@@ -36,12 +45,8 @@ describe('attempts at a provider that does not always answer', () => {
   })
 
   it('a callback that came while the last attempt waited for an answer keeps its status: never FAILED after SENT', async () => {
-    const s = await sendingSetup()
     const body = 'Your receipt is attached.'
-    const sent = await s.send({ body: 'An earlier text.' })
-    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-cb')
-    await services.db.smsDelivery.update({ where: { id: d.id }, data: { body } })
-    twilio.createFaults.push({ drop: true })
+    const d = await pendingUnanswered('call-cb', body)
     const running = attemptsWith({ maxAttempts: 1, retryBaseMs: 3000 }).run(d.id)
     const [message] = await vi.waitFor(() => {
       const found = messagesOf(body)
@@ -54,12 +59,8 @@ describe('attempts at a provider that does not always answer', () => {
   })
 
   it('an attempt left unanswered whose lookup fails is not sent again: recovery adopts it later', async () => {
-    const s = await sendingSetup()
     const body = 'Your code is 4512.'
-    const sent = await s.send({ body: 'Another earlier text.' })
-    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-lookup')
-    await services.db.smsDelivery.update({ where: { id: d.id }, data: { body } })
-    twilio.createFaults.push({ drop: true })
+    const d = await pendingUnanswered('call-lookup', body)
     const attempts = attemptsWith({ maxAttempts: 3, retryBaseMs: 1000 })
     const running = attempts.run(d.id)
     await vi.waitFor(() => expect(createsOf(body)).toHaveLength(1))

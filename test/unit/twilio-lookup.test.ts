@@ -10,19 +10,22 @@ const double = new TwilioDouble()
 beforeAll(() => double.start())
 afterAll(() => double.close())
 
+/** A delivery's text as the transport gets it, from the number the double's accounts hold. */
+const outgoing = (to: string, body: string): OutgoingSms => ({
+  deliveryId: 'd1',
+  userId: 'u1',
+  provider: 'TWILIO',
+  to,
+  fromNumber: '+14155550100',
+  body,
+  createdAt: new Date(),
+})
+
 describe('finding the message an earlier attempt made', () => {
   it('finds a created-but-unsent message that a DateSent filter cannot see, even pages deep', async () => {
     const account = double.addAccount()
     const client = new TwilioClients({ baseUrl: double.url, timeoutMs: 5000 }).for(account.sid, account.token)
-    const sms: OutgoingSms = {
-      deliveryId: 'd1',
-      userId: 'u1',
-      provider: 'TWILIO',
-      to: '+14155550123',
-      fromNumber: '+14155550100',
-      body: 'The text an earlier attempt sent.',
-      createdAt: new Date(),
-    }
+    const sms = outgoing('+14155550123', 'The text an earlier attempt sent.')
     const made = await client.messages.create({ to: sms.to, from: '+14155550100', body: sms.body })
     expect(made.status).toBe('queued')
     // Newer messages to the same number push it to the second page of the list.
@@ -47,15 +50,7 @@ describe('finding the message an earlier attempt made', () => {
   it('passes over a message with the same words that another delivery recorded already', async () => {
     const account = double.addAccount()
     const client = new TwilioClients({ baseUrl: double.url, timeoutMs: 5000 }).for(account.sid, account.token)
-    const sms: OutgoingSms = {
-      deliveryId: 'd2',
-      userId: 'u1',
-      provider: 'TWILIO',
-      to: '+14155550124',
-      fromNumber: '+14155550100',
-      body: 'Your booking is confirmed.',
-      createdAt: new Date(),
-    }
+    const sms = outgoing('+14155550124', 'Your booking is confirmed.')
     const ours = await client.messages.create({ to: sms.to, from: '+14155550100', body: sms.body })
     const theirs = await client.messages.create({ to: sms.to, from: '+14155550100', body: sms.body })
     const transport = new TwilioTransport(
