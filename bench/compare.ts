@@ -2,12 +2,11 @@
 // working tree, alternating on the same machine and database: sendSms at concurrency 1 and 10,
 // signed callbacks at concurrency 50, smsDeliveries(first: 50) at concurrency 20, then callback-to-subscriber latency with N graphql-ws subscribers.
 // Usage: npx tsx bench/compare.ts [--rev <git revision>] [--requests 300] [--callbacks 2000] [--rounds 2] [--reads 1000] [--subscribers 1000]
-import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { cpuPerOperation, report, startService } from './lib.js'
+import { cpuPerOperation, report, revisionTree, startService } from './lib.js'
 import { pageLoad, postCallbacks, seed, sendingBench, sendLoad, summary } from './seed.js'
 
 const { values: args } = parseArgs({
@@ -20,17 +19,9 @@ const { values: args } = parseArgs({
     subscribers: { type: 'string', default: '1000' },
   },
 })
-const rev = execFileSync('git', ['rev-parse', '--short', String(args.rev)])
-  .toString()
-  .trim()
-const before = join(tmpdir(), `sms-before-${rev}`)
-if (!existsSync(before)) {
-  execFileSync('git', ['worktree', 'add', '--detach', before, rev], { stdio: 'ignore' })
-  symlinkSync(resolve('node_modules'), join(before, 'node_modules'))
-  cpSync('src/generated', join(before, 'src/generated'), { recursive: true })
-}
+const { rev, script: beforeScript } = revisionTree(String(args.rev))
 const trees = [
-  { code: `before (${rev})`, script: join(before, 'src/main.ts') },
+  { code: `before (${rev})`, script: beforeScript },
   { code: 'after (working tree)', script: resolve('src/main.ts') },
 ]
 const REQUESTS = Number(args.requests)

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { createPostgresDatabase, migrate } from '../harness/databases.js'
 import { freePort } from '../harness/net.js'
 import { startServer } from '../harness/process.js'
@@ -100,4 +101,19 @@ export async function serviceHeap(url: string): Promise<number> {
 /** SQL statements the service has run so far (its db_queries_total metric). */
 export async function statementsRun(url: string): Promise<number> {
   return Number(/^db_queries_total (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1])
+}
+
+/**
+ * Another git revision checked out beside the working tree (in the system's temporary folder,
+ * sharing node_modules and the generated Prisma client): its short name and its service's entry.
+ */
+export function revisionTree(revision: string): { rev: string; script: string } {
+  const rev = execFileSync('git', ['rev-parse', '--short', revision]).toString().trim()
+  const tree = join(tmpdir(), `sms-before-${rev}`)
+  if (!existsSync(tree)) {
+    execFileSync('git', ['worktree', 'add', '--detach', tree, rev], { stdio: 'ignore' })
+    symlinkSync(resolve('node_modules'), join(tree, 'node_modules'))
+    cpSync('src/generated', join(tree, 'src/generated'), { recursive: true })
+  }
+  return { rev, script: join(tree, 'src/main.ts') }
 }
