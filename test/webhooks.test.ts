@@ -5,7 +5,7 @@ import { WebhookReceiver } from '../harness/webhook-receiver.js'
 import { buildApp } from '../src/http/app.js'
 import { createServices } from '../src/services.js'
 import { postJson } from '../src/webhooks/poster.js'
-import { app, clock, config, db, gql, mutate, sendingSetup, twilio } from './support/helpers.js'
+import { app, clock, config, db, gql, mutate, sendingSetup, services, twilio } from './support/helpers.js'
 
 const receivers: WebhookReceiver[] = []
 beforeAll(() => app.start())
@@ -245,6 +245,25 @@ describe('webhook targets (SSRF)', () => {
     const allowed = await postJson(`http://localhost:${port}/hooks`, {}, '{}', { timeoutMs: 1000, allowPrivate: true })
     expect(allowed.statusCode).toBe(200)
     expect(r.received).toHaveLength(1)
+  })
+
+  it('reads past an endpoint with a backlog: one that hangs never holds up another’s messages', async () => {
+    const s = await sendingSetup()
+    const [slow, quick] = [await receiver(), await receiver()]
+    slow.delayMs = 4000
+    const hanging = await endpointFor(s, slow, ['SENT'])
+    const other = await endpointFor(s, quick, ['SENT'])
+    const { id: deliveryId } = await sent(s, 'wh-backlog')
+    const { id: eventId } = await db.smsDeliveryEvent.findFirstOrThrow({ where: { deliveryId } })
+    const ago = (ms: number) => new Date(clock.now().getTime() - ms)
+    // 250 due messages for the endpoint that hangs, all older than the other endpoint's one.
+    const backlog = Array.from({ length: 250 }, (_, i) => ({ id: `msg_backlog_${i}`, endpointId: hanging, nextAttemptAt: ago(60_000 - i) }))
+    const rows = [...backlog, { id: 'msg_backlog_other', endpointId: other, nextAttemptAt: ago(0) }]
+    await db.webhookMessage.createMany({ data: rows.map((m) => ({ ...m, eventId, deliveryId, createdAt: m.nextAttemptAt })) })
+    services.webhooks.poke()
+    await vi.waitFor(() => expect(quick.ids()).toEqual(['msg_backlog_other']), { timeout: 3000 })
+    expect(slow.received.length).toBeLessThanOrEqual(config.webhooks.perEndpoint)
+    await db.webhookEndpoint.delete({ where: { id: hanging } })
   })
 
   it('gives up on an endpoint that does not answer in time', async () => {

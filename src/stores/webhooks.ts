@@ -105,12 +105,20 @@ export function webhooksStore(db: Db) {
       await db.webhookEndpoint.delete({ where: { id } })
     },
 
-    /** Messages due now that no instance holds, soonest first. */
-    async due(now: Date, limit: number): Promise<{ id: string; endpointId: string; attempts: number }[]> {
+    /**
+     * Messages due now that no instance holds, soonest first, at most `perEndpoint` of each endpoint:
+     * an endpoint with a backlog (one that hangs) would otherwise fill every read, and no other
+     * endpoint's message would be read until it drained.
+     */
+    async due(now: Date, limit: number, perEndpoint: number): Promise<{ id: string; endpointId: string; attempts: number }[]> {
       const rows = await db.$queryRaw<{ id: string; endpointId: string; attempts: unknown }[]>`
-        SELECT "id", "endpointId", "attempts" FROM "WebhookMessage"
-        WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${now})
-        ORDER BY "nextAttemptAt" LIMIT ${limit}`
+        SELECT "id", "endpointId", "attempts" FROM (
+          SELECT "id", "endpointId", "attempts", "nextAttemptAt",
+            ROW_NUMBER() OVER (PARTITION BY "endpointId" ORDER BY "nextAttemptAt", "id") AS "place"
+          FROM "WebhookMessage"
+          WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${now})
+        ) "due" WHERE "place" <= ${perEndpoint}
+        ORDER BY "nextAttemptAt", "id" LIMIT ${limit}`
       return rows.map((r) => ({ ...r, attempts: int.parse(r.attempts) }))
     },
 

@@ -118,7 +118,7 @@ abstract class OutboxReader implements WebhookDispatch {
   }
 
   private async read() {
-    const due = await this.deps.webhooks.due(this.deps.clock.now(), BATCH)
+    const due = await this.deps.webhooks.due(this.deps.clock.now(), BATCH, this.deps.perEndpoint)
     if (due.length) await this.handOver(due)
   }
 
