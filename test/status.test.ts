@@ -1,4 +1,6 @@
+import { createClient } from 'graphql-ws'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import WebSocket from 'ws'
 import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
 import { TwilioClients } from '../src/sms/providers/twilio/client.js'
 import { app, createKey, db, gql, mutate, sendingSetup, serviceLog, services, twilio } from './support/helpers.js'
@@ -269,6 +271,38 @@ describe('shared subscriptions', () => {
 })
 
 /** Revokes the older of the user's two newest MONITOR keys. */
+describe('a key revoked where this server hears no event', () => {
+  it('has the next operation on its open socket refused, and the socket closed with 4403', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    let closed: (code: number) => void = () => undefined
+    const closeCode = new Promise<number>((resolve) => {
+      closed = resolve
+    })
+    const client = createClient({
+      url: `${app.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${monitor}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+      on: { closed: (e) => closed((e as { code: number }).code) },
+    })
+    const ask = () =>
+      new Promise<unknown>((resolve) => {
+        let result: unknown
+        client.subscribe({ query: '{ viewer { id } }' }, { next: (r) => (result = r), error: resolve, complete: () => resolve(result) })
+      })
+    expect(await ask()).toMatchObject({ data: { viewer: { id: s.user.id } } })
+    // As the CLI does from its own process: the row changes, no event reaches this server.
+    const key = await db.apiKey.findFirstOrThrow({ where: { userId: s.user.id, role: 'MONITOR' }, orderBy: { createdAt: 'desc' } })
+    await db.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } })
+    expect(JSON.stringify(await ask())).toContain('UNAUTHENTICATED')
+    expect(await closeCode).toBe(4403)
+    await client.dispose()
+  })
+})
+
 async function revokeFirstOfTwoMonitors(s: Awaited<ReturnType<typeof sendingSetup>>) {
   const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
   const ids = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').map((k: { id: string }) => k.id)

@@ -24,26 +24,35 @@ type Args = ExecutionArgs & {
 
 /**
  * graphql-ws on the HTTP server's /graphql, through yoga's envelop (its plugins run for sockets
- * too). The key is checked once, on connect; a bad one closes the socket with 4403.
+ * too). The key is checked on connect and again for each operation: a bad or revoked one closes
+ * the socket with 4403 (a key revoked by another process without Redis sends no event here).
  */
 export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: Services, budget: RequestBudget) {
   const { limits, http } = services.config
   // A message over MAX_BODY_BYTES closes the socket with 1009 (message too big).
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: http.maxBodyBytes })
   const keyOfSocket = new WeakMap<object, string>()
+  const tokenOfSocket = new WeakMap<object, string | undefined>()
   // Shared after yoga's result hooks: they run once per event, not once per subscriber.
   const sharing = new SubscriptionSharing(services.updates)
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
     {
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization
-        const auth = await services.authenticate(bearerToken(typeof header === 'string' ? header : undefined))
+        const token = bearerToken(typeof header === 'string' ? header : undefined)
+        const auth = await services.authenticate(token)
         if (!auth) return false
         ctx.extra.auth = auth
+        tokenOfSocket.set(ctx.extra.socket, token)
         if (auth.kind === 'key') keyOfSocket.set(ctx.extra.socket, auth.keyId)
         return true
       },
       onSubscribe: async (ctx, _id, params) => {
+        if (ctx.extra.auth?.kind === 'key' && !(await services.authenticate(tokenOfSocket.get(ctx.extra.socket)))) {
+          // The refusal goes out first, then the socket closes as on a revocation heard of.
+          setImmediate(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden'))
+          return [refusalError('UNAUTHENTICATED', 'The API key was revoked')]
+        }
         // The operation being subscribed is already counted among the connection's.
         if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
           return [refusalError('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
