@@ -172,6 +172,11 @@ describe('inputs no field accepts', () => {
         s.user.key,
       )
     expect(await create('   ', 'blank')).toEqual({ __typename: 'ValidationError', code: 'VALIDATION', field: 'input.messageTemplate' })
+    expect(await create('Code {{ __proto__ }}', 'proto')).toEqual({
+      __typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'input.messageTemplate',
+    })
     const t = await sendingSetup({ messageTemplate: 'Built by {{constructor}}, see {{toString}}.' })
     const missing = await t.send({})
     expect(missing).toMatchObject({ code: 'VALIDATION', message: 'variables missing: constructor, toString' })

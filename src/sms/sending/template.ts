@@ -11,6 +11,8 @@ export function templateProblem(template: string): string | undefined {
   if (rest.includes('{{') || rest.includes('}}')) {
     return 'placeholders must look like {{name}} (letters, digits and _, starting with a letter or _)'
   }
+  // Assigned as a key, __proto__ sets an object's prototype: it would vanish from the published tool.
+  if (templateVariables(template).includes('__proto__')) return 'a placeholder cannot be named __proto__'
   return undefined
 }
 
