@@ -1,9 +1,10 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { ErrorObject } from 'ajv'
 import type { Stores } from '../../stores/index.js'
 import { refuse } from '../sending/refusals.js'
 import type { PreviewOutcome, Sending, SendOutcome } from '../sending/sendSms.js'
 import { deliveryTruth } from './deliveryTruth.js'
-import { argumentsSchema, DELIVERY_STATUS_TOOL, type ToolAction, toolParameters } from './tools.js'
+import { DELIVERY_STATUS_TOOL, toolParameters } from './tools.js'
+import { ArgumentValidators } from './validators.js'
 
 /** A tool call as the LLM produced it: its id, the tool's name, and the arguments (a JSON string or object). */
 export interface ToolCall {
@@ -21,23 +22,7 @@ export interface ToolCallInput {
 /** What the runtime hands back to the LLM as the tool's result, beside what happened. */
 export type ToolCallOutcome<T> = { toolResult: string; outcome?: T }
 
-const ajv = new Ajv({ allErrors: true, strict: true })
-const validators = new Map<string, ValidateFunction>()
-
-/** The validator of an action's arguments: the schema agentTools published for it (non-strict form, nulls allowed). */
-function validatorFor(action: ToolAction): ValidateFunction {
-  const schema = argumentsSchema(toolParameters(action), false)
-  // Strict-mode LLMs send null for an optional parameter they leave out.
-  for (const p of Object.values(schema.properties as Record<string, { type: unknown }>)) p.type = [p.type, 'null']
-  const key = JSON.stringify(schema)
-  let validate = validators.get(key)
-  if (!validate) {
-    validate = ajv.compile(schema)
-    if (validators.size >= 1000) validators.delete(validators.keys().next().value as string)
-    validators.set(key, validate)
-  }
-  return validate
-}
+const validators = new ArgumentValidators()
 
 /** One sentence the LLM can act on, from what was wrong with its arguments. */
 function whatToFix(tool: string, errors: ErrorObject[], allowed: string[]): string {
@@ -98,10 +83,14 @@ export class ToolCalls {
       )
     }
     const args = parseArguments(toolCall)
-    const validate = validatorFor(action)
+    const validate = validators.for(action)
     if (!validate(args)) {
       const allowed = Object.keys(toolParameters(action))
-      throw refuse('VALIDATION', `arguments: ${ajv.errorsText(validate.errors)}`, whatToFix(action.name, validate.errors ?? [], allowed))
+      throw refuse(
+        'VALIDATION',
+        `arguments: ${validators.errorsText(validate.errors)}`,
+        whatToFix(action.name, validate.errors ?? [], allowed),
+      )
     }
     const { to, body, callerAgreed, ...variables } = args as Record<string, string | boolean | null>
     const outcome = await run({
