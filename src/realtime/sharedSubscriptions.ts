@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql'
+import { refusalError } from '../errors.js'
 
 type Result = ExecutionResult
 type Subscribed = AsyncIterableIterator<Result> | Result
@@ -11,6 +12,9 @@ interface Group {
   /** This group's entry in the map of groups. */
   entry: Promise<Group | undefined>
 }
+
+/** Results one subscriber may leave unread (a stream that stopped reading) before it is ended. */
+export const MAX_UNREAD = 1024
 
 /** One subscriber's view of a group: the results pushed to it, in order, until it or the group ends. */
 class Member implements AsyncIterableIterator<Result> {
@@ -34,8 +38,17 @@ class Member implements AsyncIterableIterator<Result> {
   push(r: Result) {
     if (this.ended) return
     if (this.waiting) this.waiting.resolve({ value: r, done: false })
-    else this.queue.push(r)
+    else if (this.queue.length < MAX_UNREAD) this.queue.push(r)
+    else this.fellBehind()
     this.waiting = undefined
+  }
+
+  /** Too much unread: its results are dropped and it ends with the reason, leaving the group. */
+  private fellBehind() {
+    this.queue = []
+    const message = `More than ${MAX_UNREAD} updates were left unread: the subscription ended; subscribe again`
+    this.end({ error: refusalError('SUBSCRIBER_TOO_SLOW', message) })
+    void this.leave(this)
   }
 
   /** Ends after what is queued; with an error, the next read throws it (graphql-ws reports it). */

@@ -1,7 +1,7 @@
 import type { ExecutionResult } from 'graphql'
 import { Repeater } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
-import { SharedSubscriptions } from '../../src/realtime/sharedSubscriptions.js'
+import { MAX_UNREAD, SharedSubscriptions } from '../../src/realtime/sharedSubscriptions.js'
 
 /** A source stream the test drives: push results, end it, fail it; counts how often it was opened. */
 function source() {
@@ -110,5 +110,28 @@ describe('SharedSubscriptions', () => {
     for (const m of joined) expect(await next(m)).toEqual({ value: undefined, done: true })
     expect(opened).toBe(1)
     expect(shared.size).toBe(0)
+  })
+})
+
+describe('a subscriber that stops reading', () => {
+  it('is ended with the reason once MAX_UNREAD results wait for it, and the others read on', async () => {
+    const shared = new SharedSubscriptions()
+    const s = source()
+    const [idle, reading] = await Promise.all([shared.subscribe('k', s.open), shared.subscribe('k', s.open)])
+    let read = 0
+    const readAll = (async () => {
+      while (read < MAX_UNREAD + 10 && !(await next(reading)).done) read++
+    })()
+    await new Promise((r) => setTimeout(r, 0))
+    for (let n = 0; n < MAX_UNREAD + 10; n++) {
+      s.state.push(result(n))
+      await new Promise((r) => setImmediate(r))
+    }
+    await readAll
+    expect(read).toBe(MAX_UNREAD + 10)
+    await expect(next(idle)).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_TOO_SLOW' } })
+    expect(await next(idle)).toEqual({ value: undefined, done: true })
+    await (reading as AsyncIterator<ExecutionResult>).return?.()
+    expect(s.state.returned).toBe(1)
   })
 })
