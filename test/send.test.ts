@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
+import { createCipher } from '../src/crypto.js'
 
 // Retries back off from 5 ms: four attempts end well within the send's 3 s wait on any machine.
 vi.hoisted(() => {
@@ -158,6 +160,27 @@ describe('sendSms refusals', () => {
     expect(creates(s.account?.sid).length).toBe(3)
     const counter = await db.usageCounter.findFirstOrThrow({ where: { key: { endsWith: ':burst' } } })
     expect(counter.count).toBe(3)
+  })
+})
+
+describe('Twilio credentials sealed under another ENCRYPTION_KEY', () => {
+  it('refuse sends and Twilio actions with TWILIO_CREDENTIALS_INVALID, recording and sending nothing', async () => {
+    const s = await sendingSetup()
+    const other = createCipher(randomBytes(32))
+    await db.twilioAccount.update({ where: { userId: s.user.id }, data: { authTokenEnc: other.encrypt('a-token', s.user.id) } })
+    const before = await db.smsDelivery.count({ where: { userId: s.user.id } })
+    const refused = await s.send({ idempotencyKey: 'sealed-elsewhere' })
+    expect(refused).toMatchObject({ __typename: 'SendSmsError', code: 'TWILIO_CREDENTIALS_INVALID', recorded: null })
+    expect(refused.agentMessage).toBeTruthy()
+    expect(await db.smsDelivery.count({ where: { userId: s.user.id } })).toBe(before)
+    expect(creates(s.account?.sid).length).toBe(0)
+    const action = await mutate(
+      'createSmsAction',
+      `mutation($input: CreateSmsActionInput!) { createSmsAction(input: $input) { __typename ... on Error { code } } }`,
+      { input: { name: 'Sealed', description: 'd', provider: 'TWILIO', fromNumber: '+14155550100' } },
+      s.user.key,
+    )
+    expect(action).toEqual({ __typename: 'ProviderError', code: 'TWILIO_CREDENTIALS_INVALID' })
   })
 })
 

@@ -2,7 +2,11 @@ import { ProviderError, ValidationError } from '../errors.js'
 import type { SmsProvider } from '../generated/prisma/enums.js'
 import type { AccountsStore } from '../stores/accounts.js'
 import type { TwilioAccountChecks } from './providers/twilio/account.js'
-import type { TwilioCredentialStore } from './providers/twilio/credentials.js'
+import { type TwilioCredentialStore, UNREADABLE_CREDENTIALS } from './providers/twilio/credentials.js'
+
+/** Credentials sealed under another ENCRYPTION_KEY: they can only be set again. */
+export const UNREADABLE =
+  'The stored Twilio credentials cannot be read (sealed under another ENCRYPTION_KEY); set them again (setTwilioCredentials)'
 
 export interface ProviderSettings {
   provider?: SmsProvider | null
@@ -51,7 +55,9 @@ export class ActionSettingsCheck {
     }
     if (!cfg.fromNumber) throw new ValidationError('fromNumber is required for TWILIO actions', 'input.fromNumber')
     if (checkNumber) {
-      const { accountSid, token } = this.deps.credentials.decrypted(userId, setup.twilio)
+      const opened = this.deps.credentials.decrypted(userId, setup.twilio)
+      if (!opened) throw new ProviderError('TWILIO_CREDENTIALS_INVALID', UNREADABLE_CREDENTIALS)
+      const { accountSid, token } = opened
       const check = await this.deps.checks.checkFromNumber(accountSid, token, cfg.fromNumber)
       if (!check.ok) {
         const code = check.reason === 'invalid' || check.reason === 'unavailable' ? NUMBER_REFUSALS[check.reason] : 'FROM_NUMBER_NOT_OWNED'

@@ -70,7 +70,10 @@ export class InboundReplies {
   private async signers(accountSid: string, signature: string, url: string, params: Record<string, string>): Promise<string[]> {
     const accounts = await this.deps.accounts.twilioAccountsOf(accountSid)
     return accounts
-      .filter((account) => signedBy(this.deps.credentials.decrypted(account.userId, account), signature, url, params))
+      .filter((account) => {
+        const opened = this.deps.credentials.decrypted(account.userId, account)
+        return opened !== undefined && signedBy(opened, signature, url, params)
+      })
       .map((account) => account.userId)
   }
 }

@@ -41,19 +41,24 @@ describe('Twilio credentials, decrypted', () => {
 
   it('once per stored value: again only when what is stored changed', () => {
     const first = { accountSid: 'AC1', authTokenEnc: cipher.encrypt('token-1', 'user-1') }
-    expect(store.decrypted('user-1', first).token).toBe('token-1')
-    expect(store.decrypted('user-1', { ...first }).token).toBe('token-1')
+    expect(store.decrypted('user-1', first)?.token).toBe('token-1')
+    expect(store.decrypted('user-1', { ...first })?.token).toBe('token-1')
     expect(decrypts).toBe(1)
     const changed = { accountSid: 'AC1', authTokenEnc: cipher.encrypt('token-2', 'user-1') }
-    expect(store.decrypted('user-1', changed).token).toBe('token-2')
+    expect(store.decrypted('user-1', changed)?.token).toBe('token-2')
     expect(decrypts).toBe(2)
-    expect(store.decrypted('user-2', { ...first, authTokenEnc: cipher.encrypt('token-3', 'user-2') }).token).toBe('token-3')
+    expect(store.decrypted('user-2', { ...first, authTokenEnc: cipher.encrypt('token-3', 'user-2') })?.token).toBe('token-3')
     expect(decrypts).toBe(3)
+  })
+
+  it('answers nothing for credentials sealed under another key, rather than throwing', () => {
+    const other = createCipher(randomBytes(32))
+    expect(store.decrypted('user-4', { accountSid: 'AC4', authTokenEnc: other.encrypt('token-4', 'user-4') })).toBeUndefined()
   })
 
   it('refuses a stored value sealed for another user, even after decrypting that user’s', () => {
     const sealed = cipher.encrypt('token-1', 'user-1')
     store.decrypted('user-1', { accountSid: 'AC1', authTokenEnc: sealed })
-    expect(() => store.decrypted('user-3', { accountSid: 'AC1', authTokenEnc: sealed })).toThrow()
+    expect(store.decrypted('user-3', { accountSid: 'AC1', authTokenEnc: sealed })).toBeUndefined()
   })
 })

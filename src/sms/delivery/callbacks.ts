@@ -113,7 +113,10 @@ export class StatusCallbacks {
     if (signedByPlatform(config.atlas, signature, url, params)) return true
     if (!signature || !params.AccountSid) return false
     const held = await accounts.twilioAccountsOf(params.AccountSid)
-    return held.some((account) => signedBy(credentials.decrypted(account.userId, account), signature, url, params))
+    return held.some((account) => {
+      const opened = credentials.decrypted(account.userId, account)
+      return opened !== undefined && signedBy(opened, signature, url, params)
+    })
   }
 
   private async duplicate(delivery: CallbackTarget, callback: StatusCallback, requestId: string): Promise<number> {

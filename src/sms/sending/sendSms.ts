@@ -10,8 +10,9 @@ import type { Tracing } from '../../telemetry/tracing.js'
 import { acceptedMessage } from '../agent/messages.js'
 import type { Dispatcher } from '../delivery/dispatcher.js'
 import type { DeliveryStatusWriter } from '../delivery/status.js'
-import type { TwilioCredentialStore } from '../providers/twilio/credentials.js'
+import { type TwilioCredentialStore, UNREADABLE_CREDENTIALS } from '../providers/twilio/credentials.js'
 import { errorCodeOf } from '../providers/twilio/errors.js'
+import type { TwilioCredentials } from '../providers/types.js'
 import { senderOf } from '../sender.js'
 import { type Composed, candidates, compose } from './compose.js'
 import { parseSendInput, requestHash, type SendInput, type SendRequest } from './input.js'
@@ -106,8 +107,7 @@ export class Sending {
       if (existing) return existing
       throw e
     }
-    const twilio = ctx.twilio && this.deps.credentials.decrypted(userId, ctx.twilio)
-    return outcomeOf(await this.deps.dispatcher.dispatch(delivery, { twilio, waitMs: this.deps.send.waitMs }))
+    return outcomeOf(await this.deps.dispatcher.dispatch(delivery, { twilio: ctx.credentials, waitMs: this.deps.send.waitMs }))
   }
 
   private async previewOnce(userId: string, raw: SendInput): Promise<PreviewOutcome> {
@@ -127,8 +127,8 @@ export class Sending {
     return { ...c, provider: action.provider, agentMessage: `This would text ${spokenNumber(c.to)}: ${segments}.` }
   }
 
-  /** The action and campaign, owned, attached, enabled, with a usable provider; or a refusal. */
-  private async resolve(userId: string, i: SendRequest): Promise<SendContext> {
+  /** The action and campaign, owned, attached, enabled, with a usable provider (its credentials opened); or a refusal. */
+  private async resolve(userId: string, i: SendRequest): Promise<SendContext & { credentials?: TwilioCredentials }> {
     const ctx = await this.deps.stores.sendContext.load(userId, i.smsActionId, i.campaignId, candidates(i))
     if (!ctx) throw refuse('NOT_FOUND', 'SMS action not found')
     const { action } = ctx
@@ -138,8 +138,11 @@ export class Sending {
     if (!ctx.enabledProviders.includes(action.provider)) {
       throw refuse('PROVIDER_NOT_ENABLED', `${action.provider} is not enabled for this account`)
     }
-    if (action.provider === 'TWILIO' && !ctx.twilio) throw refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
-    return ctx
+    if (action.provider !== 'TWILIO') return ctx
+    if (!ctx.twilio) throw refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
+    const credentials = this.deps.credentials.decrypted(userId, ctx.twilio)
+    if (!credentials) throw refuse('TWILIO_CREDENTIALS_INVALID', UNREADABLE_CREDENTIALS)
+    return { ...ctx, credentials }
   }
 
   /** The earlier outcome of a retried request (same idempotency key); IDEMPOTENCY_CONFLICT when it asked something else. */

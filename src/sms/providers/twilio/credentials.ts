@@ -3,6 +3,10 @@ import type { AccountsStore, StoredTwilioAccount } from '../../../stores/account
 import type { TwilioCredentials } from '../types.js'
 
 const TTL_MS = 30_000
+
+/** Why credentials sealed under another ENCRYPTION_KEY are refused: they can only be set again. */
+export const UNREADABLE_CREDENTIALS =
+  'The stored Twilio credentials cannot be read (sealed under another ENCRYPTION_KEY); set them again (setTwilioCredentials)'
 const MAX = 10_000
 
 /**
@@ -31,17 +35,30 @@ export class TwilioCredentialStore {
 
   /**
    * Credentials just read from the database, decrypted and remembered; decrypted again only when
-   * what is stored changed (every send reads them with its context).
+   * what is stored changed (every send reads them with its context). Undefined when they cannot be
+   * decrypted (sealed under another ENCRYPTION_KEY): unusable until set again.
    */
-  decrypted(userId: string, account: StoredTwilioAccount): TwilioCredentials {
+  decrypted(userId: string, account: StoredTwilioAccount): TwilioCredentials | undefined {
     const known = this.cache.get(userId)
     const same = known?.sealed === account.authTokenEnc && known.credentials.accountSid === account.accountSid
-    const token = same ? known.credentials.token : this.cipher.decrypt(account.authTokenEnc, userId)
+    const token = same ? known.credentials.token : this.opened(account.authTokenEnc, userId)
+    if (token === undefined) {
+      this.cache.delete(userId)
+      return undefined
+    }
     const value = { accountSid: account.accountSid, token, at: Date.now() }
     this.cache.delete(userId)
     if (this.cache.size >= MAX) this.cache.delete(this.cache.keys().next().value as string)
     this.cache.set(userId, { credentials: value, sealed: account.authTokenEnc })
     return value
+  }
+
+  private opened(sealed: string, userId: string): string | undefined {
+    try {
+      return this.cipher.decrypt(sealed, userId)
+    } catch {
+      return undefined
+    }
   }
 
   /** Seals a token for storage. */
