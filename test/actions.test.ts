@@ -167,6 +167,20 @@ describe('updateSmsAction', () => {
     expect((await db.smsAction.findUniqueOrThrow({ where: { id: foreign.id } })).enabled).toBe(true)
   })
 
+  it('disables or renames an action whose provider set-up is gone, and switches to ATLAS without its number', async () => {
+    const u = await createUser(['TWILIO', 'ATLAS'])
+    await withTwilio(u.key, [{ phoneNumber: '+14155550100', sms: true }])
+    const { smsAction } = await create(u.key, { ...atlasAction, provider: 'TWILIO', fromNumber: '+14155550100' })
+    const cleared = await mutate('clearTwilioCredentials', 'mutation { clearTwilioCredentials { __typename } }', {}, u.key)
+    expect(cleared.__typename).not.toMatch(/Error$/)
+    expect((await update(u.key, smsAction.id, { enabled: false, name: 'paused' })).smsAction).toMatchObject({
+      enabled: false,
+      name: 'paused',
+    })
+    const switched = await update(u.key, smsAction.id, { provider: 'ATLAS' })
+    expect(switched.smsAction).toMatchObject({ provider: 'ATLAS', fromNumber: null })
+  })
+
   it('answers PROVIDER_NOT_ENABLED when switching to a provider the user lacks', async () => {
     const u = await createUser(['ATLAS'])
     const a = (await create(u.key, atlasAction)).smsAction

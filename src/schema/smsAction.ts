@@ -164,9 +164,15 @@ builder.mutationFields((t) => ({
       const { userId } = ctx.auth
       const current = await stores.actions.owned(userId, String(id))
       const provider = input.provider ?? current.provider
-      const fromNumber = input.fromNumber === undefined ? current.fromNumber : input.fromNumber
-      const providerChanged = provider !== current.provider || fromNumber !== current.fromNumber
-      const settings = await actionSettings.resolve(userId, { provider, fromNumber }, providerChanged)
+      // A switch to ATLAS drops the Twilio number unless one is given (which ATLAS refuses).
+      const kept = provider === 'ATLAS' && input.provider ? null : current.fromNumber
+      const fromNumber = input.fromNumber === undefined ? kept : input.fromNumber
+      // Only a change of provider or number is checked against the account: disabling or renaming
+      // an action must work after its credentials were cleared or its provider switched off.
+      const settings =
+        provider !== current.provider || fromNumber !== current.fromNumber
+          ? await actionSettings.resolve(userId, { provider, fromNumber }, true)
+          : { provider: current.provider, fromNumber: current.fromNumber }
       await stores.actions.update(current.id, {
         name: input.name ?? current.name,
         description: input.description ?? undefined,

@@ -4,10 +4,6 @@ import type { AccountsStore } from '../stores/accounts.js'
 import type { TwilioAccountChecks } from './providers/twilio/account.js'
 import { type TwilioCredentialStore, UNREADABLE_CREDENTIALS } from './providers/twilio/credentials.js'
 
-/** Credentials sealed under another ENCRYPTION_KEY: they can only be set again. */
-export const UNREADABLE =
-  'The stored Twilio credentials cannot be read (sealed under another ENCRYPTION_KEY); set them again (setTwilioCredentials)'
-
 export interface ProviderSettings {
   provider?: SmsProvider | null
   fromNumber?: string | null
