@@ -76,5 +76,28 @@ describe('delivery statistics per campaign, action and user', () => {
     expect(backwards.data.campaign.stats).toEqual({ __typename: 'ValidationError', code: 'VALIDATION', field: 'since' })
     const bad = await gql(QUERY, { c: s.campaignId, a: s.actionId, since: 'yesterday' }, s.user.key)
     expect(bad.errors?.[0]?.message).toMatch(/DateTime/)
+    // Dates no text can have (PostgreSQL refuses year 0) count what the range holds.
+    const wide = await gql(
+      QUERY,
+      { c: s.campaignId, a: s.actionId, since: '0000-01-01T00:00:00Z', until: '9999-12-31T23:59:59Z' },
+      s.user.key,
+    )
+    expect(wide.errors).toBeUndefined()
+    for (const scope of ['campaign', 'smsAction']) expect(wide.data[scope].stats.total, scope).toBe(1)
+  })
+
+  it('rounds the time to delivered to the nearest tenth, halves up, on every database', async () => {
+    const s = await sendingSetup()
+    for (const [key, ms] of [
+      ['half', 2_050],
+      ['below', 2_049],
+      ['above', 2_151],
+    ] as const) {
+      const sid = await sendAt(s, key)
+      await callbackAt(ms, sid, 'delivered')
+    }
+    const stats = await gql(QUERY, { c: s.campaignId, a: s.actionId, since: at(-1), until: at(1) }, s.user.key)
+    // 2.0, 2.1 and 2.2 s: the median of the three is the half, rounded up.
+    expect(stats.data.campaign.stats.medianSecondsToDelivered).toBe(2.1)
   })
 })

@@ -72,7 +72,8 @@ const sqlite = (url: string): Dialect => {
     write: (sql) => connected(direct).execute(sql),
     transaction: (work) => connected(direct).transaction(work),
     // Timestamps are stored as ISO-8601 text, which julianday() reads.
-    tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 864000) AS INTEGER)`,
+    // Whole milliseconds first: julianday's doubles put 2.05 s at 20.49998 tenths, which PostgreSQL rounds to 21.
+    tenthsBetween: (from, to) => Prisma.sql`CAST(ROUND(ROUND((julianday(${to}) - julianday(${from})) * 86400000) / 100.0) AS INTEGER)`,
   }
 }
 

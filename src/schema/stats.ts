@@ -49,11 +49,16 @@ const SmsStats = builder.objectRef<DeliveryStats>('SmsStats').implement({
   }),
 })
 
+// No text predates 1970 or outlives 9999; PostgreSQL refuses some dates DateTime accepts (year 0).
+const EARLIEST = Date.UTC(1970, 0, 1)
+const LATEST = Date.UTC(9999, 11, 31)
+const bounded = (d: Date) => new Date(Math.min(Math.max(d.getTime(), EARLIEST), LATEST))
+
 const range = (args: { since?: Date | null; until?: Date | null }, now: Date) => {
   const until = args.until ?? now
   const since = args.since ?? new Date(until.getTime() - DEFAULT_DAYS * DAY_MS)
   if (since >= until) throw new ValidationError('since must be before until', 'since')
-  return { since, until }
+  return { since: bounded(since), until: bounded(until) }
 }
 
 const statsArgs = builder.args((t) => ({
