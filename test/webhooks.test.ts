@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { over } from '../harness/client.js'
 import { WebhookReceiver } from '../harness/webhook-receiver.js'
+import { createCipher } from '../src/crypto.js'
 import { buildApp } from '../src/http/app.js'
 import { createServices } from '../src/services.js'
 import { postJson } from '../src/webhooks/poster.js'
@@ -145,6 +147,21 @@ describe('signed outbound webhooks', () => {
     await mutate('enableWebhookEndpoint', 'mutation($id: ID!) { enableWebhookEndpoint(id: $id) { __typename } }', { id }, s.user.key)
     await sent(s, 'wh-fail-2')
     await vi.waitFor(async () => expect((await messages(s, id))[0]?.status).toBe('DELIVERED'), { timeout: 5000 })
+  })
+
+  it('fails the messages of an endpoint whose secret cannot be read, posting nothing, after its retries', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    const id = await endpointFor(s, r, ['QUEUED'])
+    const other = createCipher(randomBytes(32))
+    await db.webhookEndpoint.update({ where: { id }, data: { secret: other.encrypt('whsec_x', `webhook:${id}`) } })
+    await sent(s, 'wh-sealed')
+    await vi.waitFor(async () => expect((await messages(s, id))[0]?.status).toBe('FAILED'), { timeout: 5000 })
+    const [m] = await messages(s, id)
+    expect(m.attemptLog.map((a: { error: string }) => a.error)).toEqual(
+      Array(4).fill(expect.stringMatching(/signing secret cannot be read/)),
+    )
+    expect(r.received).toHaveLength(0)
   })
 
   it('disables an endpoint at once when it answers 410 Gone', async () => {
