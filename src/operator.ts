@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util'
+import { z } from 'zod'
 import { generateApiKey, revokeApiKey } from './auth.js'
 import { ApiKeyRole, SmsProvider } from './generated/prisma/enums.js'
 import type { Services } from './services.js'
@@ -50,6 +51,8 @@ export const COMMANDS: Record<string, Command> = {
     options: { email: { type: 'string' }, name: { type: 'string' }, providers: { type: 'string' }, 'print-key': { type: 'boolean' } },
     async run({ stores }, v) {
       if (typeof v.email !== 'string') throw new Error('create-user needs --email')
+      // The same rule as createUser's input over GraphQL.
+      if (!z.email().max(254).safeParse(v.email).success) throw new Error(`${v.email || '(empty)'} is not an email address`)
       const enabledProviders = typeof v.providers === 'string' ? parseProviderArg(v.providers) : ['ATLAS' as const]
       const { key, stored } = generateApiKey('owner', 'OWNER')
       const name = typeof v.name === 'string' ? v.name : null

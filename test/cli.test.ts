@@ -47,6 +47,10 @@ describe('operator CLI (npm run cli -- …)', () => {
     const again = cli('create-user', '--email', 'ops@example.com')
     expect(again.status).toBe(1)
     expect(again.stderr).toContain('already exists')
+    for (const email of ['', 'not-an-email']) {
+      const refused = cli('create-user', '--email', email)
+      expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining('is not an email address')])
+    }
   })
 
   it('lists users and sets their providers; bad input exits non-zero with a message', async () => {
