@@ -75,6 +75,7 @@ const Env = z.object({
   SEND_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   SEND_SWEEP_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  REVOCATION_POLL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   MAX_BODY_BYTES: count(1024, 64 * 1024 * 1024, 1024 * 1024),
   REQUEST_TIMEOUT_MS: count(1000, 600_000, 30_000),
@@ -167,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     sweep: { intervalMs: e.SEND_SWEEP_INTERVAL_MS, afterMs: e.SEND_SWEEP_AFTER_MS },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, afterMs: e.RECONCILE_AFTER_MS },
+    /** How often keys revoked by another process are looked for, without Redis (0: never). */
+    revocationPollMs: e.REVOCATION_POLL_MS,
     http: {
       maxBodyBytes: e.MAX_BODY_BYTES,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

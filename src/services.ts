@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './logger.js'
 import { createMetrics } from './metrics.js'
 import { DeliveryUpdates } from './realtime/deliveryUpdates.js'
 import { createPubSub } from './realtime/pubsub.js'
+import { RevocationPoll } from './realtime/revocations.js'
 import { createRedisConnections } from './redis.js'
 import { ActionSettingsCheck } from './sms/actionSettings.js'
 import { ToolCalls } from './sms/agent/toolCalls.js'
@@ -82,6 +83,9 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const dispatcher = overrides.dispatcher?.(chosen) ?? chosen
   metrics.probes.queueDepth = () => dispatcher.depth()
   const reconciler = new Reconciler({ ...stores, status, providers, clock, logger, reconcile: config.reconcile })
+  // With Redis, revocations reach every instance through it; without, another process can only write the row.
+  const everyMs = redis ? 0 : config.revocationPollMs
+  const revocations = new RevocationPoll({ accounts: stores.accounts, pubsub, clock, logger, everyMs })
   const twilioChecks = new TwilioAccountChecks(twilioClients)
   const authenticate: Authenticate = createAuthenticator(config.adminToken, stores.accounts)
   const sending = new Sending({
@@ -120,6 +124,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     providers,
     dispatcher,
     reconciler,
+    revocations,
     sending,
     toolCalls: new ToolCalls({ stores, sending }),
     inbound: new InboundReplies({ optOuts: stores.optOuts, accounts: stores.accounts, credentials, config, logger }),
@@ -138,6 +143,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     /** Stops background work and closes connections: in-flight sends end first. */
     async close() {
       await reconciler.stop()
+      revocations.stop()
       await dispatcher.stop()
       await webhooks.stop()
       providers.stop()

@@ -272,6 +272,21 @@ describe('shared subscriptions', () => {
 
 /** Revokes the older of the user's two newest MONITOR keys. */
 describe('a key revoked where this server hears no event', () => {
+  it('ends its open subscriptions and sockets once the server looks for revoked keys', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const before = services.updates.size
+    const ws = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    const sse = await sseSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    await subscribed(before + 2)
+    const key = await db.apiKey.findFirstOrThrow({ where: { userId: s.user.id, role: 'MONITOR' }, orderBy: { createdAt: 'desc' } })
+    await db.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } })
+    expect(await services.revocations.once()).toBeGreaterThanOrEqual(1)
+    expect(await ws.closeCode).toBe(4403)
+    await sse.ended
+    await subscribed(before)
+  })
+
   it('has the next operation on its open socket refused, and the socket closed with 4403', async () => {
     const s = await sendingSetup()
     const monitor = await createKey(s.user.key, 'MONITOR')

@@ -143,6 +143,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
       await services.dialect.prepare(services.db)
       await services.dispatcher.start()
       void watchRevocations()
+      services.revocations.start()
       services.reconciler.start()
       services.webhooks.start()
       await new Promise<void>((resolve, reject) => {

@@ -69,6 +69,12 @@ export function accountsStore(db: Db, dialect: Dialect) {
       return db.apiKey.findFirst({ where: { id, ...(userId ? { userId } : {}) }, select: { id: true, revokedAt: true } })
     },
 
+    /** The ids of the keys revoked after `at`. */
+    async revokedSince(at: Date): Promise<string[]> {
+      const keys = await db.apiKey.findMany({ where: { revokedAt: { gt: at } }, select: { id: true } })
+      return keys.map((k) => k.id)
+    },
+
     async revokeKey(id: string, at: Date): Promise<void> {
       await db.apiKey.update({ where: { id }, data: { revokedAt: at } })
     },
