@@ -48,14 +48,15 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         return true
       },
       onSubscribe: async (ctx, _id, params) => {
+        // The operation being subscribed is already counted among the connection's.
+        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
+          return [refusalError('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
+        }
+        // After the count above, which must see the connection's operations as they were when this one came.
         if (ctx.extra.auth?.kind === 'key' && !(await services.authenticate(tokenOfSocket.get(ctx.extra.socket)))) {
           // The refusal goes out first, then the socket closes as on a revocation heard of.
           setImmediate(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden'))
           return [refusalError('UNAUTHENTICATED', 'The API key was revoked')]
-        }
-        // The operation being subscribed is already counted among the connection's.
-        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
-          return [refusalError('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
         }
         const over = await budget(budgetKey(ctx.extra.auth ?? null, ctx.extra.request.socket.remoteAddress))
         if (over) return [refusalError(over.code, over.message)]
