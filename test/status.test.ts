@@ -17,6 +17,15 @@ async function sent(s: Awaited<ReturnType<typeof sendingSetup>>, extra = {}) {
   const r = await s.send(extra)
   return { id: r.delivery.id as string, sid: r.delivery.providerMessageId as string }
 }
+/** A user with a MONITOR key subscribed to its campaign over graphql-ws and SSE; how many subscriptions were open before. */
+async function monitorSubscribed() {
+  const s = await sendingSetup()
+  const monitor = await createKey(s.user.key, 'MONITOR')
+  const before = services.updates.size
+  const ws = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
+  const sse = await sseSubscribe(app.url, monitor, { campaignId: s.campaignId })
+  return { s, monitor, before, ws, sse }
+}
 const events = async (id: string) =>
   (await db.smsDeliveryEvent.findMany({ where: { deliveryId: id }, orderBy: { at: 'asc' } })).map((e) => `${e.status}:${e.source}`)
 
@@ -218,11 +227,7 @@ describe('subscription authorization', () => {
   })
 
   it('closes the sockets and subscriptions of a revoked key (4403), and refuses it afterwards', async () => {
-    const s = await sendingSetup()
-    const monitor = await createKey(s.user.key, 'MONITOR')
-    const before = services.updates.size
-    const ws = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
-    const sse = await sseSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    const { s, monitor, before, ws, sse } = await monitorSubscribed()
     const control = await wsSubscribe(app.url, s.agent, { campaignId: s.campaignId })
     await subscribed(before + 3)
     const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
@@ -270,14 +275,9 @@ describe('shared subscriptions', () => {
   })
 })
 
-/** Revokes the older of the user's two newest MONITOR keys. */
 describe('a key revoked where this server hears no event', () => {
   it('ends its open subscriptions and sockets once the server looks for revoked keys', async () => {
-    const s = await sendingSetup()
-    const monitor = await createKey(s.user.key, 'MONITOR')
-    const before = services.updates.size
-    const ws = await wsSubscribe(app.url, monitor, { campaignId: s.campaignId })
-    const sse = await sseSubscribe(app.url, monitor, { campaignId: s.campaignId })
+    const { s, before, ws, sse } = await monitorSubscribed()
     await subscribed(before + 2)
     const key = await db.apiKey.findFirstOrThrow({ where: { userId: s.user.id, role: 'MONITOR' }, orderBy: { createdAt: 'desc' } })
     await db.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } })
@@ -318,6 +318,7 @@ describe('a key revoked where this server hears no event', () => {
   })
 })
 
+/** Revokes the older of the user's two newest MONITOR keys. */
 async function revokeFirstOfTwoMonitors(s: Awaited<ReturnType<typeof sendingSetup>>) {
   const keys = await gql('{ apiKeys { id role } }', {}, s.user.key)
   const ids = keys.data.apiKeys.filter((k: { role: string }) => k.role === 'MONITOR').map((k: { id: string }) => k.id)
