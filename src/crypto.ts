@@ -7,6 +7,8 @@ export interface Cipher {
   encrypt(plain: string, context: string): string
   /** Throws if the sealed value was tampered with or sealed for another context. */
   decrypt(sealed: string, context: string): string
+  /** The same, undefined where decrypt throws (tampered, another context, or sealed under another key). */
+  open(sealed: string, context: string): string | undefined
 }
 
 export function createCipher(key: Buffer): Cipher {
@@ -25,6 +27,13 @@ export function createCipher(key: Buffer): Cipher {
       decipher.setAAD(Buffer.from(context))
       decipher.setAuthTag(Buffer.from(tag, 'base64url'))
       return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8')
+    },
+    open(sealed, context) {
+      try {
+        return this.decrypt(sealed, context)
+      } catch {
+        return undefined
+      }
     },
   }
 }

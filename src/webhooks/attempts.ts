@@ -20,14 +20,6 @@ export interface WebhookSettings {
 
 const UNREADABLE_SECRET = 'the signing secret cannot be read (sealed under another ENCRYPTION_KEY): rotate it'
 
-const opened = (cipher: Cipher, sealed: string, context: string) => {
-  try {
-    return cipher.decrypt(sealed, context)
-  } catch {
-    return undefined
-  }
-}
-
 /** The context a webhook secret is sealed for: the endpoint (a copied ciphertext opens nowhere else). */
 export const secretContext = (endpointId: string) => `webhook:${endpointId}`
 
@@ -76,7 +68,7 @@ export class WebhookAttempts {
     const refused = refusalOf(m.endpoint.url, settings)
     if (refused) return { statusCode: null, latencyMs: 0, error: `the URL ${refused.reason}` }
     const body = payloadOf(m)
-    const secret = opened(cipher, m.endpoint.secret, secretContext(m.endpointId))
+    const secret = cipher.open(m.endpoint.secret, secretContext(m.endpointId))
     // Sealed under another ENCRYPTION_KEY: a failed attempt like any other, retried then FAILED, not held forever.
     if (secret === undefined) return { statusCode: null, latencyMs: 0, error: UNREADABLE_SECRET }
     const headers = signedHeaders(secret, m.id, clock.now(), body)

@@ -1,6 +1,7 @@
 import type { Cipher } from '../../../crypto.js'
 import type { AccountsStore, StoredTwilioAccount } from '../../../stores/accounts.js'
 import type { TwilioCredentials } from '../types.js'
+import { signedBy } from './callback.js'
 
 const TTL_MS = 30_000
 
@@ -41,7 +42,7 @@ export class TwilioCredentialStore {
   decrypted(userId: string, account: StoredTwilioAccount): TwilioCredentials | undefined {
     const known = this.cache.get(userId)
     const same = known?.sealed === account.authTokenEnc && known.credentials.accountSid === account.accountSid
-    const token = same ? known.credentials.token : this.opened(account.authTokenEnc, userId)
+    const token = same ? known.credentials.token : this.cipher.open(account.authTokenEnc, userId)
     if (token === undefined) {
       this.cache.delete(userId)
       return undefined
@@ -53,12 +54,18 @@ export class TwilioCredentialStore {
     return value
   }
 
-  private opened(sealed: string, userId: string): string | undefined {
-    try {
-      return this.cipher.decrypt(sealed, userId)
-    } catch {
-      return undefined
-    }
+  /**
+   * The users holding account `accountSid` whose token signed these parameters for `url` (a
+   * callback or reply Twilio posted for that account).
+   */
+  async signers(accountSid: string, signature: string, url: string, params: Record<string, string>): Promise<string[]> {
+    const accounts = await this.accounts.twilioAccountsOf(accountSid)
+    return accounts
+      .filter((account) => {
+        const opened = this.decrypted(account.userId, account)
+        return opened !== undefined && signedBy(opened, signature, url, params)
+      })
+      .map((account) => account.userId)
   }
 
   /** Seals a token for storage. */
