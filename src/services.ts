@@ -127,18 +127,8 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     revocations,
     sending,
     toolCalls: new ToolCalls({ stores, sending }),
-    inbound: new InboundReplies({ optOuts: stores.optOuts, accounts: stores.accounts, credentials, config, logger }),
-    callbacks: new StatusCallbacks({
-      deliveries: stores.deliveries,
-      accounts: stores.accounts,
-      status,
-      credentials,
-      config,
-      clock,
-      metrics,
-      tracing,
-      logger,
-    }),
+    inbound: new InboundReplies({ optOuts: stores.optOuts, credentials, config, logger }),
+    callbacks: new StatusCallbacks({ deliveries: stores.deliveries, status, credentials, config, clock, metrics, tracing, logger }),
     updates,
     /** Stops background work and closes connections: in-flight sends end first. */
     async close() {

@@ -1,8 +1,7 @@
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
-import type { AccountsStore } from '../stores/accounts.js'
 import type { OptOutsStore } from '../stores/optOuts.js'
-import { type SignedForm, signedBy, signedByPlatform } from './providers/twilio/callback.js'
+import { type SignedForm, signedByPlatform } from './providers/twilio/callback.js'
 import type { TwilioCredentialStore } from './providers/twilio/credentials.js'
 import { ATLAS_SENDER } from './sender.js'
 import { checkRecipient } from './sending/phone.js'
@@ -32,7 +31,6 @@ export class InboundReplies {
   constructor(
     private readonly deps: {
       optOuts: OptOutsStore
-      accounts: AccountsStore
       credentials: TwilioCredentialStore
       config: Pick<Config, 'publicUrl' | 'atlas'>
       logger: Logger
@@ -50,7 +48,7 @@ export class InboundReplies {
     if (viaAtlas && atlas) {
       if (!signedByPlatform(atlas, signature, url, params)) return 403
     } else {
-      users = await this.signers(params.AccountSid, signature, url, params)
+      users = await this.deps.credentials.signers(params.AccountSid, signature, url, params)
       if (users.length === 0) return 403
     }
     const keyword = keywordOf(params.Body)
@@ -67,13 +65,4 @@ export class InboundReplies {
   }
 
   /** The users of the Twilio account whose token signed the request. */
-  private async signers(accountSid: string, signature: string, url: string, params: Record<string, string>): Promise<string[]> {
-    const accounts = await this.deps.accounts.twilioAccountsOf(accountSid)
-    return accounts
-      .filter((account) => {
-        const opened = this.deps.credentials.decrypted(account.userId, account)
-        return opened !== undefined && signedBy(opened, signature, url, params)
-      })
-      .map((account) => account.userId)
-  }
 }

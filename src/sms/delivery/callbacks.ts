@@ -3,7 +3,6 @@ import type { Config } from '../../config.js'
 import type { SmsDeliveryStatus } from '../../generated/prisma/enums.js'
 import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
-import type { AccountsStore } from '../../stores/accounts.js'
 import type { CallbackTarget, DeliveriesStore } from '../../stores/deliveries.js'
 import type { Tracing } from '../../telemetry/tracing.js'
 import {
@@ -29,7 +28,6 @@ export class StatusCallbacks {
   constructor(
     private readonly deps: {
       deliveries: DeliveriesStore
-      accounts: Pick<AccountsStore, 'twilioAccountsOf'>
       status: DeliveryStatusWriter
       credentials: TwilioCredentialStore
       config: Pick<Config, 'publicUrl' | 'atlas'>
@@ -109,14 +107,10 @@ export class StatusCallbacks {
 
   /** Whether the platform's account, or an account the callback names that a user holds, signed it. */
   private async signedByAnAccount(signature: string, url: string, params: Record<string, string>) {
-    const { accounts, credentials, config } = this.deps
+    const { credentials, config } = this.deps
     if (signedByPlatform(config.atlas, signature, url, params)) return true
     if (!signature || !params.AccountSid) return false
-    const held = await accounts.twilioAccountsOf(params.AccountSid)
-    return held.some((account) => {
-      const opened = credentials.decrypted(account.userId, account)
-      return opened !== undefined && signedBy(opened, signature, url, params)
-    })
+    return (await credentials.signers(params.AccountSid, signature, url, params)).length > 0
   }
 
   private async duplicate(delivery: CallbackTarget, callback: StatusCallback, requestId: string): Promise<number> {
