@@ -31,8 +31,8 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
   const { limits, http } = services.config
   // A message over MAX_BODY_BYTES closes the socket with 1009 (message too big).
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: http.maxBodyBytes })
-  const keyOfSocket = new WeakMap<object, string>()
-  const tokenOfSocket = new WeakMap<object, string | undefined>()
+  // A socket's key, and the token that showed it (checked again for each operation).
+  const keyOfSocket = new WeakMap<object, { keyId: string; token: string }>()
   // Shared after yoga's result hooks: they run once per event, not once per subscriber.
   const sharing = new SubscriptionSharing(services.updates)
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
@@ -43,8 +43,7 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         const auth = await services.authenticate(token)
         if (!auth) return false
         ctx.extra.auth = auth
-        tokenOfSocket.set(ctx.extra.socket, token)
-        if (auth.kind === 'key') keyOfSocket.set(ctx.extra.socket, auth.keyId)
+        if (auth.kind === 'key' && token) keyOfSocket.set(ctx.extra.socket, { keyId: auth.keyId, token })
         return true
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -53,7 +52,7 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
           return [refusalError('RATE_LIMITED', `At most ${limits.subscriptionsPerConnection} operations at once on one connection`)]
         }
         // After the count above, which must see the connection's operations as they were when this one came.
-        if (ctx.extra.auth?.kind === 'key' && !(await services.authenticate(tokenOfSocket.get(ctx.extra.socket)))) {
+        if (ctx.extra.auth?.kind === 'key' && !(await services.authenticate(keyOfSocket.get(ctx.extra.socket)?.token))) {
           // The refusal goes out first, then the socket closes as on a revocation heard of.
           setImmediate(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden'))
           return [refusalError('UNAUTHENTICATED', 'The API key was revoked')]
@@ -109,7 +108,7 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
     wss,
     /** Closes the sockets of a revoked key (Forbidden, like a bad key on connect). */
     closeKey(keyId: string) {
-      for (const client of wss.clients) if (keyOfSocket.get(client) === keyId) client.close(CloseCode.Forbidden, 'Forbidden')
+      for (const client of wss.clients) if (keyOfSocket.get(client)?.keyId === keyId) client.close(CloseCode.Forbidden, 'Forbidden')
     },
     /** Tells every client the server is going away, and closes the WebSocket server. */
     async close() {
