@@ -50,7 +50,7 @@ const reads = createContextCache((ctx: Context) => ({
 /**
  * The action or campaign a delivery points to: the one its page read along with it, else read for
  * the request. A plain field rather than a Pothos relation, whose per-row mapping of response paths
- * cost about a third of a page read's CPU (BENCHMARKS.md); fields of the row that need a relation
+ * cost about a sixth of a page read's CPU (BENCHMARKS.md); fields of the row that need a relation
  * of their own are still loaded by Pothos.
  */
 export function relatedRow(ctx: Context, model: RelatedModel, loaded: unknown, id: string): unknown {
