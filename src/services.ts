@@ -73,7 +73,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     clients: twilioClients,
     credentials,
     logger,
-    report: (deliveryId, next) => status.move(deliveryId, next, 'SANDBOX'),
+    report: (deliveryId, next, message) => status.move(deliveryId, next, 'SANDBOX', message),
   })
   const attempts = new SendAttempts({ ...stores, status, providers, clock, logger, metrics, send: config.send })
   const dispatchDeps = { attempts, deliveries: stores.deliveries, sweep: config.sweep, tracing, clock, logger }

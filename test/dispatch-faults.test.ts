@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { SendAttempts } from '../src/sms/delivery/attempts.js'
-import type { SmsDelivery } from '../src/stores/deliveries.js'
+import { SandboxTransport } from '../src/sms/providers/atlas/sandbox.js'
+import type { SmsTransport } from '../src/sms/providers/types.js'
+import type { NewDelivery, SmsDelivery } from '../src/stores/deliveries.js'
 import { app, sendingSetup, services, twilio } from './support/helpers.js'
 
 // Attempts at the edges of what Twilio answers: a message with the same words as an earlier
@@ -11,17 +13,17 @@ beforeAll(() => app.start())
 const attemptsWith = (send: { maxAttempts: number; retryBaseMs: number }) => new SendAttempts({ ...services.stores, ...services, send })
 const { deliveries } = services.stores
 
-/** A PENDING delivery no dispatcher holds: a copy of `like` on another call (with `body`, when given). */
-async function pendingLike(like: SmsDelivery, callId: string, body = like.body): Promise<SmsDelivery> {
+/** A PENDING delivery no dispatcher holds: a copy of `like` on another call (with `other` fields, when given). */
+async function pendingLike(like: SmsDelivery, callId: string, other: Partial<NewDelivery> = {}): Promise<SmsDelivery> {
   const { id, attempts, providerMessageId, deliveredAt, tenthsToDelivered, traceParent, createdAt, updatedAt, ...rest } = like
-  const row = { ...rest, callId, body, idempotencyKey: null, status: 'PENDING' as const, errorCode: null, errorMessage: null }
+  const row = { ...rest, callId, idempotencyKey: null, status: 'PENDING' as const, errorCode: null, errorMessage: null, ...other }
   return services.status.create(row)
 }
 
 /** Such a delivery saying `body`, whose next create Twilio takes but never answers (the connection is cut). */
 async function pendingUnanswered(callId: string, body: string): Promise<SmsDelivery> {
   const sent = await (await sendingSetup()).send({ body: `Before: ${body}` })
-  const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, callId, body)
+  const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, callId, { body })
   twilio.createFaults.push({ drop: true })
   return d
 }
@@ -96,5 +98,33 @@ describe('the reconciler', () => {
     const reached = async () => (await deliveries.byId(target.delivery.id))?.status === 'DELIVERED'
     for (let pass = 0; pass < 20 && !(await reached()); pass++) await services.reconciler.once(0, 2)
     expect(await reached()).toBe(true)
+  })
+})
+
+describe('the Atlas sandbox', () => {
+  it('records the message id when its simulated reports land before the dispatcher records the send', async () => {
+    const s = await sendingSetup()
+    const sent = await s.send({ body: 'Sandboxed.' })
+    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-sandbox', {
+      provider: 'ATLAS',
+      sandbox: true,
+    })
+    const sandbox = new SandboxTransport(0, (id, next, message) => services.status.move(id, next, 'SANDBOX', message), services.logger)
+    let sid: string | undefined
+    // The reports win the race: the receipt reaches the dispatcher only once they are written.
+    const reportsFirst: SmsTransport = {
+      send: async (sms) => {
+        const receipt = await sandbox.send(sms)
+        sid = receipt.providerMessageId
+        await vi.waitFor(async () => expect((await deliveries.byId(sms.deliveryId))?.status).toBe('DELIVERED'))
+        return receipt
+      },
+      findExisting: () => sandbox.findExisting(),
+      fetchStatus: () => sandbox.fetchStatus(),
+    }
+    const providers = { ...services.providers, transportFor: () => reportsFirst }
+    await new SendAttempts({ ...services.stores, ...services, providers, send: { maxAttempts: 1, retryBaseMs: 10 } }).run(d.id)
+    expect(sid).toMatch(/^SM[0-9a-f]{32}$/)
+    expect(await deliveries.byId(d.id)).toMatchObject({ status: 'DELIVERED', sandbox: true, providerMessageId: sid })
   })
 })

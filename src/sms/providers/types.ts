@@ -63,7 +63,11 @@ export class ProviderFailure extends Error {
 }
 
 /** Where the provider's later status reports go (the sandbox simulates them). */
-export type StatusReport = (deliveryId: string, status: SmsDeliveryStatus) => Promise<unknown>
+export type StatusReport = (
+  deliveryId: string,
+  status: SmsDeliveryStatus,
+  message: { providerMessageId: string; sandbox: boolean },
+) => Promise<unknown>
 
 export interface SmsTransport {
   send(sms: OutgoingSms): Promise<ProviderReceipt>

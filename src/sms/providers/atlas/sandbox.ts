@@ -17,8 +17,10 @@ export class SandboxTransport implements SmsTransport {
 
   async send(sms: OutgoingSms): Promise<ProviderReceipt> {
     const sid = `SM${randomBytes(16).toString('hex')}`
-    this.later(this.delayMs * (0.25 + Math.random() * 0.1), () => this.report(sms.deliveryId, 'SENT'))
-    this.later(this.delayMs * (0.9 + Math.random() * 0.2), () => this.report(sms.deliveryId, 'DELIVERED'))
+    // Each report names the message, as a Twilio callback does: it may land before the dispatcher records the id.
+    const message = { providerMessageId: sid, sandbox: true }
+    this.later(this.delayMs * (0.25 + Math.random() * 0.1), () => this.report(sms.deliveryId, 'SENT', message))
+    this.later(this.delayMs * (0.9 + Math.random() * 0.2), () => this.report(sms.deliveryId, 'DELIVERED', message))
     return { providerMessageId: sid, status: 'QUEUED', sandbox: true }
   }
 
