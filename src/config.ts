@@ -107,6 +107,7 @@ const Env = z.object({
   WEBHOOK_ENDPOINT_CONCURRENCY: count(1, 100, 4),
   WEBHOOK_POLL_MS: count(50, 60_000, 1000),
   WEBHOOK_ENDPOINTS_PER_USER: count(1, 1000, 10),
+  WEBHOOK_RETENTION_DAYS: count(1, 3650, 30),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).max(100).default('sms-actions'),
   GRAPHIQL: flag(),
@@ -212,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       perEndpoint: e.WEBHOOK_ENDPOINT_CONCURRENCY,
       pollMs: e.WEBHOOK_POLL_MS,
       endpointsPerUser: e.WEBHOOK_ENDPOINTS_PER_USER,
+      /** Delivered and failed messages, with their attempts, are deleted this long after they finished. */
+      retentionMs: e.WEBHOOK_RETENTION_DAYS * 86_400_000,
     },
     /** Texts a user may send, unless the operator set other figures for that user. */
     textLimits: {

@@ -31,6 +31,7 @@ import { statementObserver } from './telemetry/statements.js'
 import { createTracing } from './telemetry/tracing.js'
 import { WebhookAttempts } from './webhooks/attempts.js'
 import { BullWebhooks, InProcessWebhooks, type WebhookDispatch } from './webhooks/dispatch.js'
+import { WebhookRetention } from './webhooks/retention.js'
 
 /** What tests and tools may replace when they build the services. */
 export interface Overrides {
@@ -62,6 +63,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const webhooks: WebhookDispatch = redis
     ? new BullWebhooks(webhookDeps, { connections: redis, prefix: config.queue.prefix })
     : new InProcessWebhooks(webhookDeps)
+  const webhookRetention = new WebhookRetention({ webhooks: stores.webhooks, clock, logger, retentionMs: config.webhooks.retentionMs })
   const twilioClients = new TwilioClients({
     baseUrl: config.twilioApiBaseUrl,
     timeoutMs: config.twilioTimeoutMs,
@@ -118,6 +120,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     cipher,
     credentials,
     webhooks,
+    webhookRetention,
     twilioChecks,
     actionSettings: new ActionSettingsCheck({ accounts: stores.accounts, credentials, checks: twilioChecks }),
     status,
@@ -136,6 +139,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
       revocations.stop()
       await dispatcher.stop()
       await webhooks.stop()
+      await webhookRetention.stop()
       providers.stop()
       await redis?.close()
       await db.$disconnect()

@@ -128,6 +128,31 @@ describe('signed outbound webhooks', () => {
     expect((await endpoint(s, id)).failingSince).toBeNull()
   })
 
+  it('deletes messages finished longer ago than WEBHOOK_RETENTION_DAYS, with their attempts; waiting ones stay', async () => {
+    const s = await sendingSetup()
+    const r = await receiver()
+    const id = await endpointFor(s, r, ['QUEUED'])
+    for (const call of ['wh-old', 'wh-recent', 'wh-waiting']) await sent(s, call)
+    await vi.waitFor(async () =>
+      expect((await messages(s, id)).map((m: { status: string }) => m.status)).toEqual(Array(3).fill('DELIVERED')),
+    )
+    const [old, recent, waiting] = await db.webhookMessage.findMany({ where: { endpointId: id }, orderBy: { createdAt: 'asc' } })
+    const daysAgo = (days: number) => new Date(clock.now().getTime() - days * 86_400_000)
+    expect(config.webhooks.retentionMs).toBe(30 * 86_400_000)
+    await db.webhookMessage.update({ where: { id: old?.id }, data: { finishedAt: daysAgo(31) } })
+    await db.webhookMessage.update({ where: { id: recent?.id }, data: { finishedAt: daysAgo(29) } })
+    // An endpoint still being retried: its message is old but not finished.
+    await db.webhookMessage.update({
+      where: { id: waiting?.id },
+      data: { status: 'PENDING', finishedAt: null, createdAt: daysAgo(40), nextAttemptAt: daysAgo(-1) },
+    })
+    expect(await services.webhookRetention.once()).toBe(1)
+    const left = await db.webhookMessage.findMany({ where: { endpointId: id }, select: { id: true } })
+    expect(left.map((m) => m.id).sort()).toEqual([recent?.id, waiting?.id].sort())
+    expect(await db.webhookAttempt.count({ where: { messageId: old?.id } })).toBe(0)
+    expect(await db.webhookAttempt.count({ where: { messageId: recent?.id } })).toBe(1)
+  })
+
   it('marks a message FAILED once its retries are spent, and disables an endpoint that keeps failing', async () => {
     const s = await sendingSetup()
     const r = await receiver()

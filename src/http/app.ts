@@ -146,6 +146,7 @@ export function buildApp(services: Services, listen: { port?: number; host?: str
       services.revocations.start()
       services.reconciler.start()
       services.webhooks.start()
+      services.webhookRetention.start()
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(listen.port ?? config.port, listen.host ?? config.host, () => resolve())

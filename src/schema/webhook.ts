@@ -97,7 +97,7 @@ const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
       cursor: 'id',
       ...PAGE,
       complexity: connectionCost,
-      description: 'Its messages, newest first.',
+      description: 'Its messages, newest first; delivered and failed ones are kept for WEBHOOK_RETENTION_DAYS (30 by default).',
       args: { status: t.arg({ type: MessageStatus, description: 'Only messages in this state.' }) },
       query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
     }),

@@ -160,6 +160,23 @@ export function webhooksStore(db: Db) {
       return m ?? undefined
     },
 
+    /**
+     * Deletes up to `limit` of the messages that finished (delivered or failed) before `before`,
+     * oldest first, with their attempts; answers how many there were.
+     */
+    async pruneFinished(before: Date, limit: number): Promise<number> {
+      const old = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "WebhookMessage"
+        WHERE "status" IN ('DELIVERED', 'FAILED') AND "finishedAt" < ${before} ORDER BY "finishedAt" LIMIT ${limit}`
+      const ids = old.map((m) => m.id)
+      if (ids.length) {
+        await db.$transaction([
+          db.webhookAttempt.deleteMany({ where: { messageId: { in: ids } } }),
+          db.webhookMessage.deleteMany({ where: { id: { in: ids } } }),
+        ])
+      }
+      return ids.length
+    },
+
     /** Records an attempt and moves the message (and its endpoint's failure streak) on. */
     async finish(m: Pick<ClaimedMessage, 'id' | 'endpointId' | 'endpoint'>, o: AttemptOutcome) {
       const message =

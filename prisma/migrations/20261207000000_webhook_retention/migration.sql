@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "WebhookMessage_status_finishedAt_idx" ON "WebhookMessage"("status", "finishedAt");
