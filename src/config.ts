@@ -89,6 +89,9 @@ const Env = z.object({
   KEY_QUERY_COST_PER_SECOND: count(100, 100_000_000, 50_000),
   RATE_LIMIT_HOLD_MS: count(0, 10_000, 1000),
   SUBSCRIPTIONS_PER_KEY: count(1, 100_000, 100),
+  SMS_ACTIONS_PER_USER: count(1, 100_000, 1000),
+  CAMPAIGNS_PER_USER: count(1, 100_000, 1000),
+  API_KEYS_PER_USER: count(1, 10_000, 100),
   SUBSCRIPTIONS_PER_CONNECTION: count(1, 10_000, 25),
   USER_TEXTS_PER_DAY: count(1, 10_000_000, 1000),
   RECIPIENT_TEXTS_PER_HOUR: count(1, 100_000, 5),
@@ -199,6 +202,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       subscriptionsPerKey: e.SUBSCRIPTIONS_PER_KEY,
       subscriptionsPerConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
       refusalsRecordedPerMinute: e.REFUSALS_RECORDED_PER_MINUTE,
+      /** What one user may hold: live actions, campaigns, unrevoked API keys. */
+      actionsPerUser: e.SMS_ACTIONS_PER_USER,
+      campaignsPerUser: e.CAMPAIGNS_PER_USER,
+      keysPerUser: e.API_KEYS_PER_USER,
     },
     /** Traces go over OTLP/HTTP to this collector (off when unset). */
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },

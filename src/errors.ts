@@ -123,6 +123,13 @@ export class AlreadyExistsError extends AppError {
 /** No valid credentials (UNAUTHENTICATED) or a role that may not do this (FORBIDDEN). */
 export class AuthorizationError extends AppError {}
 
+/** The account already has as many actions, campaigns or API keys as allowed (LIMIT_REACHED). */
+export class LimitReachedError extends AppError {
+  constructor(message: string) {
+    super('LIMIT_REACHED', message)
+  }
+}
+
 /** A webhook endpoint refused: its URL reaches inside the network (UNSAFE_URL), or there are too many (LIMIT_REACHED). */
 export class WebhookEndpointError extends AppError {}
 

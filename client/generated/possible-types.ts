@@ -7,6 +7,7 @@ export type PossibleTypesResultData = {
       'NotFoundError',
       'AlreadyExistsError',
       'AuthorizationError',
+      'LimitReachedError',
       'ProviderError',
       'WebhookEndpointError',
       'SendSmsError',
@@ -15,11 +16,18 @@ export type PossibleTypesResultData = {
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess']
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess']
     SetUserLimitsResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetUserLimitsSuccess']
-    CreateApiKeyResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'CreateApiKeySuccess']
+    CreateApiKeyResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'LimitReachedError', 'CreateApiKeySuccess']
     RevokeApiKeyResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RevokeApiKeySuccess']
     SetTwilioCredentialsResult: ['AuthorizationError', 'ValidationError', 'ProviderError', 'SetTwilioCredentialsSuccess']
     ClearTwilioCredentialsResult: ['AuthorizationError', 'ValidationError', 'ClearTwilioCredentialsSuccess']
-    CreateSmsActionResult: ['AuthorizationError', 'ValidationError', 'ProviderError', 'AlreadyExistsError', 'CreateSmsActionSuccess']
+    CreateSmsActionResult: [
+      'AuthorizationError',
+      'ValidationError',
+      'ProviderError',
+      'AlreadyExistsError',
+      'LimitReachedError',
+      'CreateSmsActionSuccess',
+    ]
     UpdateSmsActionResult: [
       'AuthorizationError',
       'ValidationError',
@@ -29,7 +37,7 @@ export type PossibleTypesResultData = {
       'UpdateSmsActionSuccess',
     ]
     DeleteSmsActionResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DeleteSmsActionSuccess']
-    CreateCampaignResult: ['AuthorizationError', 'ValidationError', 'CreateCampaignSuccess']
+    CreateCampaignResult: ['AuthorizationError', 'ValidationError', 'LimitReachedError', 'CreateCampaignSuccess']
     UpdateCampaignResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'UpdateCampaignSuccess']
     AttachSmsActionResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'AttachSmsActionSuccess']
     DetachSmsActionResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DetachSmsActionSuccess']
@@ -66,6 +74,7 @@ const result: PossibleTypesResultData = {
       'NotFoundError',
       'AlreadyExistsError',
       'AuthorizationError',
+      'LimitReachedError',
       'ProviderError',
       'WebhookEndpointError',
       'SendSmsError',
@@ -74,11 +83,18 @@ const result: PossibleTypesResultData = {
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess'],
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess'],
     SetUserLimitsResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetUserLimitsSuccess'],
-    CreateApiKeyResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'CreateApiKeySuccess'],
+    CreateApiKeyResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'LimitReachedError', 'CreateApiKeySuccess'],
     RevokeApiKeyResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RevokeApiKeySuccess'],
     SetTwilioCredentialsResult: ['AuthorizationError', 'ValidationError', 'ProviderError', 'SetTwilioCredentialsSuccess'],
     ClearTwilioCredentialsResult: ['AuthorizationError', 'ValidationError', 'ClearTwilioCredentialsSuccess'],
-    CreateSmsActionResult: ['AuthorizationError', 'ValidationError', 'ProviderError', 'AlreadyExistsError', 'CreateSmsActionSuccess'],
+    CreateSmsActionResult: [
+      'AuthorizationError',
+      'ValidationError',
+      'ProviderError',
+      'AlreadyExistsError',
+      'LimitReachedError',
+      'CreateSmsActionSuccess',
+    ],
     UpdateSmsActionResult: [
       'AuthorizationError',
       'ValidationError',
@@ -88,7 +104,7 @@ const result: PossibleTypesResultData = {
       'UpdateSmsActionSuccess',
     ],
     DeleteSmsActionResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DeleteSmsActionSuccess'],
-    CreateCampaignResult: ['AuthorizationError', 'ValidationError', 'CreateCampaignSuccess'],
+    CreateCampaignResult: ['AuthorizationError', 'ValidationError', 'LimitReachedError', 'CreateCampaignSuccess'],
     UpdateCampaignResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'UpdateCampaignSuccess'],
     AttachSmsActionResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'AttachSmsActionSuccess'],
     DetachSmsActionResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'DetachSmsActionSuccess'],

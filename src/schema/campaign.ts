@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors.js'
+import { LimitReachedError, NotFoundError } from '../errors.js'
 import { AGENT_TOOL_FORMATS, type AgentToolFormat as AgentToolFormatValue, agentTools, DELIVERY_STATUS_TOOL } from '../sms/agent/tools.js'
 import { CAMPAIGN_TOOLS } from '../stores/campaigns.js'
 import { cleanText } from '../text.js'
@@ -146,11 +146,11 @@ builder.mutationFields((t) => ({
   createCampaign: t.withAuth({ owner: true }).prismaField({
     type: 'Campaign',
     description: 'Creates a campaign.',
-    errors: { ...mutationErrors(), dataField: { name: 'campaign' } },
+    errors: { ...mutationErrors(LimitReachedError), dataField: { name: 'campaign' } },
     args: { input: t.arg({ type: CreateCampaignInput, required: true, description: 'The campaign.' }) },
     resolve: async (query, _r, { input }, ctx) => {
       const settings = { name: input.name, deliveryStatusTool: input.deliveryStatusTool ?? false }
-      const created = await ctx.services.stores.campaigns.create(ctx.auth.userId, settings)
+      const created = await ctx.services.stores.campaigns.create(ctx.auth.userId, settings, ctx.services.config.limits.campaignsPerUser)
       return ctx.services.db.campaign.findUniqueOrThrow(byId(query, created.id))
     },
   }),

@@ -4,6 +4,7 @@ import {
   AuthorizationError,
   ERROR_CODE_MEANINGS,
   ERROR_CODES,
+  LimitReachedError,
   NotFoundError,
   ProviderError,
   ValidationError,
@@ -38,6 +39,7 @@ for (const [cls, name, description] of [
   [NotFoundError, 'NotFoundError', 'No such id among the caller’s own.'],
   [AlreadyExistsError, 'AlreadyExistsError', 'The name or email is taken.'],
   [AuthorizationError, 'AuthorizationError', 'The caller may not do this now: no key, a key whose role may not, or a spent budget.'],
+  [LimitReachedError, 'LimitReachedError', 'The account already has as many of these as allowed.'],
   [ProviderError, 'ProviderError', 'The SMS provider’s set-up is missing or refused.'],
   [WebhookEndpointError, 'WebhookEndpointError', 'The webhook endpoint was refused: an unsafe URL, or too many endpoints.'],
 ] as const) {

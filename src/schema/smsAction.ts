@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AlreadyExistsError, NotFoundError, ProviderError } from '../errors.js'
+import { AlreadyExistsError, LimitReachedError, NotFoundError, ProviderError } from '../errors.js'
 import type { RecipientPolicy as RecipientPolicyValues } from '../generated/prisma/enums.js'
 import { DELIVERY_STATUS_TOOL, TOOL_PARAMETERS } from '../sms/agent/tools.js'
 import { templateProblem, templateVariables } from '../sms/sending/template.js'
@@ -131,23 +131,27 @@ builder.mutationFields((t) => ({
   createSmsAction: t.withAuth({ owner: true }).prismaField({
     type: 'SmsAction',
     description: 'Creates an SMS action (a Twilio one only with the account’s credentials and a number it owns).',
-    errors: { ...mutationErrors(ProviderError, AlreadyExistsError), dataField: { name: 'smsAction' } },
+    errors: { ...mutationErrors(ProviderError, AlreadyExistsError, LimitReachedError), dataField: { name: 'smsAction' } },
     args: { input: t.arg({ type: CreateSmsActionInput, required: true, description: 'The action.' }) },
     resolve: async (query, _r, { input }, ctx) => {
       const { actionSettings, stores, db } = ctx.services
       const { userId } = ctx.auth
       const { provider, fromNumber } = await actionSettings.resolve(userId, input, true)
-      const created = await stores.actions.create(userId, {
-        name: input.name,
-        description: input.description,
-        provider,
-        fromNumber,
-        recipientPolicy: input.recipientPolicy ?? 'ANY',
-        messageTemplate: input.messageTemplate ?? null,
-        maxPerCall: input.maxPerCall ?? 3,
-        requiresConsent: input.requiresConsent ?? false,
-        enabled: input.enabled ?? true,
-      })
+      const created = await stores.actions.create(
+        userId,
+        {
+          name: input.name,
+          description: input.description,
+          provider,
+          fromNumber,
+          recipientPolicy: input.recipientPolicy ?? 'ANY',
+          messageTemplate: input.messageTemplate ?? null,
+          maxPerCall: input.maxPerCall ?? 3,
+          requiresConsent: input.requiresConsent ?? false,
+          enabled: input.enabled ?? true,
+        },
+        ctx.services.config.limits.actionsPerUser,
+      )
       return db.smsAction.findUniqueOrThrow(byId(query, created.id))
     },
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { generateApiKey, revokeApiKey } from '../auth.js'
 import { providerList } from '../db/rows.js'
-import { AlreadyExistsError, NotFoundError, ProviderError, ValidationError } from '../errors.js'
+import { AlreadyExistsError, LimitReachedError, NotFoundError, ProviderError, ValidationError } from '../errors.js'
 import { type ApiKeyRole as ApiKeyRoleValues, SmsProvider as SmsProviderValues } from '../generated/prisma/enums.js'
 import { effectiveLimits } from '../sms/sending/limits.js'
 import { MAX_TEXT_LIMIT } from '../stores/accounts.js'
@@ -249,7 +249,7 @@ builder.mutationFields((t) => ({
     type: CreateApiKeySuccess,
     description: 'Creates an API key of the caller’s user (the operator: of any user) and answers it, once.',
     authScopes: { operator: true, owner: true },
-    errors: { ...mutationErrors(NotFoundError), directResult: true },
+    errors: { ...mutationErrors(NotFoundError, LimitReachedError), directResult: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The key.' }) },
     resolve: async (_r, { input }, ctx) => {
       const { accounts } = ctx.services.stores
@@ -258,7 +258,7 @@ builder.mutationFields((t) => ({
       if (!userId) throw new ValidationError('userId is required when the operator creates a key', 'input.userId')
       if ((asked && asked !== userId) || !(await accounts.userExists(userId))) throw new NotFoundError('User')
       const { key, stored } = generateApiKey(input.name, input.role)
-      const apiKey = await accounts.createKey(userId, stored)
+      const apiKey = await accounts.createKey(userId, stored, ctx.services.config.limits.keysPerUser)
       return { apiKeyId: apiKey.id, key }
     },
   }),

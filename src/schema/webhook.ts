@@ -201,20 +201,23 @@ builder.mutationFields((t) => ({
       const userId = ctx.auth.userId
       await checkUrl(ctx, input.url)
       if (input.campaignId) await stores.campaigns.owned(userId, String(input.campaignId))
-      if ((await stores.webhooks.countEndpoints(userId)) >= config.webhooks.endpointsPerUser) {
-        throw new WebhookEndpointError('LIMIT_REACHED', `An account may have ${config.webhooks.endpointsPerUser} webhook endpoints`)
-      }
       const id = cuid()
       const signingSecret = newSigningSecret()
-      await stores.webhooks.createEndpoint({
-        id,
-        userId,
-        url: input.url,
-        eventTypes: eventTypeList.format(input.eventTypes),
-        campaignId: input.campaignId ? String(input.campaignId) : null,
-        description: input.description ?? null,
-        secret: sealed(ctx, id, signingSecret),
-      })
+      await stores.webhooks.createEndpoint(
+        {
+          id,
+          userId,
+          url: input.url,
+          eventTypes: eventTypeList.format(input.eventTypes),
+          campaignId: input.campaignId ? String(input.campaignId) : null,
+          description: input.description ?? null,
+          secret: sealed(ctx, id, signingSecret),
+        },
+        {
+          cap: config.webhooks.endpointsPerUser,
+          refusal: (cap) => new WebhookEndpointError('LIMIT_REACHED', `An account may have ${cap} webhook endpoints`),
+        },
+      )
       return { endpointId: id, signingSecret }
     },
   }),

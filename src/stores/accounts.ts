@@ -2,11 +2,12 @@ import { type Db, type Dialect, isUniqueViolation, Prisma } from '../db/client.j
 import { providerList } from '../db/rows.js'
 import { AlreadyExistsError } from '../errors.js'
 import type { ApiKeyRole, SmsProvider } from '../generated/prisma/enums.js'
+import { createWithinCap, tooMany } from './caps.js'
 
-/** The User columns that hold the operator's limits. */
 /** The largest text limit a user may be given, through the API or the CLI. */
 export const MAX_TEXT_LIMIT = 10_000_000
 
+/** The User columns that hold the operator's limits. */
 export type LimitColumn = 'textsPerMinute' | 'textsPerDay' | 'recipientTextsPerHour' | 'recipientTextsPerDay'
 
 /** A stored API key, as authentication needs it. */
@@ -60,8 +61,15 @@ export function accountsStore(db: Db, dialect: Dialect) {
       return key as StoredKey | undefined
     },
 
-    async createKey(userId: string, key: NewKey): Promise<{ id: string }> {
-      return db.apiKey.create({ data: { userId, ...key }, select: { id: true } })
+    /** Creates a key while the user has fewer than `cap` unrevoked ones. */
+    async createKey(userId: string, key: NewKey, cap: number): Promise<{ id: string }> {
+      return createWithinCap(
+        db,
+        userId,
+        { cap, refusal: tooMany('unrevoked API keys') },
+        (tx) => tx.apiKey.count({ where: { userId, revokedAt: null } }),
+        (tx) => tx.apiKey.create({ data: { userId, ...key }, select: { id: true } }),
+      )
     },
 
     /** A key by id, of one user when `userId` is given. */

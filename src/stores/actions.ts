@@ -1,6 +1,7 @@
 import { type Db, isUniqueViolation } from '../db/client.js'
 import { AlreadyExistsError, NotFoundError } from '../errors.js'
 import type { RecipientPolicy, SmsProvider } from '../generated/prisma/enums.js'
+import { createWithinCap, tooMany } from './caps.js'
 
 /** The settings of an action, as stored. */
 export interface ActionSettings {
@@ -32,10 +33,15 @@ export function actionsStore(db: Db) {
       return action
     },
 
-    async create(userId: string, settings: ActionSettings): Promise<{ id: string }> {
-      return db.smsAction
-        .create({ data: { userId, ...settings, liveName: settings.name }, select: { id: true } })
-        .catch(taken(settings.name))
+    /** Creates an action while the user has fewer than `cap` live ones. */
+    async create(userId: string, settings: ActionSettings, cap: number): Promise<{ id: string }> {
+      return createWithinCap(
+        db,
+        userId,
+        { cap, refusal: tooMany('SMS actions') },
+        (tx) => tx.smsAction.count({ where: { userId, deletedAt: null } }),
+        (tx) => tx.smsAction.create({ data: { userId, ...settings, liveName: settings.name }, select: { id: true } }),
+      ).catch(taken(settings.name))
     },
 
     async update(id: string, settings: Partial<ActionSettings> & { name: string }): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Db, Prisma } from '../db/client.js'
 import { NotFoundError } from '../errors.js'
+import { createWithinCap, tooMany } from './caps.js'
 
 /**
  * What a campaign's agent may call: the delivery-status flag and the attached, live, enabled
@@ -29,8 +30,15 @@ export function campaignsStore(db: Db) {
       return campaign
     },
 
-    async create(userId: string, settings: { name: string; deliveryStatusTool: boolean }): Promise<{ id: string }> {
-      return db.campaign.create({ data: { userId, ...settings }, select: { id: true } })
+    /** Creates a campaign while the user has fewer than `cap`. */
+    async create(userId: string, settings: { name: string; deliveryStatusTool: boolean }, cap: number): Promise<{ id: string }> {
+      return createWithinCap(
+        db,
+        userId,
+        { cap, refusal: tooMany('campaigns') },
+        (tx) => tx.campaign.count({ where: { userId } }),
+        (tx) => tx.campaign.create({ data: { userId, ...settings }, select: { id: true } }),
+      )
     },
 
     async update(id: string, settings: { name?: string; deliveryStatusTool?: boolean }): Promise<void> {

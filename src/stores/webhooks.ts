@@ -2,6 +2,7 @@ import { type Db, Prisma, type Sql } from '../db/client.js'
 import { enumLiteral } from '../db/dialect.js'
 import { int } from '../db/rows.js'
 import { SmsDeliveryStatus } from '../generated/prisma/enums.js'
+import { createWithinCap } from './caps.js'
 
 /** The stored form of an endpoint's statuses: comma-wrapped, so one LIKE finds a status. */
 export const eventTypeList = {
@@ -61,20 +62,26 @@ export type AttemptOutcome = {
 /** The WebhookEndpoint, WebhookMessage and WebhookAttempt tables. */
 export function webhooksStore(db: Db) {
   return {
-    async countEndpoints(userId: string): Promise<number> {
-      return db.webhookEndpoint.count({ where: { userId } })
-    },
-
-    async createEndpoint(data: {
-      id: string
-      userId: string
-      url: string
-      eventTypes: string
-      campaignId: string | null
-      description: string | null
-      secret: string
-    }) {
-      return db.webhookEndpoint.create({ data, select: { id: true } })
+    /** Creates an endpoint while the user has fewer than `limit.cap`. */
+    async createEndpoint(
+      data: {
+        id: string
+        userId: string
+        url: string
+        eventTypes: string
+        campaignId: string | null
+        description: string | null
+        secret: string
+      },
+      limit: { cap: number; refusal: (cap: number) => Error },
+    ) {
+      return createWithinCap(
+        db,
+        data.userId,
+        limit,
+        (tx) => tx.webhookEndpoint.count({ where: { userId: data.userId } }),
+        (tx) => tx.webhookEndpoint.create({ data, select: { id: true } }),
+      )
     },
 
     /** An endpoint of the user's, or undefined. */

@@ -1,0 +1,59 @@
+import { describe, expect, it, vi } from 'vitest'
+
+vi.hoisted(() => {
+  process.env.SMS_ACTIONS_PER_USER = '3'
+  process.env.CAMPAIGNS_PER_USER = '2'
+  process.env.API_KEYS_PER_USER = '3'
+})
+
+const { createUser, db, gql, mutate } = await import('./support/helpers.js')
+
+const CREATE_ACTION = `mutation($input: CreateSmsActionInput!) { createSmsAction(input: $input) {
+  __typename ... on CreateSmsActionSuccess { smsAction { id } } ... on Error { code message } } }`
+const CREATE_CAMPAIGN = `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) {
+  __typename ... on CreateCampaignSuccess { campaign { id } } ... on Error { code message } } }`
+const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
+  __typename ... on CreateApiKeySuccess { apiKey { id } } ... on Error { code message } } }`
+
+const action = (key: string, name: string) =>
+  mutate('createSmsAction', CREATE_ACTION, { input: { name, description: 'Texts a link.', provider: 'ATLAS' } }, key)
+const campaign = (key: string, name: string) => mutate('createCampaign', CREATE_CAMPAIGN, { input: { name } }, key)
+const apiKey = (key: string, name: string) => mutate('createApiKey', CREATE_KEY, { input: { name, role: 'AGENT' } }, key)
+const typenames = (results: { __typename: string }[]) => results.map((r) => r.__typename).sort()
+
+describe('what one user may hold', () => {
+  it('refuses a user’s SMS action past SMS_ACTIONS_PER_USER with LIMIT_REACHED; a deleted one frees its place, once', async () => {
+    const user = await createUser(['ATLAS'])
+    const ids: string[] = []
+    for (const n of [1, 2, 3]) ids.push((await action(user.key, `link_${n}`)).smsAction.id)
+    const refused = await action(user.key, 'link_4')
+    expect(refused).toMatchObject({ __typename: 'LimitReachedError', code: 'LIMIT_REACHED' })
+    expect(refused.message).toContain('3 SMS actions')
+    // Another user is not held back by this one.
+    expect((await action((await createUser(['ATLAS'])).key, 'link_1')).__typename).toBe('CreateSmsActionSuccess')
+    await mutate('deleteSmsAction', 'mutation($id: ID!) { deleteSmsAction(id: $id) { __typename } }', { id: ids[0] }, user.key)
+    // Asked at once, the one free place goes to one of them: the cap holds under concurrency.
+    const racing = await Promise.all([5, 6, 7, 8, 9].map((n) => action(user.key, `link_${n}`)))
+    expect(typenames(racing)).toEqual(['CreateSmsActionSuccess', ...Array(4).fill('LimitReachedError')])
+    expect(await db.smsAction.count({ where: { userId: user.id, deletedAt: null } })).toBe(3)
+  })
+
+  it('refuses a campaign past CAMPAIGNS_PER_USER, even asked for at once', async () => {
+    const user = await createUser(['ATLAS'])
+    const racing = await Promise.all([1, 2, 3, 4, 5].map((n) => campaign(user.key, `Campaign ${n}`)))
+    expect(typenames(racing)).toEqual([...Array(2).fill('CreateCampaignSuccess'), ...Array(3).fill('LimitReachedError')])
+    expect(await db.campaign.count({ where: { userId: user.id } })).toBe(2)
+  })
+
+  it('refuses an API key past API_KEYS_PER_USER unrevoked ones; revoking one makes room', async () => {
+    const user = await createUser(['ATLAS'])
+    // The OWNER key createUser answered is the first of three.
+    const keys = [await apiKey(user.key, 'agent 1'), await apiKey(user.key, 'agent 2')]
+    expect(typenames(keys)).toEqual(['CreateApiKeySuccess', 'CreateApiKeySuccess'])
+    expect(await apiKey(user.key, 'agent 3')).toMatchObject({ __typename: 'LimitReachedError', code: 'LIMIT_REACHED' })
+    const revoke = 'mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }'
+    expect((await gql(revoke, { id: keys[0].apiKey.id }, user.key)).data.revokeApiKey.__typename).toBe('RevokeApiKeySuccess')
+    expect((await apiKey(user.key, 'agent 3')).__typename).toBe('CreateApiKeySuccess')
+    expect(await db.apiKey.count({ where: { userId: user.id, revokedAt: null } })).toBe(3)
+  })
+})
