@@ -61,9 +61,10 @@ export class TwilioDouble {
   holdMessages = false
   /**
    * What happens to the next accepted creates, one entry each: answered after `delayMs`, or
-   * `drop`ped (the message is accepted, the connection is cut before any answer).
+   * `drop`ped (the message is accepted, the connection is cut before any answer), or taken only
+   * after `acceptAfterMs` (until then the message is in no list, as when Twilio is slow).
    */
-  readonly createFaults: { delayMs?: number; drop?: boolean }[] = []
+  readonly createFaults: { delayMs?: number; drop?: boolean; acceptAfterMs?: number }[] = []
   private held: { res: ServerResponse; body: unknown }[] = []
   private server = createServer((req, res) => void this.handle(req, res))
   url = ''
@@ -141,6 +142,11 @@ export class TwilioDouble {
     if (!sub && req.method === 'GET') return send(200, this.accountResource(account))
     if (sub === '/IncomingPhoneNumbers' && !item && req.method === 'GET') return send(200, this.numberPage(account, url))
     if (sub === '/Messages' && !item && req.method === 'POST') {
+      const slow = this.createFaults[0]?.acceptAfterMs
+      if (slow) {
+        this.createFaults.shift()
+        await new Promise((r) => setTimeout(r, slow))
+      }
       const [status, body] = this.createMessage(account, form)
       if (status !== 201) return send(status, body)
       if (this.holdMessages) return void this.held.push({ res, body: structuredClone(body) })

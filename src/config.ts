@@ -163,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       sandboxDelayMs: e.SANDBOX_DELAY_MS,
+      /**
+       * How long an attempt holds its delivery: past any answer the provider can still give (its
+       * requests time out), so a second dispatcher never sends while one is in flight.
+       */
+      claimMs: 2 * e.TWILIO_TIMEOUT_MS + 5_000,
     },
     queue: {
       prefix: e.REDIS_PREFIX,

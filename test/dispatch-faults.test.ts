@@ -10,7 +10,8 @@ import { app, sendingSetup, services, twilio } from './support/helpers.js'
 beforeAll(() => app.start())
 
 /** SendAttempts as the service builds them, with `send` settings of the test's own. */
-const attemptsWith = (send: { maxAttempts: number; retryBaseMs: number }) => new SendAttempts({ ...services.stores, ...services, send })
+const attemptsWith = (send: { maxAttempts: number; retryBaseMs: number }) =>
+  new SendAttempts({ ...services.stores, ...services, send: { ...send, claimMs: 10_000 } })
 const { deliveries } = services.stores
 
 /** A PENDING delivery no dispatcher holds: a copy of `like` on another call (with `other` fields, when given). */
@@ -36,9 +37,9 @@ describe('attempts at a provider that does not always answer', () => {
     const body = 'Your table for two is booked.'
     const first = await s.send({ body })
     expect(first.delivery.status).toBe('QUEUED')
-    // The second text's attempt was claimed, then the process died before Twilio heard of it.
+    // The second text's attempt was claimed, then the process died before Twilio heard of it (its hold has run out since).
     const second = await pendingLike((await deliveries.byId(first.delivery.id)) as SmsDelivery, 'call-again')
-    expect(await deliveries.claimAttempt(second, new Date())).toBe(true)
+    expect(await deliveries.claimAttempt(second, new Date(), new Date(Date.now() - 1))).toBe(true)
     await attemptsWith({ maxAttempts: 2, retryBaseMs: 10 }).run(second.id)
     const after = await deliveries.byId(second.id)
     expect(after?.status).toBe('QUEUED')
@@ -75,6 +76,42 @@ describe('attempts at a provider that does not always answer', () => {
     const [message] = messagesOf(body)
     expect(await deliveries.byId(d.id)).toMatchObject({ status: 'QUEUED', providerMessageId: message?.resource.sid })
     expect(createsOf(body)).toHaveLength(1)
+  })
+})
+
+describe('an attempt in flight', () => {
+  it('holds its delivery: a second dispatcher meanwhile neither sends it again nor takes it over', async () => {
+    const body = 'Sent by one dispatcher only.'
+    const sent = await (await sendingSetup()).send({ body: `Before: ${body}` })
+    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-held', { body })
+    // Twilio is slow to take the create: the message is not in its list while the first attempt waits.
+    twilio.createFaults.push({ acceptAfterMs: 1500 })
+    const attempts = attemptsWith({ maxAttempts: 2, retryBaseMs: 10 })
+    const first = attempts.run(d.id)
+    await vi.waitFor(() => expect(createsOf(body)).toHaveLength(1))
+    // A second runner of the same delivery: a job handed on after a lost queue lock, a sweep after Redis came back empty.
+    expect(await attempts.run(d.id)).toBeUndefined()
+    expect(await first).toMatchObject({ status: 'QUEUED' })
+    expect(createsOf(body)).toHaveLength(1)
+    expect(await deliveries.byId(d.id)).toMatchObject({
+      status: 'QUEUED',
+      attempts: 1,
+      providerMessageId: messagesOf(body)[0]?.resource.sid,
+    })
+  })
+
+  it('lets go once it failed: another dispatcher may take the next attempt while it waits to retry', async () => {
+    const body = 'Handed over after a refusal.'
+    const sent = await (await sendingSetup()).send({ body: `Before: ${body}` })
+    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-handover', { body })
+    twilio.failures.push(503)
+    const slow = attemptsWith({ maxAttempts: 2, retryBaseMs: 2000 })
+    const waiting = slow.run(d.id)
+    await vi.waitFor(async () => expect(await deliveries.byId(d.id)).toMatchObject({ attempts: 1, claimedUntil: null }))
+    expect(await attemptsWith({ maxAttempts: 1, retryBaseMs: 10 }).run(d.id)).toMatchObject({ status: 'QUEUED' })
+    expect(await waiting).toBeUndefined()
+    expect(createsOf(body)).toHaveLength(2)
+    expect(messagesOf(body)).toHaveLength(1)
   })
 })
 
@@ -123,7 +160,9 @@ describe('the Atlas sandbox', () => {
       fetchStatus: () => sandbox.fetchStatus(),
     }
     const providers = { ...services.providers, transportFor: () => reportsFirst }
-    await new SendAttempts({ ...services.stores, ...services, providers, send: { maxAttempts: 1, retryBaseMs: 10 } }).run(d.id)
+    await new SendAttempts({ ...services.stores, ...services, providers, send: { maxAttempts: 1, retryBaseMs: 10, claimMs: 10_000 } }).run(
+      d.id,
+    )
     expect(sid).toMatch(/^SM[0-9a-f]{32}$/)
     expect(await deliveries.byId(d.id)).toMatchObject({ status: 'DELIVERED', sandbox: true, providerMessageId: sid })
   })

@@ -15,7 +15,7 @@ export type CallbackTarget = Pick<SmsDelivery, 'id' | 'userId' | 'provider' | 'p
 /** A delivery as the send path creates it. */
 export type NewDelivery = Omit<
   SmsDelivery,
-  'id' | 'attempts' | 'providerMessageId' | 'deliveredAt' | 'tenthsToDelivered' | 'traceParent' | 'createdAt' | 'updatedAt'
+  'id' | 'attempts' | 'claimedUntil' | 'providerMessageId' | 'deliveredAt' | 'tenthsToDelivered' | 'traceParent' | 'createdAt' | 'updatedAt'
 > & { traceParent?: string }
 
 /** A delivery, the event that recorded its latest change, and the webhook messages it queued. */
@@ -124,13 +124,21 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     },
 
     /**
-     * Counts an attempt unless another dispatcher counted one since `d` was read, or it is no
-     * longer sendable. True when this caller holds the attempt.
+     * Counts an attempt and holds the delivery until `until`, unless another dispatcher counted one
+     * since `d` was read, still holds it (`held`: the caller itself holds the attempt counted last),
+     * or it is no longer sendable. True when this caller holds the attempt.
      */
-    async claimAttempt(d: Pick<SmsDelivery, 'id' | 'attempts'>, at: Date): Promise<boolean> {
-      const claimed = await dialect.write(Prisma.sql`UPDATE "SmsDelivery" SET "attempts" = "attempts" + 1, "updatedAt" = ${at}
-        WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts}`)
+    async claimAttempt(d: Pick<SmsDelivery, 'id' | 'attempts'>, at: Date, until: Date, held = false): Promise<boolean> {
+      const free = held ? Prisma.empty : Prisma.sql`AND ("claimedUntil" IS NULL OR "claimedUntil" < ${at})`
+      const claimed = await dialect.write(Prisma.sql`UPDATE "SmsDelivery"
+        SET "attempts" = "attempts" + 1, "claimedUntil" = ${until}, "updatedAt" = ${at}
+        WHERE "id" = ${d.id} AND "status" = 'PENDING' AND "providerMessageId" IS NULL AND "attempts" = ${d.attempts} ${free}`)
       return claimed === 1
+    },
+
+    /** Lets go of the attempt counted as `attempts` once it failed: another dispatcher may claim the next. */
+    async releaseAttempt(id: string, attempts: number): Promise<void> {
+      await dialect.write(Prisma.sql`UPDATE "SmsDelivery" SET "claimedUntil" = NULL WHERE "id" = ${id} AND "attempts" = ${attempts}`)
     },
 
     /**

@@ -47,23 +47,26 @@ export class SendAttempts {
       clock: Clock
       logger: Logger
       metrics: Metrics
-      send: Pick<Config['send'], 'maxAttempts' | 'retryBaseMs'>
+      send: Pick<Config['send'], 'maxAttempts' | 'retryBaseMs' | 'claimMs'>
     },
   ) {}
 
   /** Sends one delivery (asking the provider first when an earlier attempt may have reached it). */
   async run(deliveryId: string, stopping: () => boolean = () => false, first?: FirstAttempt): Promise<RunOutcome> {
-    const { deliveries, providers, clock, send } = this.deps
+    const { deliveries, providers, send } = this.deps
     // The row as last seen: the claim below succeeds only if nobody else claimed it since.
     let seen = first && sendable(first.delivery) ? first.delivery : await deliveries.byId(deliveryId)
     if (!sendable(seen)) return undefined
     if (seen.attempts > 0 && (await this.adoptIfSent(deliveryId))) return undefined
+    /** The attempt this run counted last (its hold lets no other dispatcher send meanwhile). */
+    let claimed: number | undefined
     for (let attempt = 1; ; attempt++) {
       // On shutdown no new attempt starts: the delivery stays PENDING for the next dispatcher.
       if (stopping()) return STOPPED
       seen ??= await deliveries.byId(deliveryId)
-      if (!sendable(seen) || !(await deliveries.claimAttempt(seen, clock.now()))) return undefined
+      if (!sendable(seen) || !(await this.claim(seen, claimed))) return undefined
       const sms = outgoingOf(seen, attempt === 1 ? first?.twilio : undefined)
+      claimed = seen.attempts + 1
       seen = undefined
       let receipt: ProviderReceipt
       try {
@@ -71,6 +74,8 @@ export class SendAttempts {
       } catch (e) {
         const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
         this.logFailure(deliveryId, attempt, failure)
+        // Another dispatcher may take the next attempt while this one waits (this one may stop meanwhile).
+        await deliveries.releaseAttempt(deliveryId, claimed).catch(() => undefined)
         await sleep(failure.kind === 'transient' ? backoffMs(attempt, send.retryBaseMs) : 0)
         // No answer: the provider may hold the message already, so ask before sending it again;
         // when it cannot be asked either, recovery asks later (the claimed attempt says to).
@@ -84,6 +89,13 @@ export class SendAttempts {
       }
       return this.recordAccepted(deliveryId, receipt, stopping)
     }
+  }
+
+  /** Claims the next attempt: over the hold of the one this run counted last (`claimed`), never over another's. */
+  private claim(seen: SmsDelivery, claimed: number | undefined): Promise<boolean> {
+    const now = this.deps.clock.now()
+    const until = new Date(now.getTime() + this.deps.send.claimMs)
+    return this.deps.deliveries.claimAttempt(seen, now, until, seen.attempts === claimed)
   }
 
   /**

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SmsDelivery" ADD COLUMN "claimedUntil" DATETIME;
