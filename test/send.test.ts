@@ -274,6 +274,9 @@ describe("Twilio's errors", () => {
     expect(twilio.messageCreates().length - before).toBe(4)
     const stored = await db.smsDelivery.findUniqueOrThrow({ where: { id: r.recorded.id } })
     expect(stored).toMatchObject({ status: 'FAILED', attempts: 4, errorCode: 'PROVIDER_UNAVAILABLE' })
+    // A dry run of the same request changes nothing: the failed delivery keeps its key.
+    expect((await s.preview({ idempotencyKey: 'tool-call-5xx' })).__typename).toBe('PreviewSmsSuccess')
+    expect(await db.smsDelivery.findUniqueOrThrow({ where: { id: r.recorded.id } })).toMatchObject({ idempotencyKey: 'tool-call-5xx' })
     // Retryable: the same request with the same key, later, is sent anew; then it replays that one.
     const again = await s.send({ idempotencyKey: 'tool-call-5xx' })
     expect(again).toMatchObject({ __typename: 'SendSmsSuccess', delivery: { status: 'QUEUED' } })

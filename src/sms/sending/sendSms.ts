@@ -112,7 +112,7 @@ export class Sending {
 
   private async previewOnce(userId: string, raw: SendInput): Promise<PreviewOutcome> {
     const i = parseSendInput(raw)
-    await this.replay(userId, i, requestHash(i))
+    await this.replay(userId, i, requestHash(i), { dryRun: true })
     const ctx = await this.resolve(userId, i)
     const { action, optedOut } = ctx
     const c = compose(action, i)
@@ -145,8 +145,11 @@ export class Sending {
     return { ...ctx, credentials }
   }
 
-  /** The earlier outcome of a retried request (same idempotency key); IDEMPOTENCY_CONFLICT when it asked something else. */
-  private async replay(userId: string, i: SendRequest, hash: string): Promise<SendOutcome | undefined> {
+  /**
+   * The earlier outcome of a retried request (same idempotency key); IDEMPOTENCY_CONFLICT when it
+   * asked something else. A dry run (previewSms) changes nothing.
+   */
+  private async replay(userId: string, i: SendRequest, hash: string, opts = { dryRun: false }): Promise<SendOutcome | undefined> {
     if (!i.idempotencyKey) return undefined
     const { deliveries } = this.deps.stores
     const existing = await deliveries.byIdempotencyKey(userId, i.call.callId, i.idempotencyKey)
@@ -158,7 +161,7 @@ export class Sending {
     if (!d) throw new Error(`delivery ${existing.id} vanished`)
     // The provider never took it and said to try again later: the same request with its key is sent anew.
     if (d.status === 'FAILED' && isRetryable(errorCodeOf(d.errorCode))) {
-      await deliveries.releaseIdempotencyKey(d.id)
+      if (!opts.dryRun) await deliveries.releaseIdempotencyKey(d.id)
       return undefined
     }
     return outcomeOf(d)
