@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { type GraphQLEnumType, type GraphQLUnionType, printSchema } from 'graphql'
+import {
+  type GraphQLEnumType,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLUnionType,
+  Kind,
+  parse,
+  print,
+  printSchema,
+} from 'graphql'
 import { describe, expect, it } from 'vitest'
 import { schema } from '../src/schema/index.js'
 
@@ -116,5 +125,39 @@ describe('schema.graphql', () => {
       }
       expect(union.getTypes().map((t) => t.name)).toContain(`${pascal}Success`)
     }
+  })
+
+  // API.md's schema block, copied as it stands: every type, field, argument and default keeps its shape.
+  it('keeps every type of the contract’s schema block (test/contract.graphql, copied from API.md)', () => {
+    const contract = parse(readFileSync(new URL('./contract.graphql', import.meta.url), 'utf8'))
+    const differences: string[] = []
+    for (const def of contract.definitions) {
+      if (!('name' in def) || !def.name) continue
+      const type = schema.getType(def.name.value)
+      if (!type) {
+        differences.push(`${def.name.value} is missing`)
+        continue
+      }
+      if (def.kind === Kind.ENUM_TYPE_DEFINITION) {
+        const values = (type as GraphQLEnumType).getValues().map((v) => v.name)
+        for (const v of def.values ?? []) if (!values.includes(v.name.value)) differences.push(`${type.name}.${v.name.value} is missing`)
+        continue
+      }
+      if (!('fields' in def)) continue
+      const fields = (type as { getFields(): Record<string, GraphQLField<unknown, unknown> | GraphQLInputField> }).getFields()
+      for (const f of def.fields ?? []) {
+        const at = `${type.name}.${f.name.value}`
+        const actual = fields[f.name.value]
+        if (!actual) differences.push(`${at} is missing`)
+        else if (String(actual.type) !== print(f.type)) differences.push(`${at}: ${actual.type} instead of ${print(f.type)}`)
+        for (const a of 'arguments' in f ? (f.arguments ?? []) : []) {
+          const arg = actual && 'args' in actual ? actual.args.find((x) => x.name === a.name.value) : undefined
+          if (!arg) differences.push(`${at}(${a.name.value}) is missing`)
+          else if (String(arg.type) !== print(a.type)) differences.push(`${at}(${a.name.value}): ${arg.type} instead of ${print(a.type)}`)
+          else if (a.defaultValue && arg.defaultValue !== print(a.defaultValue)) differences.push(`${at}(${a.name.value}) default changed`)
+        }
+      }
+    }
+    expect(differences).toEqual([])
   })
 })

@@ -62,19 +62,6 @@ export type ErrorCode =
   /** The account already has as many of these as allowed. */
   | 'LIMIT_REACHED'
 
-/** What recorded a status change. */
-export type SmsDeliveryEventSource =
-  /** The sendSms call that stored the text (PENDING, or REJECTED with the reason). */
-  | 'API'
-  /** The attempt that handed it to the provider, and the provider’s answer. */
-  | 'DISPATCHER'
-  /** A status callback from the provider (Twilio). */
-  | 'PROVIDER_CALLBACK'
-  /** The Atlas sandbox’s simulated delivery (nothing left the platform). */
-  | 'SANDBOX'
-  /** The provider’s own record, asked for when a callback never came or an attempt was interrupted. */
-  | 'RECONCILER'
-
 /** Where a text is. It only moves forward: PENDING, QUEUED, SENDING, SENT, then DELIVERED, UNDELIVERED or FAILED. */
 export type SmsDeliveryStatus =
   /** Stored; not handed to the provider yet. */
@@ -184,7 +171,7 @@ export type CallDeliveriesSubscriptionVariables = Exact<{
 export type CallDeliveriesSubscription = {
   smsDeliveryUpdated: {
     delivery: { id: string; status: SmsDeliveryStatus; to: string; errorCode: string | null; errorMessage: string | null; sandbox: boolean }
-    event: { status: SmsDeliveryStatus; source: SmsDeliveryEventSource; at: string }
+    event: { status: SmsDeliveryStatus; source: string; at: string }
   }
 }
 

@@ -50,7 +50,10 @@ export const SmsDeliveryEvent = builder.prismaObject('SmsDeliveryEvent', {
     status: t.expose('status', { type: SmsDeliveryStatus, description: 'The status it took.' }),
     at: t.expose('at', { type: 'DateTime', description: 'When.' }),
     errorCode: t.exposeString('errorCode', { nullable: true, description: 'The provider’s or our error code, when it went wrong.' }),
-    source: t.field({ type: EventSource, description: 'What recorded the change.', resolve: (e) => e.source as EventSourceValue }),
+    source: t.exposeString('source', {
+      description: 'What recorded the change: API, DISPATCHER, PROVIDER_CALLBACK, SANDBOX or RECONCILER (recordedBy, typed).',
+    }),
+    recordedBy: t.field({ type: EventSource, description: 'What recorded the change.', resolve: (e) => e.source as EventSourceValue }),
   }),
 })
 

@@ -21,7 +21,8 @@ builder.objectType(SendSmsError, {
     recordedDelivery: t.prismaField({
       type: 'SmsDelivery',
       nullable: true,
-      description: 'The REJECTED or FAILED delivery recorded for this attempt, if one was.',
+      description:
+        'The REJECTED or FAILED delivery recorded for this attempt, if one was; for IDEMPOTENCY_CONFLICT, the delivery the key was first used for.',
       resolve: (query, e, _a, ctx) => (e.deliveryId ? ctx.services.db.smsDelivery.findUnique(byId(query, e.deliveryId)) : null),
     }),
   }),
