@@ -55,7 +55,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const { db, dialect } = createDatabase(config.databaseUrl, statementObserver(metrics, tracing, config.databaseUrl))
   const stores = createStores(db, dialect)
   const redis = config.redisUrl ? createRedisConnections(config.redisUrl, logger) : undefined
-  const pubsub = createPubSub(redis && { connections: redis, prefix: config.queue.prefix })
+  const pubsub = createPubSub(redis && { connections: redis, prefix: config.queue.prefix, logger })
   const cipher = createCipher(config.encryptionKey)
   const credentials = new TwilioCredentialStore(stores.accounts, cipher)
   const webhookAttempts = new WebhookAttempts({ webhooks: stores.webhooks, cipher, clock, logger, metrics, settings: config.webhooks })
@@ -85,9 +85,8 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const dispatcher = overrides.dispatcher?.(chosen) ?? chosen
   metrics.probes.queueDepth = () => dispatcher.depth()
   const reconciler = new Reconciler({ ...stores, status, providers, clock, logger, reconcile: config.reconcile })
-  // With Redis, revocations reach every instance through it; without, another process can only write the row.
-  const everyMs = redis ? 0 : config.revocationPollMs
-  const revocations = new RevocationPoll({ accounts: stores.accounts, pubsub, clock, logger, everyMs })
+  // Without Redis another process (the CLI) can only write the row; with it, the event it publishes can still be lost.
+  const revocations = new RevocationPoll({ accounts: stores.accounts, pubsub, clock, logger, everyMs: config.revocationPollMs })
   const twilioChecks = new TwilioAccountChecks(twilioClients)
   const authenticate: Authenticate = createAuthenticator(config.adminToken, stores.accounts)
   const sending = new Sending({

@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target'
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target'
 import { createPubSub as createYogaPubSub } from 'graphql-yoga'
+import type { Logger } from '../logger.js'
 import type { RedisConnections } from '../redis.js'
 import type { Written } from '../stores/deliveries.js'
 
@@ -22,10 +23,15 @@ type Target = {
   removeEventListener(type: string, l: Listener | null): void
   dispatchEvent(e: CustomEvent): boolean
 }
+type LocalTarget = Target & { dispatchHere(e: CustomEvent): void }
 
-/** Namespaces Redis channels with REDIS_PREFIX, so several deployments can share one Redis. */
-function prefixed(inner: Target, prefix: string): Target {
+/**
+ * Namespaces Redis channels with REDIS_PREFIX, so several deployments can share one Redis, and
+ * keeps each topic's listeners, so an event can also reach this instance's alone (`dispatchHere`).
+ */
+function prefixed(inner: Target, prefix: string): LocalTarget {
   const wrapped = new Map<Listener, (e: CustomEvent) => void>()
+  const byType = new Map<string, Set<(e: CustomEvent) => void>>()
   return {
     addEventListener(type, listener) {
       if (!listener) return
@@ -34,27 +40,66 @@ function prefixed(inner: Target, prefix: string): Target {
         typeof listener === 'function' ? listener(event) : listener.handleEvent(event)
       }
       wrapped.set(listener, fn)
+      byType.set(type, (byType.get(type) ?? new Set()).add(fn))
       inner.addEventListener(`${prefix}:${type}`, fn)
     },
     removeEventListener(type, listener) {
       const fn = listener && wrapped.get(listener)
-      if (fn) inner.removeEventListener(`${prefix}:${type}`, fn)
+      if (fn) {
+        inner.removeEventListener(`${prefix}:${type}`, fn)
+        byType.get(type)?.delete(fn)
+        if (byType.get(type)?.size === 0) byType.delete(type)
+      }
       if (listener) wrapped.delete(listener)
     },
     dispatchEvent(event) {
       return inner.dispatchEvent(new CustomEvent(`${prefix}:${event.type}`, { detail: event.detail }))
     },
+    dispatchHere(event) {
+      for (const fn of byType.get(event.type) ?? []) fn(event)
+    },
   }
 }
 
-/** Typed topics: in-process, or through Redis (every instance) when connections are given. */
-export function createPubSub(redis?: { connections: RedisConnections; prefix: string }) {
-  if (!redis) return createYogaPubSub<Topics>()
-  const target = createRedisEventTarget({
-    publishClient: redis.connections.open('publish'),
-    subscribeClient: redis.connections.open('subscribe'),
-  }) as unknown as Target
-  return createYogaPubSub<Topics>({ eventTarget: prefixed(target, redis.prefix) as unknown as TypedEventTarget<never> })
+/**
+ * The Redis clients as the event target uses them, with every command's failure logged: the
+ * target drops the promises, and one rejected once the connection closed (an update published
+ * while the process stops) would end the process.
+ */
+function answered({ connections, logger }: { connections: RedisConnections; logger: Logger }) {
+  const publisher = connections.open('publish')
+  const subscriber = connections.open('subscribe')
+  const logged = (command: string) => (err: Error) => logger.warn({ command, err: err.message }, 'redis pub/sub command failed')
+  const clients = {
+    publishClient: { publish: (channel: string, message: string) => publisher.publish(channel, message).catch(logged('publish')) },
+    subscribeClient: {
+      on: (event: 'message', listener: (channel: string, message: string) => void) => subscriber.on(event, listener),
+      subscribe: (channel: string) => subscriber.subscribe(channel).catch(logged('subscribe')),
+      unsubscribe: (channel: string) => subscriber.unsubscribe(channel).catch(logged('unsubscribe')),
+    },
+  }
+  return clients as unknown as Parameters<typeof createRedisEventTarget>[0]
+}
+
+/**
+ * Typed topics: in-process, or through Redis (every instance) when connections are given.
+ * `publishHere` reaches this instance's subscribers only, without Redis: what an instance found
+ * out for itself (a revocation it read) must not depend on a pub/sub message that may be lost.
+ */
+export function createPubSub(redis?: { connections: RedisConnections; prefix: string; logger: Logger }) {
+  if (!redis) {
+    const pubsub = createYogaPubSub<Topics>()
+    return Object.assign(pubsub, { publishHere: pubsub.publish })
+  }
+  const target = prefixed(createRedisEventTarget(answered(redis)) as unknown as Target, redis.prefix)
+  const pubsub = createYogaPubSub<Topics>({ eventTarget: target as unknown as TypedEventTarget<never> })
+  const publishHere: typeof pubsub.publish = (topic, ...args) => {
+    // As yoga's publish names and fills the event: a topic with an id first is `topic:id`.
+    const [first, payload] = args as unknown[]
+    const type = payload === undefined ? topic : `${topic}:${first}`
+    target.dispatchHere(new CustomEvent(type, { detail: payload === undefined ? first : payload }))
+  }
+  return Object.assign(pubsub, { publishHere })
 }
 
 export type PubSub = ReturnType<typeof createPubSub>

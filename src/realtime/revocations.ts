@@ -7,9 +7,10 @@ import type { PubSub } from './pubsub.js'
 const OVERLAP_MS = 2_000
 
 /**
- * Keys revoked by another process that has no way to tell this one (the CLI, without Redis): looked
- * for in the database every `everyMs` and published here as if revoked here, so their open
- * subscriptions and sockets end. Ending a key twice changes nothing.
+ * Keys revoked by another process that has no way to tell this one (the CLI, without Redis), or
+ * whose Redis message this instance missed (its subscriber connection was down): looked for in
+ * the database every `everyMs` and published to this instance's own listeners as if revoked here,
+ * so their open subscriptions and sockets end. Ending a key twice changes nothing.
  */
 export class RevocationPoll {
   private timer?: NodeJS.Timeout
@@ -32,7 +33,7 @@ export class RevocationPoll {
     const now = this.deps.clock.now()
     const revoked = await this.deps.accounts.revokedSince(new Date(this.since.getTime() - OVERLAP_MS))
     this.since = now
-    for (const keyId of revoked) this.deps.pubsub.publish('apiKey:revoked', { keyId })
+    for (const keyId of revoked) this.deps.pubsub.publishHere('apiKey:revoked', { keyId })
     return revoked.length
   }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { freePort } from '../../harness/net.js'
 import { post, type ServerProcess, startServer } from '../../harness/process.js'
 import { wsSubscribe } from '../../harness/subscribers.js'
-import { db, SEND, sendingSetup, twilio } from '../support/helpers.js'
+import { createKey, db, SEND, sendingSetup, twilio } from '../support/helpers.js'
 
 // Several instances as separate processes on one PostgreSQL and one Redis (the vitest project
 // `redis` runs this file whenever both are reachable).
@@ -145,6 +145,17 @@ describe('two instances on PostgreSQL and Redis', () => {
     const limited = burst.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED')
     expect(limited.length).toBeGreaterThanOrEqual(10)
     expect(burst.filter((r) => r.data?.viewer?.id === s.user.id).length).toBeLessThanOrEqual(20)
+  })
+
+  it('ends the subscriptions of a key whose revocation message it missed, once it looks for revoked keys', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const sub = await wsSubscribe(a.url, monitor, { campaignId: s.campaignId })
+    // Revoked with no message on Redis, as if A's subscriber connection was down when it went out.
+    const key = await db.apiKey.findFirstOrThrow({ where: { userId: s.user.id, role: 'MONITOR' } })
+    await db.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } })
+    expect(await sub.closeCode).toBe(4403)
+    await sub.completed
   })
 
   it('readiness reports a lost Redis (503) and recovers when it returns', async () => {
