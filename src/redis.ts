@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import { within } from './clock.js'
 import type { Logger } from './logger.js'
 
 /** The Redis connections of one process (REDIS_URL): opened on demand, checked, closed together. */
@@ -45,8 +46,14 @@ export function createRedisConnections(url: string, logger: Logger): RedisConnec
         clearTimeout(timer)
       }
     },
+    /** Quits each connection, or drops it when Redis does not answer within a second. */
     async close() {
-      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())))
+      const quit = (c: Redis) =>
+        within(
+          c.quit().catch(() => undefined),
+          1000,
+        ).finally(() => c.disconnect())
+      await Promise.all(clients.map(quit))
     },
   }
 }

@@ -35,8 +35,9 @@ function perSecondBudget(store: { client?: Redis; prefix: string }, name: string
         keyPrefix: `${store.prefix}:${name}`,
         points,
         duration: 1,
-        // Redis lost: each instance keeps the budget on its own rather than refusing everyone.
+        // Redis lost: each instance keeps the budget on its own rather than refusing everyone (or waiting for Redis).
         insuranceLimiter: local,
+        rejectIfRedisNotReady: true,
       })
     : local
   const spentUntil = new Map<string, number>()

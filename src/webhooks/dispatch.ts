@@ -1,11 +1,13 @@
 import { DelayedError, type Job, Queue, Worker } from 'bullmq'
-import type { Clock } from '../clock.js'
+import { type Clock, within } from '../clock.js'
 import type { Logger } from '../logger.js'
 import type { RedisConnections } from '../redis.js'
 import type { AttemptOutcome, WebhooksStore } from '../stores/webhooks.js'
 import type { WebhookAttempts } from './attempts.js'
 
 const BATCH = 200
+/** How long stopping may wait on Redis. */
+const CLOSE_MS = 5_000
 
 /** Hands due outbox messages to posting: in process by default, through BullMQ with Redis. */
 export interface WebhookDispatch {
@@ -99,7 +101,8 @@ abstract class OutboxReader implements WebhookDispatch {
     this.stopping = true
     clearInterval(this.timer)
     for (const t of this.retries) clearTimeout(t)
-    await this.reading
+    // A read handing messages to BullMQ waits on Redis: not past CLOSE_MS (the outbox keeps them due).
+    await within(this.reading ?? Promise.resolve(), CLOSE_MS)
   }
 
   /** Reads again when a retry this instance scheduled comes due, instead of waiting for the poll. */
@@ -209,7 +212,14 @@ export class BullWebhooks extends OutboxReader {
 
   override async stop() {
     await super.stop()
-    await this.worker?.close()
-    await this.queue.close()
+    const closing = Promise.all([this.worker?.close(), this.queue.close()])
+    if (
+      !(await within(
+        closing.then(() => true),
+        CLOSE_MS,
+      ).catch(() => false))
+    ) {
+      this.deps.logger.warn('redis did not answer while the webhook queue closed; its connections are dropped')
+    }
   }
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { over } from '../../harness/client.js'
 import { freePort } from '../../harness/net.js'
 import { post, type ServerProcess, startServer } from '../../harness/process.js'
 import { wsSubscribe } from '../../harness/subscribers.js'
@@ -180,4 +181,38 @@ describe('two instances on PostgreSQL and Redis', () => {
     expect(alone.output()).toContain('redis connection back')
     redis.kill('SIGKILL')
   })
+
+  it('answers sendSms and stops while Redis is down; the text goes, once, when Redis is back', async () => {
+    const port = await freePort()
+    const startRedis = () =>
+      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    const killRedis = async (r: ChildProcess) => {
+      r.kill('SIGKILL')
+      if (r.exitCode === null && r.signalCode === null) await new Promise((resolve) => r.once('exit', resolve))
+    }
+    let redis = startRedis()
+    const alone = await startServer({ ...env, REDIS_URL: `redis://127.0.0.1:${port}`, SEND_WAIT_MS: '1000' })
+    running.push(alone)
+    await vi.waitFor(async () => expect((await fetch(`${alone.url}/readyz`)).status).toBe(200), { timeout: 10_000 })
+    const s = await sendingSetup()
+    await killRedis(redis)
+    // A request that hangs is aborted, and fails the test.
+    const send = over((url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(15_000) }), alone.url)
+    const r = await send(SEND, { input: s.input({ body: 'Sent once Redis is back.' }) }, s.agent)
+    expect(r.data.sendSms.delivery.status).toBe('PENDING')
+    const creates = () => twilio.messageCreates().filter((q) => q.accountSid === s.account?.sid)
+    expect(creates()).toHaveLength(0)
+    redis = startRedis()
+    await vi.waitFor(
+      async () => expect((await db.smsDelivery.findUniqueOrThrow({ where: { id: r.data.sendSms.delivery.id } })).status).toBe('QUEUED'),
+      {
+        timeout: 20_000,
+      },
+    )
+    expect(creates()).toHaveLength(1)
+    // Redis lost again: SIGTERM still ends the process.
+    await killRedis(redis)
+    alone.proc.kill('SIGTERM')
+    expect(await Promise.race([alone.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000))])).toBe(0)
+  }, 90_000)
 })

@@ -14,16 +14,3 @@ export interface Dispatcher {
   /** Sends waiting or in progress (this instance's, or the shared queue's). */
   depth(): Promise<number>
 }
-
-/** Waits for `work` at most `ms`; undefined when the time ran out first. */
-export async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms)
-  })
-  try {
-    return await Promise.race([work, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}

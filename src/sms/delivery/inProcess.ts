@@ -1,11 +1,11 @@
-import type { Clock } from '../../clock.js'
+import { type Clock, within } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { Tracing } from '../../telemetry/tracing.js'
 import type { TwilioCredentials } from '../providers/types.js'
 import { type FirstAttempt, type SendAttempts, STOPPED } from './attempts.js'
-import { type Dispatcher, within } from './dispatcher.js'
+import type { Dispatcher } from './dispatcher.js'
 
 /**
  * The dispatcher of a single instance: one promise per delivery in this process. A periodic sweep

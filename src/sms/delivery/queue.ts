@@ -1,5 +1,5 @@
 import { DelayedError, type Job, Queue, QueueEvents, Worker } from 'bullmq'
-import type { Clock } from '../../clock.js'
+import { type Clock, within } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
 import type { RedisConnections } from '../../redis.js'
@@ -7,9 +7,11 @@ import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { TraceCarrier, Tracing } from '../../telemetry/tracing.js'
 import { senderOf } from '../sender.js'
 import { type SendAttempts, STOPPED } from './attempts.js'
-import { type Dispatcher, within } from './dispatcher.js'
+import type { Dispatcher } from './dispatcher.js'
 
 const QUEUE = 'sms-send'
+/** How long closing the queue may wait on Redis once the sends in flight ended. */
+const CLOSE_MS = 5_000
 
 interface SendJob {
   deliveryId: string
@@ -31,6 +33,8 @@ export class BullDispatcher implements Dispatcher {
   private worker?: Worker
   private stopping = false
   private sweep?: NodeJS.Timeout
+  /** The sends this instance's worker is running. */
+  private readonly inflight = new Set<Promise<unknown>>()
 
   constructor(
     private readonly deps: {
@@ -71,15 +75,21 @@ export class BullDispatcher implements Dispatcher {
   }
 
   async dispatch(delivery: SmsDelivery, opts: { waitMs: number }): Promise<SmsDelivery> {
+    const until = Date.now() + opts.waitMs
+    const failed = (err: Error) => this.deps.logger.error({ deliveryId: delivery.id, err: err.message }, 'could not queue a send')
     try {
-      const job = await this.add(delivery.id)
-      await within(
-        job.waitUntilFinished(this.events, opts.waitMs).catch(() => undefined),
-        opts.waitMs,
-      )
-    } catch (err) {
-      // The delivery stays PENDING in the database; the periodic sweep queues it once Redis is back.
-      this.deps.logger.error({ deliveryId: delivery.id, err: (err as Error).message }, 'could not queue a send')
+      // While Redis is unreachable the job waits to be added (it is, once Redis answers); the request does not.
+      const adding = this.add(delivery.id)
+      adding.catch(failed)
+      const job = await within(adding, opts.waitMs)
+      if (job)
+        await within(
+          job.waitUntilFinished(this.events, opts.waitMs).catch(() => undefined),
+          until - Date.now(),
+        )
+      else this.deps.logger.warn({ deliveryId: delivery.id }, 'redis did not take the send in time; it is queued once redis answers')
+    } catch {
+      // Logged above. The delivery stays PENDING in the database; the periodic sweep queues it once Redis is back.
     }
     return (await this.deps.deliveries.byId(delivery.id).catch(() => undefined)) ?? delivery
   }
@@ -92,9 +102,17 @@ export class BullDispatcher implements Dispatcher {
   async stop(): Promise<void> {
     this.stopping = true
     clearInterval(this.sweep)
-    await this.worker?.close()
-    await this.events.close()
-    await this.queue.close()
+    // The worker takes no new job; the sends in flight end (they see `stopping`) whether Redis answers or not.
+    const closing = Promise.all([this.worker?.close(), this.events.close(), this.queue.close()])
+    await Promise.allSettled([...this.inflight])
+    if (
+      !(await within(
+        closing.then(() => true),
+        CLOSE_MS,
+      ).catch(() => false))
+    ) {
+      this.deps.logger.warn('redis did not answer while the queue closed; its connections are dropped')
+    }
   }
 
   /**
@@ -130,7 +148,9 @@ export class BullDispatcher implements Dispatcher {
       'messaging.bullmq.attempt': job.attemptsMade + 1,
     }
     const parent = this.deps.tracing.contextOf(job.data.trace)
-    return this.deps.tracing.span('sms.dispatch', { parent, attributes }, () => this.send(job, token))
+    const run = this.deps.tracing.span('sms.dispatch', { parent, attributes }, () => this.send(job, token))
+    this.inflight.add(run)
+    return run.finally(() => this.inflight.delete(run))
   }
 
   private async send(job: Job<SendJob>, token?: string) {
