@@ -2,8 +2,8 @@
 // shape), through the typed client in client/: fetch the tools, hand each tool call over, give the
 // tool result back to the LLM, and watch the text reach DELIVERED.
 //
-//   npm start &                                          # embedded default, Atlas sandbox
-//   ADMIN_TOKEN=… npx tsx examples/agent-runtime.ts      # sets up a user, an action, a campaign
+//   ADMIN_TOKEN=… npm start &                            # embedded default, Atlas sandbox
+//   ADMIN_TOKEN=… npx tsx examples/agent-runtime.ts      # the same token: sets up a user, an action, a campaign
 //   SMS_AGENT_KEY=sk_… SMS_CAMPAIGN_ID=… npx tsx examples/agent-runtime.ts   # or uses yours
 import { createAgentRuntime, type DeliveryUpdate, toolCallFrom } from '../client/index.js'
 
@@ -29,6 +29,10 @@ async function setUp(adminToken: string) {
     { e: email },
     adminToken,
   )
+  if (!user.createUser.key) {
+    const why = user.createUser.code === 'UNAUTHENTICATED' ? ' (start the service with the same ADMIN_TOKEN)' : ''
+    throw new Error(`createUser was refused: ${user.createUser.code} ${user.createUser.message}${why}`)
+  }
   const owner = user.createUser.key as string
   const action = await gql(
     `mutation { createSmsAction(input: { name: "send_booking_confirmation", provider: ATLAS, recipientPolicy: CALLER_ONLY,

@@ -13,11 +13,18 @@ describe('examples/agent-runtime.ts', () => {
   it('fetches the tools, hands over a recorded tool call of each LLM API, and sees each text delivered', async () => {
     const server = await startServer({ SANDBOX_DELAY_MS: '300' })
     running.push(server)
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'examples/agent-runtime.ts'], {
-      env: { ...process.env, SMS_URL: server.url },
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
+    const example = (env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'examples/agent-runtime.ts'], {
+        env: { ...process.env, SMS_URL: server.url, ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+    // Another operator token than the service's: a refusal that says what to do, not a TypeError.
+    const refused = example({ ADMIN_TOKEN: 'not-the-service-token-0123456789' })
+    expect(refused.status).not.toBe(0)
+    expect(refused.stderr).toContain('createUser was refused: UNAUTHENTICATED')
+    expect(refused.stderr).toContain('start the service with the same ADMIN_TOKEN')
+    const run = example()
     expect(run.status, run.stderr).toBe(0)
     const out = run.stdout
     for (const format of ['OPENAI_CHAT', 'OPENAI_RESPONSES', 'OPENAI_REALTIME', 'ANTHROPIC', 'GEMINI', 'MCP']) {

@@ -69,7 +69,10 @@ const SendSmsInput = builder.inputType('SendSmsInput', {
     to: t.string({ description: 'Ignored under CALLER_ONLY; defaults to the caller.' }),
     body: t.string({ description: 'Required unless the action has a messageTemplate.' }),
     variables: t.field({ type: 'JSON', description: 'Template values.' }),
-    idempotencyKey: t.string({ description: 'e.g. the LLM tool-call id: the same key and input give the same delivery.' }),
+    idempotencyKey: t.string({
+      description:
+        'e.g. the LLM tool-call id: on one call, the same key and input give the same delivery (and the same key with another input IDEMPOTENCY_CONFLICT). Keys count per call.',
+    }),
     callerAgreed: t.boolean({ description: 'The caller said yes to receiving this text (required by actions with requiresConsent).' }),
   }),
 })
