@@ -82,7 +82,7 @@ describe('sendSms through TWILIO', () => {
 })
 
 describe('sendSms refusals', () => {
-  it('answers NOT_FOUND, ACTION_NOT_ATTACHED and ACTION_DISABLED without recording or sending', async () => {
+  it('answers NOT_FOUND unrecorded, and records ACTION_NOT_ATTACHED and ACTION_DISABLED (REJECTED) without sending', async () => {
     const s = await sendingSetup()
     const other = await sendingSetup()
     expect((await s.send({ smsActionId: other.actionId })).code).toBe('NOT_FOUND')
@@ -94,13 +94,21 @@ describe('sendSms refusals', () => {
       {},
       s.user.key,
     )
+    expect(await db.smsDelivery.count({ where: { userId: s.user.id } })).toBe(0)
     const notAttached = await s.send({ campaignId: c2.campaign.id })
-    expect(notAttached).toMatchObject({ code: 'ACTION_NOT_ATTACHED', recorded: null })
+    expect(notAttached).toMatchObject({ code: 'ACTION_NOT_ATTACHED', recorded: { status: 'REJECTED', errorCode: 'ACTION_NOT_ATTACHED' } })
     expect(notAttached.agentMessage).toBeTruthy()
     await mutate('updateSmsAction', UPDATE, { id: s.actionId, input: { enabled: false } }, s.user.key)
-    expect((await s.send()).code).toBe('ACTION_DISABLED')
+    const disabled = await s.send({ idempotencyKey: 'while-disabled' })
+    expect(disabled).toMatchObject({ code: 'ACTION_DISABLED', recorded: { status: 'REJECTED', to: '+14155550123' } })
     expect(creates(s.account?.sid)).toEqual([])
-    expect(await db.smsDelivery.count({ where: { userId: s.user.id } })).toBe(0)
+    expect(await db.smsDelivery.count({ where: { userId: s.user.id, status: 'REJECTED' } })).toBe(2)
+    // The owner mends the action: the same request, with its key, goes through.
+    await mutate('updateSmsAction', UPDATE, { id: s.actionId, input: { enabled: true } }, s.user.key)
+    expect(await s.send({ idempotencyKey: 'while-disabled' })).toMatchObject({
+      __typename: 'SendSmsSuccess',
+      delivery: { status: 'QUEUED' },
+    })
   })
 
   it('answers PROVIDER_NOT_ENABLED and TWILIO_CREDENTIALS_MISSING', async () => {
@@ -164,15 +172,15 @@ describe('sendSms refusals', () => {
 })
 
 describe('Twilio credentials sealed under another ENCRYPTION_KEY', () => {
-  it('refuse sends and Twilio actions with TWILIO_CREDENTIALS_INVALID, recording and sending nothing', async () => {
+  it('refuse sends (recorded REJECTED) and Twilio actions with TWILIO_CREDENTIALS_INVALID, sending nothing', async () => {
     const s = await sendingSetup()
     const other = createCipher(randomBytes(32))
     await db.twilioAccount.update({ where: { userId: s.user.id }, data: { authTokenEnc: other.encrypt('a-token', s.user.id) } })
     const before = await db.smsDelivery.count({ where: { userId: s.user.id } })
     const refused = await s.send({ idempotencyKey: 'sealed-elsewhere' })
-    expect(refused).toMatchObject({ __typename: 'SendSmsError', code: 'TWILIO_CREDENTIALS_INVALID', recorded: null })
+    expect(refused).toMatchObject({ __typename: 'SendSmsError', code: 'TWILIO_CREDENTIALS_INVALID', recorded: { status: 'REJECTED' } })
     expect(refused.agentMessage).toBeTruthy()
-    expect(await db.smsDelivery.count({ where: { userId: s.user.id } })).toBe(before)
+    expect(await db.smsDelivery.count({ where: { userId: s.user.id } })).toBe(before + 1)
     expect(creates(s.account?.sid).length).toBe(0)
     const action = await mutate(
       'createSmsAction',

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { isTransientDbError, isUniqueViolation } from '../../db/client.js'
-import { isRetryable, SendSmsError } from '../../errors.js'
+import { type ErrorCode, isRetryable, SendSmsError } from '../../errors.js'
 import type { Metrics } from '../../metrics.js'
 import type { SmsDelivery } from '../../stores/deliveries.js'
 import type { Stores } from '../../stores/index.js'
@@ -32,6 +32,15 @@ export interface PreviewOutcome extends Composed {
   provider: SmsDelivery['provider']
   agentMessage: string
 }
+
+/** Refusals of how the action is set up, which the owner may mend (a retry then goes through). */
+const SET_UP = new Set<ErrorCode>([
+  'ACTION_NOT_ATTACHED',
+  'ACTION_DISABLED',
+  'PROVIDER_NOT_ENABLED',
+  'TWILIO_CREDENTIALS_MISSING',
+  'TWILIO_CREDENTIALS_INVALID',
+])
 
 class LimitReached extends Error {
   constructor(readonly refusal: SendSmsError) {
@@ -93,8 +102,12 @@ export class Sending {
     const hash = requestHash(i)
     const earlier = await this.replay(userId, i, hash)
     if (earlier) return earlier
-    const ctx = await this.resolve(userId, i)
-    const composed = compose(ctx.action, i)
+    const found = await this.context(userId, i)
+    const usable = this.usable(userId, found)
+    const composed = compose(found.action, i)
+    // A detached or disabled action, or a provider it cannot use, is recorded too: the owner sees what the agent tried.
+    if ('refusal' in usable) return this.reject(userId, i, hash, found, 'refusal' in composed ? composed.partial : composed, usable.refusal)
+    const ctx = { ...found, credentials: usable.credentials }
     if ('refusal' in composed) return this.reject(userId, i, hash, ctx, composed.partial, composed.refusal)
     if (ctx.action.requiresConsent && !i.callerAgreed) return this.reject(userId, i, hash, ctx, composed, policy.consent(ctx.action))
     if (ctx.optedOut.includes(composed.to)) return this.reject(userId, i, hash, ctx, composed, policy.optedOut(ctx.action, composed.to))
@@ -129,20 +142,32 @@ export class Sending {
 
   /** The action and campaign, owned, attached, enabled, with a usable provider (its credentials opened); or a refusal. */
   private async resolve(userId: string, i: SendRequest): Promise<SendContext & { credentials?: TwilioCredentials }> {
+    const ctx = await this.context(userId, i)
+    const usable = this.usable(userId, ctx)
+    if ('refusal' in usable) throw usable.refusal
+    return { ...ctx, credentials: usable.credentials }
+  }
+
+  /** The action and campaign of a send, both the caller's; NOT_FOUND otherwise. */
+  private async context(userId: string, i: SendRequest): Promise<SendContext> {
     const ctx = await this.deps.stores.sendContext.load(userId, i.smsActionId, i.campaignId, candidates(i))
     if (!ctx) throw refuse('NOT_FOUND', 'SMS action not found')
-    const { action } = ctx
     if (!ctx.campaignFound) throw refuse('NOT_FOUND', 'Campaign not found')
-    if (!ctx.attached) throw refuse('ACTION_NOT_ATTACHED', `${action.name} is not attached to this campaign`)
-    if (!action.enabled) throw refuse('ACTION_DISABLED', `${action.name} is disabled`)
+    return ctx
+  }
+
+  /** Why the action cannot send (not attached, disabled, its provider unusable), or its provider's opened credentials. */
+  private usable(userId: string, ctx: SendContext): { refusal: SendSmsError } | { credentials?: TwilioCredentials } {
+    const { action } = ctx
+    if (!ctx.attached) return { refusal: refuse('ACTION_NOT_ATTACHED', `${action.name} is not attached to this campaign`) }
+    if (!action.enabled) return { refusal: refuse('ACTION_DISABLED', `${action.name} is disabled`) }
     if (!ctx.enabledProviders.includes(action.provider)) {
-      throw refuse('PROVIDER_NOT_ENABLED', `${action.provider} is not enabled for this account`)
+      return { refusal: refuse('PROVIDER_NOT_ENABLED', `${action.provider} is not enabled for this account`) }
     }
-    if (action.provider !== 'TWILIO') return ctx
-    if (!ctx.twilio) throw refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile')
+    if (action.provider !== 'TWILIO') return {}
+    if (!ctx.twilio) return { refusal: refuse('TWILIO_CREDENTIALS_MISSING', 'No Twilio credentials on the profile') }
     const credentials = this.deps.credentials.decrypted(userId, ctx.twilio)
-    if (!credentials) throw refuse('TWILIO_CREDENTIALS_INVALID', UNREADABLE_CREDENTIALS)
-    return { ...ctx, credentials }
+    return credentials ? { credentials } : { refusal: refuse('TWILIO_CREDENTIALS_INVALID', UNREADABLE_CREDENTIALS) }
   }
 
   /**
@@ -203,8 +228,9 @@ export class Sending {
     const body = cut ? { body: characters.slice(0, MAX_BODY_CHARS).join(''), bodyLength: characters.length } : { bodyLength: null }
     const row = {
       ...this.base(userId, i, hash, ctx),
-      // A refusal that may pass later (RATE_LIMITED) keeps no key: the same request may come again with it.
-      ...(refusal.retryable ? { idempotencyKey: null } : {}),
+      // A refusal that may pass later (RATE_LIMITED, or once the owner mends the action) keeps no key:
+      // the same request may come again with it.
+      ...(refusal.retryable || SET_UP.has(refusal.code) ? { idempotencyKey: null } : {}),
       ...c,
       ...body,
       status: 'REJECTED' as const,
