@@ -110,6 +110,13 @@ export const sqliteAdapter = (url: string, onStatement: OnStatement, connection:
     cachePreparedStatements(connection.client)
   })
 
+/**
+ * A server that takes the connection and never answers (a network that drops packets) fails the
+ * attempt after 5 s instead of holding a pool slot for good; a statement running past 30 s is
+ * cancelled by the server; keep-alive finds the dead peers of idle connections.
+ */
+const POOL = { connectionTimeoutMillis: 5_000, statement_timeout: 30_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }
+
 /** The Prisma PostgreSQL adapter on `connection`, with counted statements. */
 export const postgresAdapter = (connectionString: string, onStatement: OnStatement, connection: AdapterConnection) =>
-  wrapped(new PrismaPg({ connectionString }), false, onStatement, connection)
+  wrapped(new PrismaPg({ connectionString, ...POOL }), false, onStatement, connection)

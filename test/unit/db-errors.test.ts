@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { freePort } from '../../harness/net.js'
 import { createDatabase, isTransientDbError, isUniqueViolation, Prisma } from '../../src/db/client.js'
@@ -13,5 +14,22 @@ describe('database errors through the service’s own statements', () => {
     expect(isTransientDbError(failure)).toBe(true)
     expect(isUniqueViolation(failure)).toBe(false)
     await db.$disconnect()
+  })
+
+  it('give up on a PostgreSQL that takes the connection and never answers, as a transient fault', async () => {
+    // A server that accepts and stays silent: a network that drops packets, a host that hangs.
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => void sockets.add(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as { port: number }
+    const { db, dialect } = createDatabase(`postgres://postgres@127.0.0.1:${port}/none`)
+    const failure = await dialect.read(Prisma.sql`SELECT 1`).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(isTransientDbError(failure)).toBe(true)
+    await db.$disconnect()
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => silent.close(resolve))
   })
 })
