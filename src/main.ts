@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.js'
+import { isMissingTable } from './db/client.js'
 import { buildApp } from './http/app.js'
 import { firstRunHint } from './operator.js'
 import { createServices } from './services.js'
@@ -13,7 +14,14 @@ try {
 }
 const services = createServices(config)
 const app = buildApp(services)
-await app.start()
+try {
+  await app.start()
+} catch (e) {
+  if (!isMissingTable(e)) throw e
+  console.error('The database has no tables yet: run `npm run db:migrate` first (`npm start` does).')
+  await services.close().catch(() => undefined)
+  process.exit(1)
+}
 await firstRunHint(services)
 
 const shutdown = async (signal: string) => {

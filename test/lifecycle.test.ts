@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../harness/net.js'
@@ -56,4 +56,15 @@ describe('npm start', () => {
     const stops = out.split('\n').filter((l) => l.includes('"msg":"shutting down"'))
     expect(stops.map((l) => JSON.parse(l).signal).sort()).toEqual(['SIGINT', 'SIGTERM'])
   }, 60_000)
+
+  it('tells what to do when the server is started on a database without tables (src/main.ts directly)', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, DATABASE_URL: `file:${join(dirname(config.logFile as string), 'unmigrated.db')}`, PORT: '0', LOG_FILE: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('run `npm run db:migrate` first')
+    expect(run.stderr).not.toContain('    at ')
+  })
 })

@@ -15,6 +15,14 @@ export function isUniqueViolation(e: unknown): boolean {
   return err?.code === 'P2002' || err?.cause?.kind === 'UniqueConstraintViolation' || /Unique constraint/i.test(err?.message ?? '')
 }
 
+/** True when a table is missing: the migrations have not been applied to this database. */
+export function isMissingTable(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; cause?: { originalCode?: string } }
+  return (
+    err?.code === 'P2021' || err?.cause?.originalCode === '42P01' || /no such table|relation "\w+" does not exist/i.test(err?.message ?? '')
+  )
+}
+
 // What a database that is restarting, unreachable or briefly saturated answers: PostgreSQL's
 // admin shutdown / cannot connect now / connection exceptions / too many connections, Prisma's
 // unreachable-server and timeout codes, the adapter's kinds of the same, socket errors, and SQLite's busy lock.
