@@ -175,6 +175,7 @@ export class BullWebhooks extends OutboxReader {
   ) {
     super(deps)
     this.queue = new Queue(QUEUE, { connection: redis.connections.open('webhooks'), prefix: redis.prefix })
+    this.queue.on('error', (err) => this.deps.logger.warn({ err: err.message }, 'webhook queue error'))
   }
 
   override start() {

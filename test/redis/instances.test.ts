@@ -214,5 +214,8 @@ describe('two instances on PostgreSQL and Redis', () => {
     await killRedis(redis)
     alone.proc.kill('SIGTERM')
     expect(await Promise.race([alone.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000))])).toBe(0)
+    // Every connection error went to the log, none as a bare stack trace on stderr.
+    expect(alone.output()).toContain('send queue error')
+    expect(alone.output()).not.toMatch(/^\s+at /m)
   }, 90_000)
 })

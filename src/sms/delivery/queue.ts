@@ -51,6 +51,10 @@ export class BullDispatcher implements Dispatcher {
     this.connection = deps.redis.open('queue')
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix: deps.queue.prefix })
     this.events = new QueueEvents(QUEUE, { connection: deps.redis.open('queue-events'), prefix: deps.queue.prefix })
+    // Without a listener BullMQ prints each connection error's stack on stderr, outside the log.
+    const lost = (err: Error) => deps.logger.warn({ err: err.message }, 'send queue error')
+    this.queue.on('error', lost)
+    this.events.on('error', lost)
   }
 
   /** Starts this instance's worker and the sweep, and queues what was left PENDING. */
