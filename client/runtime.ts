@@ -17,7 +17,23 @@ export interface AgentRuntimeOptions {
   url: string
   /** An AGENT (or OWNER) API key. */
   key: string
+  /** How long a request may take before it is given up (a live call cannot wait): 15 s by default. */
+  timeoutMs?: number
 }
+
+/** A request the service did not answer with GraphQL: `status` is the HTTP status (0: no answer in time). */
+export class ServiceError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryable: boolean,
+  ) {
+    super(message)
+  }
+}
+
+/** How a watch ended: the server completed it (a deploy, a revoked key), or an error (`error` set). */
+export type WatchEnd = { error?: unknown }
 
 /** What to hand back to the LLM, and what happened. */
 export interface ToolCallHandled {
@@ -37,15 +53,26 @@ export type DeliveryUpdate = CallDeliveriesSubscription['smsDeliveryUpdated']
  * The agent runtime's side of SMS Actions: the tools to give the LLM, one call to handle each tool
  * call it makes, and the call's deliveries as they move.
  */
-export function createAgentRuntime({ url, key }: AgentRuntimeOptions) {
+export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntimeOptions) {
   const base = url.replace(/\/+$/, '')
   async function request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
-    const res = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: print(document), variables }),
-    })
+    let res: Response
+    try {
+      res = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query: print(document), variables }),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    } catch (e) {
+      throw new ServiceError(`no answer from ${base}: ${(e as Error).message}`, 0, true)
+    }
+    // A body limit (413), a proxy's 502 page: not GraphQL, said with its status.
+    const refused = () =>
+      new ServiceError(`${res.status} ${res.statusText} from ${base}`, res.status, res.status === 429 || res.status >= 500)
+    if (!(res.headers.get('content-type') ?? '').includes('json')) throw refused()
     const body = (await res.json()) as { data?: R; errors?: { message: string; extensions?: { code?: string } }[] }
+    if (body.data === undefined && !body.errors?.length) throw refused()
     if (body.errors?.length) {
       const [first] = body.errors
       throw Object.assign(new Error(first?.message), { code: first?.extensions?.code })
@@ -70,7 +97,9 @@ export function createAgentRuntime({ url, key }: AgentRuntimeOptions) {
     }): Promise<ToolCallHandled> {
       const { sendSmsToolCall: r } = await request(SendSmsToolCallDocument, { input })
       if (r.__typename === 'SendSmsToolCallSuccess') return { toolResult: r.toolResult, deliveryId: r.sent?.delivery.id }
-      if (r.__typename === 'SendSmsError') return { toolResult: r.agentMessage, refused: r.code, retryable: r.retryable }
+      if (r.__typename === 'SendSmsError') {
+        return { toolResult: r.agentMessage, refused: r.code, retryable: r.retryable, deliveryId: r.recordedDelivery?.id }
+      }
       throw new Error('unexpected sendSmsToolCall result')
     },
 
@@ -79,24 +108,38 @@ export function createAgentRuntime({ url, key }: AgentRuntimeOptions) {
       return (await request(CallTextStatusDocument, { callId, campaignId })).callTextStatus.sentence
     },
 
-    /** The call's delivery updates over graphql-ws, until the returned function is called. */
-    watchCall(callId: string, onUpdate: (u: DeliveryUpdate) => void, onError: (e: unknown) => void = () => undefined): () => void {
+    /**
+     * The call's delivery updates over graphql-ws, until the returned function is called. Start it
+     * before handling the call's tool calls, or their first updates go by. `onEnd` is told when the
+     * watch ends without being stopped: the server refused it (too many on one connection, the
+     * key's budget) or completed it (a deploy, a revoked key); without it, that is logged.
+     */
+    watchCall(callId: string, onUpdate: (u: DeliveryUpdate) => void, onEnd: (end: WatchEnd) => void = logEnd(callId)): () => void {
       socket ??= createClient({
         url: `${base.replace(/^http/, 'ws')}/graphql`,
         webSocketImpl: WebSocket,
         connectionParams: { authorization: `Bearer ${key}` },
+        // Close events are retried (graphql-ws' default), except 4403: the key is not (or no longer) valid.
+        shouldRetry: (e) => typeof e === 'object' && e !== null && 'code' in e && 'reason' in e && e.code !== 4403,
       })
-      return socket.subscribe<CallDeliveriesSubscription>(
+      let stopped = false
+      const unsubscribe = socket.subscribe<CallDeliveriesSubscription>(
         { query: print(CallDeliveriesDocument), variables: { callId } },
         {
           next: (r) => {
             if (r.data) onUpdate(r.data.smsDeliveryUpdated)
-            else if (r.errors) onError(r.errors)
+            else if (r.errors) onEnd({ error: r.errors })
           },
-          error: onError,
-          complete: () => undefined,
+          error: (error) => onEnd({ error }),
+          complete: () => {
+            if (!stopped) onEnd({})
+          },
         },
       )
+      return () => {
+        stopped = true
+        unsubscribe()
+      }
     },
 
     /** Closes the WebSocket, if one was opened. */
@@ -107,3 +150,6 @@ export function createAgentRuntime({ url, key }: AgentRuntimeOptions) {
 }
 
 export type AgentRuntime = ReturnType<typeof createAgentRuntime>
+
+const logEnd = (callId: string) => (end: WatchEnd) =>
+  console.warn(`watchCall(${callId}) ended${end.error ? `: ${JSON.stringify(end.error)}` : ' (the server completed it)'}`)

@@ -32,21 +32,26 @@ export const toolCallFrom = {
   }),
   /**
    * Gemini: a part's `functionCall`. Without an id of its own, the id is derived from the call, the
-   * name and the arguments, so the same call repeated texts once.
+   * name, the arguments and `turn` (e.g. the response id and the part's index): the same call
+   * repeated within a turn texts once, and a later turn that asks again texts again.
    */
-  gemini: (fc: { id?: string; name: string; args?: unknown }, callId: string): ToolCallInput => ({
+  gemini: (fc: { id?: string; name: string; args?: unknown }, callId: string, turn = ''): ToolCallInput => ({
     id:
       fc.id ??
       `gemini-${createHash('sha256')
-        .update(JSON.stringify([callId, fc.name, fc.args ?? {}]))
+        .update(JSON.stringify(turn ? [callId, fc.name, fc.args ?? {}, turn] : [callId, fc.name, fc.args ?? {}]))
         .digest('hex')
         .slice(0, 32)}`,
     name: fc.name,
     arguments: fc.args ?? {},
   }),
-  /** MCP: a `tools/call` request (its JSON-RPC id is the call's id). */
-  mcp: (request: { id: string | number; params: { name: string; arguments?: unknown } }): ToolCallInput => ({
-    id: `mcp-${request.id}`,
+  /**
+   * MCP: a `tools/call` request. Its JSON-RPC id is unique only within its session, and clients
+   * count from 1 again in each: give the `session` id (e.g. Mcp-Session-Id), or a new session's
+   * first call is taken for a replay of the last session's.
+   */
+  mcp: (request: { id: string | number; params: { name: string; arguments?: unknown } }, session?: string): ToolCallInput => ({
+    id: session ? `mcp-${session}-${typeof request.id === 'number' ? 'n' : 's'}${request.id}` : `mcp-${request.id}`,
     name: request.params.name,
     arguments: request.params.arguments ?? {},
   }),

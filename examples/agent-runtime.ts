@@ -113,7 +113,7 @@ for (const turn of turns) {
           resolve(seen)
         }
       },
-      reject,
+      (end) => reject(end.error ?? new Error('the server ended the watch')),
     )
   })
   const handled = await runtime.handleToolCall({ campaignId, call, toolCall: turn.toolCall })

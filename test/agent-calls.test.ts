@@ -131,6 +131,19 @@ describe('delivery truth during the call', () => {
     ])
   })
 
+  it('answers a replayed tool call whose text never arrived with what happened, not that it is on its way', async () => {
+    const s = await setup()
+    const args = { to: null, body: 'Your table is ready.' }
+    const first = await s.call(toolCall('send_details', args, 'call_undelivered'))
+    const sid = (await db.smsDelivery.findUniqueOrThrow({ where: { id: first.sent.delivery.id } })).providerMessageId as string
+    expect(await twilio.statusCallback(sid, 'undelivered', { ErrorCode: '30003' }, { via: app.url })).toBe(200)
+    const again = await s.call(toolCall('send_details', args, 'call_undelivered'))
+    expect(again.sent.delivery).toMatchObject({ id: first.sent.delivery.id, status: 'UNDELIVERED' })
+    expect(again.toolResult).toBe(
+      'The text to the number ending 0123 could not be delivered: the phone is unreachable (switched off or out of coverage); offer to read it out or share it another way.',
+    )
+  })
+
   it('is not a tool of a campaign that does not offer it', async () => {
     const s = await setup()
     expect((await s.call(toolCall('check_text_delivery', {}))).code).toBe('NOT_FOUND')

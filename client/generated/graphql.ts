@@ -139,7 +139,14 @@ export type SendSmsToolCallMutationVariables = Exact<{
 
 export type SendSmsToolCallMutation = {
   sendSmsToolCall:
-    | { __typename: 'SendSmsError'; code: ErrorCode; message: string; agentMessage: string; retryable: boolean }
+    | {
+        __typename: 'SendSmsError'
+        code: ErrorCode
+        message: string
+        agentMessage: string
+        retryable: boolean
+        recordedDelivery: { id: string } | null
+      }
     | {
         __typename: 'SendSmsToolCallSuccess'
         toolResult: string
@@ -311,6 +318,11 @@ export const SendSmsToolCallDocument = {
                     selections: [
                       { kind: 'Field', name: { kind: 'Name', value: 'agentMessage' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'retryable' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'recordedDelivery' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }] },
+                      },
                     ],
                   },
                 },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { buildSchema, isAbstractType } from 'graphql'
 import { describe, expect, it } from 'vitest'
 import possibleTypes from '../../client/generated/possible-types.js'
+import { toolCallFrom } from '../../client/toolCalls.js'
 
 describe('the typed client (client/, npm run client:generate)', () => {
   it('knows every union and interface member of schema.graphql, as Apollo Client’s possibleTypes needs', () => {
@@ -20,5 +21,22 @@ describe('the typed client (client/, npm run client:generate)', () => {
     const generated = Object.fromEntries(Object.entries(possibleTypes.possibleTypes).map(([k, v]) => [k, [...v].sort()]))
     expect(generated).toEqual(expected)
     expect(generated.SendSmsToolCallResult).toEqual(['SendSmsError', 'SendSmsToolCallSuccess'])
+  })
+})
+
+describe('tool calls without an id of their own (client/toolCalls.ts)', () => {
+  it('Gemini: the same call in one turn is one text; another turn asking again is another', () => {
+    const fc = { name: 'send_details', args: { body: 'Your code is 1234.' } }
+    expect(toolCallFrom.gemini(fc, 'call-1').id).toBe(toolCallFrom.gemini(fc, 'call-1').id)
+    expect(toolCallFrom.gemini(fc, 'call-1', 'turn-1').id).toBe(toolCallFrom.gemini(fc, 'call-1', 'turn-1').id)
+    expect(toolCallFrom.gemini(fc, 'call-1', 'turn-2').id).not.toBe(toolCallFrom.gemini(fc, 'call-1', 'turn-1').id)
+    expect(toolCallFrom.gemini({ ...fc, id: 'fc_9' }, 'call-1', 'turn-1').id).toBe('fc_9')
+  })
+
+  it('MCP: JSON-RPC ids that restart in each session, or differ only in type, are told apart by the session', () => {
+    const request = (id: string | number) => ({ id, params: { name: 'send_details', arguments: {} } })
+    expect(toolCallFrom.mcp(request(1), 'session-a').id).not.toBe(toolCallFrom.mcp(request(1), 'session-b').id)
+    expect(toolCallFrom.mcp(request(1), 'session-a').id).not.toBe(toolCallFrom.mcp(request('1'), 'session-a').id)
+    expect(toolCallFrom.mcp(request(7)).id).toBe('mcp-7')
   })
 })

@@ -7,6 +7,7 @@ import type { SmsDelivery } from '../../stores/deliveries.js'
 import type { Stores } from '../../stores/index.js'
 import type { SendContext } from '../../stores/sendContext.js'
 import type { Tracing } from '../../telemetry/tracing.js'
+import { deliveryTruth } from '../agent/deliveryTruth.js'
 import { acceptedMessage } from '../agent/messages.js'
 import type { Dispatcher } from '../delivery/dispatcher.js'
 import type { DeliveryStatusWriter } from '../delivery/status.js'
@@ -54,6 +55,8 @@ function outcomeOf(d: SmsDelivery): SendOutcome {
     const code = errorCodeOf(d.errorCode)
     throw refuse(code, d.errorMessage ?? code, undefined, d.id)
   }
+  // A replay of a text that was sent but never arrived says so, not that it is on its way.
+  if (d.status === 'UNDELIVERED') return { delivery: d, agentMessage: deliveryTruth([d]) }
   return { delivery: d, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null) }
 }
 
