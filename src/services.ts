@@ -80,7 +80,7 @@ export function createServices(config: Config, overrides: Overrides = {}) {
   const attempts = new SendAttempts({ ...stores, status, providers, clock, logger, metrics, send: config.send })
   const dispatchDeps = { attempts, deliveries: stores.deliveries, sweep: config.sweep, tracing, clock, logger }
   const chosen: Dispatcher = redis
-    ? new BullDispatcher({ ...dispatchDeps, redis, queue: config.queue })
+    ? new BullDispatcher({ ...dispatchDeps, redis, queue: config.queue, sendMs: config.send.claimMs })
     : new InProcessDispatcher(dispatchDeps)
   const dispatcher = overrides.dispatcher?.(chosen) ?? chosen
   metrics.probes.queueDepth = () => dispatcher.depth()

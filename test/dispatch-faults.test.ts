@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { SendAttempts } from '../src/sms/delivery/attempts.js'
+import { Held, SendAttempts } from '../src/sms/delivery/attempts.js'
+import { InProcessDispatcher } from '../src/sms/delivery/inProcess.js'
 import { SandboxTransport } from '../src/sms/providers/atlas/sandbox.js'
 import type { SmsTransport } from '../src/sms/providers/types.js'
 import type { NewDelivery, SmsDelivery } from '../src/stores/deliveries.js'
@@ -89,8 +90,9 @@ describe('an attempt in flight', () => {
     const attempts = attemptsWith({ maxAttempts: 2, retryBaseMs: 10 })
     const first = attempts.run(d.id)
     await vi.waitFor(() => expect(createsOf(body)).toHaveLength(1))
-    // A second runner of the same delivery: a job handed on after a lost queue lock, a sweep after Redis came back empty.
-    expect(await attempts.run(d.id)).toBeUndefined()
+    // A second runner of the same delivery (a job handed on after a lost queue lock, a sweep after
+    // Redis came back empty) is told to come back once the hold ends.
+    expect(await attempts.run(d.id)).toBeInstanceOf(Held)
     expect(await first).toMatchObject({ status: 'QUEUED' })
     expect(createsOf(body)).toHaveLength(1)
     expect(await deliveries.byId(d.id)).toMatchObject({
@@ -98,6 +100,37 @@ describe('an attempt in flight', () => {
       attempts: 1,
       providerMessageId: messagesOf(body)[0]?.resource.sid,
     })
+  })
+
+  it('keeps its hold after an unanswered attempt until it has asked the provider: another dispatcher waits', async () => {
+    const body = 'Asked about before anyone resends it.'
+    const d = await pendingUnanswered('call-unanswered-hold', body)
+    const logged = vi.spyOn(services.logger, 'warn')
+    const waiting = attemptsWith({ maxAttempts: 2, retryBaseMs: 1500 }).run(d.id)
+    // The attempt failed unanswered; this run now waits out its backoff before asking Twilio.
+    await vi.waitFor(() =>
+      expect(logged.mock.calls.some(([context]) => (context as { deliveryId?: string }).deliveryId === d.id)).toBe(true),
+    )
+    logged.mockRestore()
+    expect((await deliveries.byId(d.id))?.claimedUntil).not.toBeNull()
+    await waiting
+    expect(await deliveries.byId(d.id)).toMatchObject({ status: 'QUEUED', providerMessageId: messagesOf(body)[0]?.resource.sid })
+    expect(createsOf(body)).toHaveLength(1)
+  })
+
+  it('a delivery an attempt that died still holds is sent once the hold runs out, with no sweep to find it', async () => {
+    const body = 'Sent once the hold ran out.'
+    const sent = await (await sendingSetup()).send({ body: `Before: ${body}` })
+    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-died', { body })
+    // A process claimed an attempt, holding it for a second, and died before Twilio heard of it.
+    expect(await deliveries.claimAttempt(d, new Date(), new Date(Date.now() + 1000))).toBe(true)
+    const { clock, logger, tracing } = services
+    const attempts = attemptsWith({ maxAttempts: 2, retryBaseMs: 10 })
+    const dispatcher = new InProcessDispatcher({ attempts, deliveries, clock, logger, tracing, sweep: { intervalMs: 0, afterMs: 0 } })
+    expect(await dispatcher.dispatch(d, { waitMs: 100 })).toMatchObject({ status: 'PENDING', attempts: 1 })
+    await vi.waitFor(async () => expect(await deliveries.byId(d.id)).toMatchObject({ status: 'QUEUED', attempts: 2 }), { timeout: 5000 })
+    expect(createsOf(body)).toHaveLength(1)
+    await dispatcher.stop()
   })
 
   it('lets go once it failed: another dispatcher may take the next attempt while it waits to retry', async () => {

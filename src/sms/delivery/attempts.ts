@@ -16,10 +16,17 @@ export interface FirstAttempt {
   twilio?: TwilioCredentials
 }
 
-/** The outcome of `run`: the row this process last wrote; undefined when there was nothing (more) to do; or stopped. */
-export type RunOutcome = SmsDelivery | undefined | typeof STOPPED
+/**
+ * The outcome of `run`: the row this process last wrote; undefined when there was nothing (more)
+ * to do; stopped; or held by another dispatcher's attempt until a time (run it again then).
+ */
+export type RunOutcome = SmsDelivery | undefined | typeof STOPPED | Held
 /** The process is stopping: the delivery was left PENDING for another dispatcher or the next start. */
 export const STOPPED = Symbol('stopped')
+/** Another attempt holds the delivery (in flight elsewhere, or left by a process that died) until `until`. */
+export class Held {
+  constructor(readonly until: Date) {}
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const sendable = (d: SmsDelivery | undefined): d is SmsDelivery => d?.status === 'PENDING' && !d.providerMessageId
@@ -64,7 +71,8 @@ export class SendAttempts {
       // On shutdown no new attempt starts: the delivery stays PENDING for the next dispatcher.
       if (stopping()) return STOPPED
       seen ??= await deliveries.byId(deliveryId)
-      if (!sendable(seen) || !(await this.claim(seen, claimed))) return undefined
+      if (!sendable(seen)) return undefined
+      if (!(await this.claim(seen, claimed))) return this.heldBy(deliveryId)
       const sms = outgoingOf(seen, attempt === 1 ? first?.twilio : undefined)
       claimed = seen.attempts + 1
       seen = undefined
@@ -74,8 +82,9 @@ export class SendAttempts {
       } catch (e) {
         const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
         this.logFailure(deliveryId, attempt, failure)
-        // Another dispatcher may take the next attempt while this one waits (this one may stop meanwhile).
-        await deliveries.releaseAttempt(deliveryId, claimed).catch(() => undefined)
+        // Another dispatcher may take the next attempt while this one waits (this one may stop meanwhile);
+        // not after an unanswered attempt, which the provider may hold: this run asks it first.
+        if (!failure.ambiguous) await deliveries.releaseAttempt(deliveryId, claimed).catch(() => undefined)
         await sleep(failure.kind === 'transient' ? backoffMs(attempt, send.retryBaseMs) : 0)
         // No answer: the provider may hold the message already, so ask before sending it again;
         // when it cannot be asked either, recovery asks later (the claimed attempt says to).
@@ -89,6 +98,13 @@ export class SendAttempts {
       }
       return this.recordAccepted(deliveryId, receipt, stopping)
     }
+  }
+
+  /** Why a claim failed: another attempt's hold, still running (so run again once it ends); else nothing to do. */
+  private async heldBy(deliveryId: string): Promise<Held | undefined> {
+    const d = await this.deps.deliveries.byId(deliveryId)
+    const until = d?.claimedUntil
+    return sendable(d) && until && until > this.deps.clock.now() ? new Held(until) : undefined
   }
 
   /** Claims the next attempt: over the hold of the one this run counted last (`claimed`), never over another's. */

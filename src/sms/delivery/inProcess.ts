@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { Tracing } from '../../telemetry/tracing.js'
 import type { TwilioCredentials } from '../providers/types.js'
-import { type FirstAttempt, type SendAttempts, STOPPED } from './attempts.js'
+import { type FirstAttempt, Held, type RunOutcome, type SendAttempts, STOPPED } from './attempts.js'
 import type { Dispatcher } from './dispatcher.js'
 
 /**
@@ -17,6 +17,8 @@ export class InProcessDispatcher implements Dispatcher {
   private inflight = new Map<string, Promise<SmsDelivery | undefined>>()
   private stopping = false
   private sweep?: NodeJS.Timeout
+  /** Runs waiting for another attempt's hold to end. */
+  private readonly held = new Set<NodeJS.Timeout>()
 
   constructor(
     private readonly deps: {
@@ -52,6 +54,7 @@ export class InProcessDispatcher implements Dispatcher {
   async stop(): Promise<void> {
     this.stopping = true
     clearInterval(this.sweep)
+    for (const timer of this.held) clearTimeout(timer)
     await Promise.allSettled([...this.inflight.values()])
   }
 
@@ -63,6 +66,23 @@ export class InProcessDispatcher implements Dispatcher {
     return stuck.length
   }
 
+  /** The row a run wrote; a delivery another attempt holds is run again once the hold ends. */
+  private settled(deliveryId: string, outcome: RunOutcome): SmsDelivery | undefined {
+    if (!(outcome instanceof Held)) return outcome === STOPPED ? undefined : outcome
+    if (!this.stopping) {
+      const timer = setTimeout(
+        () => {
+          this.held.delete(timer)
+          void this.enqueue(deliveryId)
+        },
+        Math.max(0, outcome.until.getTime() - this.deps.clock.now().getTime()) + 10,
+      )
+      timer.unref()
+      this.held.add(timer)
+    }
+    return undefined
+  }
+
   private enqueue(deliveryId: string, first?: FirstAttempt): Promise<SmsDelivery | undefined> {
     const running = this.inflight.get(deliveryId)
     if (running) return running
@@ -70,7 +90,7 @@ export class InProcessDispatcher implements Dispatcher {
     const attributes = { 'sms.delivery.id': deliveryId }
     const run = this.deps.tracing
       .span('sms.dispatch', { attributes }, () => this.deps.attempts.run(deliveryId, () => this.stopping, first))
-      .then((outcome) => (outcome === STOPPED ? undefined : outcome))
+      .then((outcome) => this.settled(deliveryId, outcome))
       .catch((err) => {
         this.deps.logger.error({ err, deliveryId }, 'dispatch failed; the sweep will pick it up')
         return undefined

@@ -6,7 +6,7 @@ import type { RedisConnections } from '../../redis.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { TraceCarrier, Tracing } from '../../telemetry/tracing.js'
 import { senderOf } from '../sender.js'
-import { type SendAttempts, STOPPED } from './attempts.js'
+import { Held, type SendAttempts, STOPPED } from './attempts.js'
 import type { Dispatcher } from './dispatcher.js'
 
 const QUEUE = 'sms-send'
@@ -43,6 +43,8 @@ export class BullDispatcher implements Dispatcher {
       redis: RedisConnections
       queue: Config['queue']
       sweep: Config['sweep']
+      /** The longest a send can take (its attempt's hold): stopping waits no longer for one in flight. */
+      sendMs: number
       clock: Clock
       logger: Logger
       tracing: Tracing
@@ -108,7 +110,8 @@ export class BullDispatcher implements Dispatcher {
     clearInterval(this.sweep)
     // The worker takes no new job; the sends in flight end (they see `stopping`) whether Redis answers or not.
     const closing = Promise.all([this.worker?.close(), this.events.close(), this.queue.close()])
-    await Promise.allSettled([...this.inflight])
+    // A send waiting on a Redis that is gone (its sender's slot) never ends by itself: it fails once the connections close.
+    await within(Promise.allSettled([...this.inflight]), this.deps.sendMs)
     if (
       !(await within(
         closing.then(() => true),
@@ -169,6 +172,11 @@ export class BullDispatcher implements Dispatcher {
     const outcome = await this.deps.attempts.run(id, () => this.stopping, d.attempts === 0 ? { delivery: d } : undefined)
     // Failing the job hands it back to the queue (after its backoff), for another instance or the restart.
     if (outcome === STOPPED) throw new Error('this instance is stopping; the send goes back to the queue')
+    // Another attempt holds it (one in flight, or left by an instance that died): run again once that hold ends.
+    if (outcome instanceof Held) {
+      await job.moveToDelayed(outcome.until.getTime() + 10, token)
+      throw new DelayedError()
+    }
   }
 
   /** One send for this sender in the current second, across every instance. */
