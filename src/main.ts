@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js'
-import { isMissingTable } from './db/client.js'
+import { pendingMigrations } from './db/migrate.js'
 import { buildApp } from './http/app.js'
 import { firstRunHint } from './operator.js'
 import { createServices } from './services.js'
@@ -13,15 +13,14 @@ try {
   process.exit(1)
 }
 const services = createServices(config)
-const app = buildApp(services)
-try {
-  await app.start()
-} catch (e) {
-  if (!isMissingTable(e)) throw e
-  console.error('The database has no tables yet: run `npm run db:migrate` first (`npm start` does).')
+const pending = await pendingMigrations(services.db, services.dialect.kind)
+if (pending.length) {
+  console.error(`The database misses ${pending.length} migration(s): run \`npm run db:migrate\` first (\`npm start\` does).`)
   await services.close().catch(() => undefined)
   process.exit(1)
 }
+const app = buildApp(services)
+await app.start()
 await firstRunHint(services)
 
 const shutdown = async (signal: string) => {

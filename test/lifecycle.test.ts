@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../harness/net.js'
 import { config } from './support/helpers.js'
@@ -57,14 +58,25 @@ describe('npm start', () => {
     expect(stops.map((l) => JSON.parse(l).signal).sort()).toEqual(['SIGINT', 'SIGTERM'])
   }, 60_000)
 
-  it('tells what to do when the server is started on a database without tables (src/main.ts directly)', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, DATABASE_URL: `file:${join(dirname(config.logFile as string), 'unmigrated.db')}`, PORT: '0', LOG_FILE: '' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
-    expect(run.status).toBe(1)
-    expect(run.stderr).toContain('run `npm run db:migrate` first')
-    expect(run.stderr).not.toContain('    at ')
+  it('tells what to do when the server is started on a database without tables, or without the latest migration', () => {
+    const file = join(dirname(config.logFile as string), 'unmigrated.db')
+    const server = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...process.env, DATABASE_URL: `file:${file}`, PORT: '0', LOG_FILE: '' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+    const fresh = server()
+    expect(fresh.status).toBe(1)
+    expect(fresh.stderr).toMatch(/The database misses \d+ migration\(s\): run `npm run db:migrate` first/)
+    expect(fresh.stderr).not.toContain('    at ')
+    // Migrated, then the last migration forgotten (as a database migrated by an older release).
+    expect(spawnSync('npm', ['run', '-s', 'db:migrate'], { env: { ...process.env, DATABASE_URL: `file:${file}` } }).status).toBe(0)
+    const db = new Database(file)
+    db.prepare('DELETE FROM "_prisma_migrations" WHERE "migration_name" = (SELECT MAX("migration_name") FROM "_prisma_migrations")').run()
+    db.close()
+    const behind = server()
+    expect(behind.status).toBe(1)
+    expect(behind.stderr).toContain('The database misses 1 migration(s)')
   })
 })

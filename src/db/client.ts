@@ -27,7 +27,7 @@ export function isMissingTable(e: unknown): boolean {
 // admin shutdown / cannot connect now / connection exceptions / too many connections, Prisma's
 // unreachable-server and timeout codes, the adapter's kinds of the same, socket errors, and SQLite's busy lock.
 const TRANSIENT =
-  /\b(57P0[123]|0800[0-6]|08P01|53300|P1001|P1002|P1008|P1017|P2024|P2028|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|SQLITE_BUSY|DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections)\b|Connection terminated|connection is closed|Can't reach database server|database is locked|terminating connection/i
+  /\b(57P0[123]|0800[0-6]|08P01|53300|P1001|P1002|P1008|P1017|P2024|P2028|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|SQLITE_BUSY|DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections)\b|Connection terminated|connection is closed|Can't reach database server|database is locked|terminating connection|timeout exceeded when trying to connect/i
 
 /** True when an error means the database is briefly unavailable, so the same work may succeed later. */
 export function isTransientDbError(e: unknown): boolean {

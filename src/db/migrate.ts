@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { type Db, type Dialect, isMissingTable } from './client.js'
 
 const prismaCli = createRequire(import.meta.url).resolve('prisma/build/index.js')
 
@@ -32,6 +34,24 @@ export function applyMigrations(databaseUrl: string): string {
   } catch (e) {
     const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string }
     throw new Error(`Database migrations failed:\n${stdout}${stderr}`)
+  }
+}
+
+/**
+ * The committed migrations the database has not applied: the server must not run on an older
+ * schema (a missing column fails every send). All of them when it has no tables at all.
+ */
+export async function pendingMigrations(db: Db, kind: Dialect['kind']): Promise<string[]> {
+  const folder = new URL(kind === 'postgres' ? '../../prisma/postgres/migrations/' : '../../prisma/migrations/', import.meta.url)
+  const committed = readdirSync(folder).filter((name) => /^\d+_\w+$/.test(name))
+  try {
+    const applied = await db.$queryRaw<{ name: string }[]>`SELECT "migration_name" AS "name" FROM "_prisma_migrations"
+      WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`
+    const done = new Set(applied.map((m) => m.name))
+    return committed.filter((name) => !done.has(name))
+  } catch (e) {
+    if (isMissingTable(e)) return committed
+    throw e
   }
 }
 
