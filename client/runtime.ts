@@ -71,7 +71,13 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
     const refused = () =>
       new ServiceError(`${res.status} ${res.statusText} from ${base}`, res.status, res.status === 429 || res.status >= 500)
     if (!(res.headers.get('content-type') ?? '').includes('json')) throw refused()
-    const body = (await res.json()) as { data?: R; errors?: { message: string; extensions?: { code?: string } }[] }
+    let body: { data?: R; errors?: { message: string; extensions?: { code?: string } }[] }
+    try {
+      body = await res.json()
+    } catch {
+      // Cut off by the timeout while it was read, or not JSON after all.
+      throw new ServiceError(`${res.status} from ${base}: the answer could not be read`, res.status, true)
+    }
     if (body.data === undefined && !body.errors?.length) throw refused()
     if (body.errors?.length) {
       const [first] = body.errors
@@ -122,22 +128,26 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
         // Close events are retried (graphql-ws' default), except 4403: the key is not (or no longer) valid.
         shouldRetry: (e) => typeof e === 'object' && e !== null && 'code' in e && 'reason' in e && e.code !== 4403,
       })
-      let stopped = false
+      // Told once: a refusal comes as errors and then a completion.
+      let over = false
+      const end = (e: WatchEnd) => {
+        if (over) return
+        over = true
+        onEnd(e)
+      }
       const unsubscribe = socket.subscribe<CallDeliveriesSubscription>(
         { query: print(CallDeliveriesDocument), variables: { callId } },
         {
           next: (r) => {
             if (r.data) onUpdate(r.data.smsDeliveryUpdated)
-            else if (r.errors) onEnd({ error: r.errors })
+            else if (r.errors) end({ error: r.errors })
           },
-          error: (error) => onEnd({ error }),
-          complete: () => {
-            if (!stopped) onEnd({})
-          },
+          error: (error) => end({ error }),
+          complete: () => end({}),
         },
       )
       return () => {
-        stopped = true
+        over = true
         unsubscribe()
       }
     },

@@ -13,7 +13,14 @@ try {
   process.exit(1)
 }
 const services = createServices(config)
-const pending = await pendingMigrations(services.db, services.dialect.kind)
+const pending = await pendingMigrations(services.db, services.dialect.kind).catch(
+  async (e: Error & { code?: string; cause?: Error & { kind?: string } }) => {
+    const why = [e.message, e.cause?.message, e.cause?.kind, e.code].find(Boolean) ?? String(e)
+    console.error(`The database cannot be read: ${why.trim().split('\n').at(-1)}`)
+    await services.close().catch(() => undefined)
+    process.exit(1)
+  },
+)
 if (pending.length) {
   console.error(`The database misses ${pending.length} migration(s): run \`npm run db:migrate\` first (\`npm start\` does).`)
   await services.close().catch(() => undefined)

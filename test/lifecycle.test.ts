@@ -79,4 +79,14 @@ describe('npm start', () => {
     expect(behind.status).toBe(1)
     expect(behind.stderr).toContain('The database misses 1 migration(s)')
   })
+
+  it('says in one line when the database cannot be reached at start', async () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`, PORT: '0', LOG_FILE: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/^The database cannot be read: .+\n$/)
+  })
 })

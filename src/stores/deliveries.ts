@@ -136,9 +136,12 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       return claimed === 1
     },
 
-    /** Lets go of the attempt counted as `attempts` once it failed: another dispatcher may claim the next. */
-    async releaseAttempt(id: string, attempts: number): Promise<void> {
-      await dialect.write(Prisma.sql`UPDATE "SmsDelivery" SET "claimedUntil" = NULL WHERE "id" = ${id} AND "attempts" = ${attempts}`)
+    /**
+     * Holds the delivery for the attempt counted as `attempts` until `until`, or lets go of it (null:
+     * another dispatcher may claim the next), while that attempt is still the last counted.
+     */
+    async holdAttempt(id: string, attempts: number, until: Date | null): Promise<void> {
+      await dialect.write(Prisma.sql`UPDATE "SmsDelivery" SET "claimedUntil" = ${until} WHERE "id" = ${id} AND "attempts" = ${attempts}`)
     },
 
     /**

@@ -82,10 +82,12 @@ export class SendAttempts {
       } catch (e) {
         const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
         this.logFailure(deliveryId, attempt, failure)
+        const wait = failure.kind === 'transient' ? backoffMs(attempt, send.retryBaseMs) : 0
         // Another dispatcher may take the next attempt while this one waits (this one may stop meanwhile);
-        // not after an unanswered attempt, which the provider may hold: this run asks it first.
-        if (!failure.ambiguous) await deliveries.releaseAttempt(deliveryId, claimed).catch(() => undefined)
-        await sleep(failure.kind === 'transient' ? backoffMs(attempt, send.retryBaseMs) : 0)
+        // not after an unanswered attempt, which the provider may hold: the hold lasts until this run has asked it.
+        const until = failure.ambiguous ? new Date(this.deps.clock.now().getTime() + wait + 2 * send.claimMs) : null
+        await deliveries.holdAttempt(deliveryId, claimed, until).catch(() => undefined)
+        await sleep(wait)
         // No answer: the provider may hold the message already, so ask before sending it again;
         // when it cannot be asked either, recovery asks later (the claimed attempt says to).
         if (failure.ambiguous) {
@@ -100,11 +102,14 @@ export class SendAttempts {
     }
   }
 
-  /** Why a claim failed: another attempt's hold, still running (so run again once it ends); else nothing to do. */
+  /**
+   * Why a claim failed: nothing left to send, or another dispatcher's attempt (run again once its
+   * hold ends, and no sooner than a second from now: it may have just ended or let go).
+   */
   private async heldBy(deliveryId: string): Promise<Held | undefined> {
     const d = await this.deps.deliveries.byId(deliveryId)
-    const until = d?.claimedUntil
-    return sendable(d) && until && until > this.deps.clock.now() ? new Held(until) : undefined
+    if (!sendable(d)) return undefined
+    return new Held(new Date(Math.max(d.claimedUntil?.getTime() ?? 0, this.deps.clock.now().getTime() + 1000)))
   }
 
   /** Claims the next attempt: over the hold of the one this run counted last (`claimed`), never over another's. */
