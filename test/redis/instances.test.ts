@@ -109,6 +109,36 @@ describe('two instances on PostgreSQL and Redis', () => {
     expect(new Set(bodies).size).toBe(10)
   })
 
+  it('an instance killed mid-send holds the text: the instance that takes the job over waits out the hold, then adopts it', async () => {
+    const s = await sendingSetup()
+    // An instance pair of their own (no sweep: only the queue brings the job back), holds of 2 x 5 + 5 s.
+    const own = { ...env, REDIS_PREFIX: `t${randomBytes(4).toString('hex')}`, TWILIO_TIMEOUT_MS: '5000', SEND_SWEEP_INTERVAL_MS: '0' }
+    const c = await startServer({ ...own, SEND_WAIT_MS: '50' })
+    running.push(c)
+    const body = 'Held by an instance that died.'
+    // Twilio takes the create late: the message is in no list for 12 s, so the next instance finds nothing at first.
+    twilio.createFaults.push({ acceptAfterMs: 12_000 })
+    const id = (await post(c.url, SEND, { input: s.input({ body }) }, s.agent)).data.sendSms.delivery.id
+    const creates = () => twilio.messageCreates().filter((q) => q.form?.get('Body') === body)
+    await vi.waitFor(() => expect(creates()).toHaveLength(1), { timeout: 10_000 })
+    c.proc.kill('SIGKILL')
+    await c.exited
+    const d = await startServer(own)
+    running.push(d)
+    await vi.waitFor(async () => expect(await db.smsDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'QUEUED' }), {
+      timeout: 45_000,
+      interval: 250,
+    })
+    const [message] = [...twilio.messages.values()].filter((m) => m.resource.body === body)
+    expect(await db.smsDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      attempts: 1,
+      providerMessageId: message?.resource.sid,
+    })
+    expect(creates()).toHaveLength(1)
+    // D itself came back to it once the hold ended (the other instances' sweeps, on their own queue, come later).
+    expect(d.output()).toContain('adopted a message sent before a crash')
+  }, 90_000)
+
   it('paces sends per sender, so a burst waits in the queue instead of failing', async () => {
     const s = await sendingSetup()
     const paced = await startServer({
