@@ -51,9 +51,11 @@ describe('signed outbound webhooks', () => {
     expect(await callback(sid, 'delivered')).toBe(200)
     await vi.waitFor(() => expect(r.received).toHaveLength(2), { timeout: 5000 })
     expect(r.received.every((m) => m.verified)).toBe(true)
-    expect(r.received.map((m) => m.payload.type)).toEqual(['sms.sent', 'sms.delivered'])
-    expect(r.received[1]?.payload.data).toMatchObject({ deliveryId, status: 'DELIVERED', callId: 'wh-1', campaignId: s.campaignId })
-    expect(r.received[1]?.body).not.toContain('booked for 7pm')
+    // Posted at once, each on its own connection: they may arrive in either order (each says its status).
+    expect(r.received.map((m) => m.payload.type).sort()).toEqual(['sms.delivered', 'sms.sent'])
+    const delivered = r.received.find((m) => m.payload.type === 'sms.delivered')
+    expect(delivered?.payload.data).toMatchObject({ deliveryId, status: 'DELIVERED', callId: 'wh-1', campaignId: s.campaignId })
+    expect(delivered?.body).not.toContain('booked for 7pm')
     expect(r.received[0]?.headers['content-type']).toBe('application/json')
     expect(r.received[0]?.id).toMatch(/^msg_/)
     // The receiver answered before the attempt was recorded.
@@ -63,8 +65,8 @@ describe('signed outbound webhooks', () => {
     const stored = await messages(s, id)
     expect(stored.map((m: { id: string }) => m.id).sort()).toEqual(r.ids().sort())
     // A forged or replayed body fails the receiver's check.
-    const forged = { ...r.received[1]?.headers } as Record<string, string>
-    expect(() => new Webhook(r.secret as string).verify(r.received[1]?.body.replace('DELIVERED', 'FAILED') as string, forged)).toThrow()
+    const forged = { ...delivered?.headers } as Record<string, string>
+    expect(() => new Webhook(r.secret as string).verify(delivered?.body.replace('DELIVERED', 'FAILED') as string, forged)).toThrow()
   })
 
   it('keeps the secret sealed: shown once, encrypted at rest, replaced by rotation', async () => {
