@@ -39,7 +39,7 @@ export const toolCallFrom = {
     id:
       fc.id ??
       `gemini-${createHash('sha256')
-        .update(JSON.stringify(turn ? [callId, fc.name, fc.args ?? {}, turn] : [callId, fc.name, fc.args ?? {}]))
+        .update(JSON.stringify([callId, fc.name, fc.args ?? {}, ...(turn ? [turn] : [])]))
         .digest('hex')
         .slice(0, 32)}`,
     name: fc.name,

@@ -14,6 +14,21 @@ export interface RedisConnections {
   close(): Promise<void>
 }
 
+/** How long stopping waits on Redis (a Redis that is gone never lets a queue close). */
+export const REDIS_CLOSE_MS = 5_000
+
+/** Waits for BullMQ queues and workers to close, at most REDIS_CLOSE_MS; says so when Redis kept them from it. */
+export async function closeWithinReach(closing: Promise<unknown>, logger: Logger, what: string): Promise<void> {
+  if (
+    await within(
+      closing.then(() => true),
+      REDIS_CLOSE_MS,
+    ).catch(() => false)
+  )
+    return
+  logger.warn(`redis did not answer while the ${what} closed; its connections are dropped`)
+}
+
 export function createRedisConnections(url: string, logger: Logger): RedisConnections {
   const clients: Redis[] = []
   return {

@@ -1,13 +1,11 @@
 import { DelayedError, type Job, Queue, Worker } from 'bullmq'
 import { type Clock, within } from '../clock.js'
 import type { Logger } from '../logger.js'
-import type { RedisConnections } from '../redis.js'
+import { closeWithinReach, REDIS_CLOSE_MS, type RedisConnections } from '../redis.js'
 import type { AttemptOutcome, WebhooksStore } from '../stores/webhooks.js'
 import type { WebhookAttempts } from './attempts.js'
 
 const BATCH = 200
-/** How long stopping may wait on Redis. */
-const CLOSE_MS = 5_000
 
 /** Hands due outbox messages to posting: in process by default, through BullMQ with Redis. */
 export interface WebhookDispatch {
@@ -101,8 +99,8 @@ abstract class OutboxReader implements WebhookDispatch {
     this.stopping = true
     clearInterval(this.timer)
     for (const t of this.retries) clearTimeout(t)
-    // A read handing messages to BullMQ waits on Redis: not past CLOSE_MS (the outbox keeps them due).
-    await within(this.reading ?? Promise.resolve(), CLOSE_MS)
+    // A read handing messages to BullMQ waits on Redis: not past REDIS_CLOSE_MS (the outbox keeps them due).
+    await within(this.reading ?? Promise.resolve(), REDIS_CLOSE_MS)
   }
 
   /** Reads again when a retry this instance scheduled comes due, instead of waiting for the poll. */
@@ -213,14 +211,6 @@ export class BullWebhooks extends OutboxReader {
 
   override async stop() {
     await super.stop()
-    const closing = Promise.all([this.worker?.close(), this.queue.close()])
-    if (
-      !(await within(
-        closing.then(() => true),
-        CLOSE_MS,
-      ).catch(() => false))
-    ) {
-      this.deps.logger.warn('redis did not answer while the webhook queue closed; its connections are dropped')
-    }
+    await closeWithinReach(Promise.all([this.worker?.close(), this.queue.close()]), this.deps.logger, 'webhook queue')
   }
 }

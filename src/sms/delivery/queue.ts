@@ -2,7 +2,7 @@ import { DelayedError, type Job, Queue, QueueEvents, Worker } from 'bullmq'
 import { type Clock, within } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../logger.js'
-import type { RedisConnections } from '../../redis.js'
+import { closeWithinReach, type RedisConnections } from '../../redis.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { TraceCarrier, Tracing } from '../../telemetry/tracing.js'
 import { senderOf } from '../sender.js'
@@ -10,8 +10,6 @@ import { Held, type SendAttempts, STOPPED } from './attempts.js'
 import type { Dispatcher } from './dispatcher.js'
 
 const QUEUE = 'sms-send'
-/** How long closing the queue may wait on Redis once the sends in flight ended. */
-const CLOSE_MS = 5_000
 
 interface SendJob {
   deliveryId: string
@@ -112,14 +110,7 @@ export class BullDispatcher implements Dispatcher {
     const closing = Promise.all([this.worker?.close(), this.events.close(), this.queue.close()])
     // A send waiting on a Redis that is gone (its sender's slot) never ends by itself: it fails once the connections close.
     await within(Promise.allSettled([...this.inflight]), this.deps.sendMs)
-    if (
-      !(await within(
-        closing.then(() => true),
-        CLOSE_MS,
-      ).catch(() => false))
-    ) {
-      this.deps.logger.warn('redis did not answer while the queue closed; its connections are dropped')
-    }
+    await closeWithinReach(closing, this.deps.logger, 'queue')
   }
 
   /**
