@@ -115,8 +115,8 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
     },
 
     /**
-     * The call's delivery updates over graphql-ws, until the returned function is called. Start it
-     * before handling the call's tool calls, or their first updates go by. `onEnd` is told when the
+     * The call's delivery updates over graphql-ws, until the returned function is called: first its
+     * texts as they now are, then each change once, also across reconnects. `onEnd` is told when the
      * watch ends without being stopped: the server refused it (too many on one connection, the
      * key's budget) or completed it (a deploy, a revoked key); without it, that is logged.
      */
@@ -128,6 +128,7 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
         // Close events are retried (graphql-ws' default), except 4403: the key is not (or no longer) valid.
         shouldRetry: (e) => typeof e === 'object' && e !== null && 'code' in e && 'reason' in e && e.code !== 4403,
       })
+      const client = socket
       // Told once: a refusal comes as errors and then a completion.
       let over = false
       const end = (e: WatchEnd) => {
@@ -135,17 +136,26 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
         over = true
         onEnd(e)
       }
-      const unsubscribe = socket.subscribe<CallDeliveriesSubscription>(
-        { query: print(CallDeliveriesDocument), variables: { callId } },
-        {
-          next: (r) => {
-            if (r.data) onUpdate(r.data.smsDeliveryUpdated)
-            else if (r.errors) end({ error: r.errors })
+      const isNew = newUpdates()
+      let unsubscribe: () => void = () => undefined
+      // UPDATES_MISSED: the service may have dropped updates; subscribing again sends the current state.
+      const watch = () => {
+        let missed = false
+        unsubscribe = client.subscribe<CallDeliveriesSubscription>(
+          { query: print(CallDeliveriesDocument), variables: { callId } },
+          {
+            next: (r) => {
+              if (r.data) {
+                if (isNew(r.data.smsDeliveryUpdated)) onUpdate(r.data.smsDeliveryUpdated)
+              } else if (r.errors?.some((e) => e.extensions?.code === 'UPDATES_MISSED')) missed = true
+              else if (r.errors) end({ error: r.errors })
+            },
+            error: (error) => end({ error }),
+            complete: () => (missed && !over ? watch() : end({})),
           },
-          error: (error) => end({ error }),
-          complete: () => end({}),
-        },
-      )
+        )
+      }
+      watch()
       return () => {
         over = true
         unsubscribe()
@@ -160,6 +170,21 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
 }
 
 export type AgentRuntime = ReturnType<typeof createAgentRuntime>
+
+/**
+ * Which updates a watch has not shown yet: the current state sent again on a resubscription, or
+ * an older status arriving after a newer one, is left out (a delivery has one event per status).
+ */
+function newUpdates() {
+  const shown = new Map<string, { at: number; status: string }>()
+  return ({ delivery, event }: DeliveryUpdate): boolean => {
+    const at = Date.parse(event.at)
+    const before = shown.get(delivery.id)
+    if (before && (at < before.at || (at === before.at && event.status === before.status))) return false
+    shown.set(delivery.id, { at, status: event.status })
+    return true
+  }
+}
 
 const logEnd = (callId: string) => (end: WatchEnd) =>
   console.warn(`watchCall(${callId}) ended${end.error ? `: ${JSON.stringify(end.error)}` : ' (the server completed it)'}`)

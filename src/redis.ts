@@ -29,11 +29,17 @@ export async function closeWithinReach(closing: Promise<unknown>, logger: Logger
   logger.warn(`redis did not answer while the ${what} closed; its connections are dropped`)
 }
 
-export function createRedisConnections(url: string, logger: Logger): RedisConnections {
+/** `name` prefixes each connection's CLIENT name (`<name>:<role>`), so an operator can tell them apart. */
+export function createRedisConnections(url: string, logger: Logger, name = 'sms-actions'): RedisConnections {
   const clients: Redis[] = []
   return {
     open(role) {
-      const client = new Redis(url, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
+      const client = new Redis(url, {
+        maxRetriesPerRequest: null,
+        enableOfflineQueue: true,
+        lazyConnect: false,
+        connectionName: `${name}:${role}`,
+      })
       let down = false
       client.on('error', (err) => {
         if (!down) logger.error({ role, err: err.message }, 'redis connection lost')

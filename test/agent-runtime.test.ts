@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type AgentRuntime, createAgentRuntime, ServiceError, type WatchEnd } from '../client/index.js'
-import { app, config, createKey, db, mutate, sendingSetup } from './support/helpers.js'
+import { app, config, createKey, db, mutate, sendingSetup, twilio } from './support/helpers.js'
 
 // The typed client's runtime (client/runtime.ts) against the service over real HTTP and WebSocket.
 const runtimes: AgentRuntime[] = []
@@ -31,6 +31,19 @@ describe('createAgentRuntime', () => {
     const error = await s.handle('x'.repeat(config.http.maxBodyBytes + 1), 'tc_huge').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ServiceError)
     expect(error).toMatchObject({ status: 413, retryable: false })
+  })
+
+  it('watchCall starts with the call’s texts as they now are, then tells each change once', async () => {
+    const s = await setup()
+    const sent = await s.send({ call: s.call })
+    const { id, providerMessageId: sid } = sent.delivery
+    await twilio.statusCallback(sid, 'sent', {}, { via: app.url })
+    const seen: string[] = []
+    const stop = s.runtime.watchCall(s.call.callId, (u) => seen.push(`${u.delivery.id === id}:${u.event.status}`))
+    await vi.waitFor(() => expect(seen).toEqual(['true:SENT']))
+    await twilio.statusCallback(sid, 'delivered', {}, { via: app.url })
+    await vi.waitFor(() => expect(seen).toEqual(['true:SENT', 'true:DELIVERED']))
+    stop()
   })
 
   it('tells a watch the server refused (too many on one connection) or ended (its key revoked)', async () => {

@@ -1,9 +1,9 @@
 import { createClient } from 'graphql-ws'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
-import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
+import { sseSubscribe, UPDATES, wsSubscribe } from '../harness/subscribers.js'
 import { TwilioClients } from '../src/sms/providers/twilio/client.js'
-import { app, createKey, db, gql, mutate, sendingSetup, serviceLog, services, twilio } from './support/helpers.js'
+import { app, createKey, db, gql, type Json, mutate, sendingSetup, serviceLog, services, twilio } from './support/helpers.js'
 
 beforeAll(() => app.start())
 const CALLBACK = 'http://localhost:4000/webhooks/twilio/status'
@@ -48,6 +48,42 @@ describe('signed status callbacks, streamed to subscribers', () => {
     expect(await events(id)).toEqual(['PENDING:API', 'QUEUED:DISPATCHER', 'SENT:PROVIDER_CALLBACK', 'DELIVERED:PROVIDER_CALLBACK'])
     await ws.dispose()
     sse.close()
+  })
+
+  it('with includeCurrent, sends the deliveries as they now are, then only their later changes (graphql-ws unshared, SSE)', async () => {
+    const s = await sendingSetup()
+    const earlier = await sent(s, { call: { callId: 'call-current', customerPhoneNumber: '+14155550123' } })
+    const { id, sid } = await sent(s, { call: { callId: 'call-current', customerPhoneNumber: '+14155550123' } })
+    expect(await deliverCallback(earlier.sid, 'delivered')).toBe(200)
+    expect(await deliverCallback(sid, 'sent')).toBe(200)
+    const current = { callId: 'call-current', includeCurrent: true }
+    const query = UPDATES.replace('$callId: String)', '$callId: String, $includeCurrent: Boolean)').replace(
+      'callId: $callId)',
+      'callId: $callId, includeCurrent: $includeCurrent)',
+    )
+    const before = services.updates.size
+    // The same key and operation twice: each gets the current state, so they are not one shared execution.
+    const ws = [await wsSubscribe(app.url, s.agent, current, query), await wsSubscribe(app.url, s.agent, current, query)]
+    const sse = await sseSubscribe(app.url, s.agent, current, query)
+    const subs = [...ws, sse]
+    await subscribed(before + 3)
+    const shown = (sub: { received: Json[] }) =>
+      sub.received.map((u) => `${u.data.smsDeliveryUpdated.delivery.id === id ? 'last' : 'earlier'}:${statuses([u])[0]}`)
+    for (const sub of subs) await vi.waitFor(() => expect(shown(sub)).toEqual(['earlier:DELIVERED', 'last:SENT']), { timeout: 5000 })
+    expect(subs[0]?.received[1].data.smsDeliveryUpdated).toMatchObject({
+      delivery: { id, status: 'SENT' },
+      event: { status: 'SENT', source: 'PROVIDER_CALLBACK' },
+    })
+    // Updates published before the state was read, arriving late: the same status, an older one.
+    const delivery = await db.smsDelivery.findUniqueOrThrow({ where: { id } })
+    for (const event of await db.smsDeliveryEvent.findMany({ where: { deliveryId: id }, orderBy: { at: 'desc' } }))
+      services.pubsub.publish('delivery:updated', delivery.userId, { delivery, event, webhooks: 0 })
+    expect(await deliverCallback(sid, 'delivered')).toBe(200)
+    for (const sub of subs)
+      await vi.waitFor(() => expect(shown(sub)).toEqual(['earlier:DELIVERED', 'last:SENT', 'last:DELIVERED']), { timeout: 5000 })
+    await Promise.all(ws.map((sub) => sub.dispose()))
+    sse.close()
+    await subscribed(before)
   })
 
   it('keeps the right final status and no duplicate events when callbacks come reversed and twice', async () => {

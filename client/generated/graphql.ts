@@ -464,6 +464,7 @@ export const CallDeliveriesDocument = {
                 name: { kind: 'Name', value: 'callId' },
                 value: { kind: 'Variable', name: { kind: 'Name', value: 'callId' } },
               },
+              { kind: 'Argument', name: { kind: 'Name', value: 'includeCurrent' }, value: { kind: 'BooleanValue', value: true } },
             ],
             selectionSet: {
               kind: 'SelectionSet',

@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import { type Auth, bearerToken, type Viewer } from '../auth.js'
 import { refusalError } from '../errors.js'
-import { SubscriptionSharing, sharedName } from '../realtime/sharing.js'
+import { asksCurrentState, SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Services } from '../services.js'
 import { budgetKey, type RequestBudget } from './callers.js'
 import type { GraphQLServer } from './yoga.js'
@@ -77,7 +77,8 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
           throw e
         }
         const auth = ctx.extra.auth
-        const viewer = auth?.kind === 'key' ? auth : undefined
+        // Shared among the user's subscribers of the same role and operation, unless it asks for the current state first.
+        const viewer = auth?.kind === 'key' && !asksCurrentState(document, params.variables) ? auth : undefined
         const contextValue = await contextFactory()
         // The shared execution is held under its user and role, so revoking the key that opened it ends no one else's.
         if (viewer) Object.assign(contextValue, { sharedAs: sharedName(viewer) })

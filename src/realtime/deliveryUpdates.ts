@@ -1,6 +1,6 @@
 import { Repeater } from 'graphql-yoga'
 import type { Viewer } from '../auth.js'
-import { AppError, NotFoundError, ValidationError } from '../errors.js'
+import { AppError, NotFoundError, refusalError, ValidationError } from '../errors.js'
 import type { Stores } from '../stores/index.js'
 import type { DeliveryUpdate, PubSub } from './pubsub.js'
 
@@ -8,9 +8,24 @@ export interface UpdateFilters {
   deliveryId?: string | null
   campaignId?: string | null
   callId?: string | null
+  /** First the matching deliveries as they now are (the CURRENT_LIMIT newest), then their changes. */
+  includeCurrent?: boolean | null
 }
 
-type Stream = AsyncIterator<DeliveryUpdate>
+/** How many deliveries `includeCurrent` sends as they now are. */
+export const CURRENT_LIMIT = 100
+
+/** What ends a subscription with an error its subscriber is told (the resolver throws it). */
+export type Interrupted = { interrupted: Error }
+export type Streamed = DeliveryUpdate | Interrupted
+
+const interruption = (code: string, message: string): Interrupted => ({ interrupted: refusalError(code, message) })
+const MISSED = interruption(
+  'UPDATES_MISSED',
+  'The service lost its connection to the other instances for a moment, so updates may have gone by: subscribe again with includeCurrent',
+)
+
+type Stream = AsyncIterator<Streamed>
 
 /**
  * The delivery-update subscriptions of this process, by API key (or, for an execution graphql-ws
@@ -20,12 +35,15 @@ type Stream = AsyncIterator<DeliveryUpdate>
 export class DeliveryUpdates {
   private readonly open = new Map<string, Set<Stream>>()
   private readonly seats = new Map<string, number>()
+  private readonly interrupts = new Map<Stream, () => void>()
 
   constructor(
     private readonly pubsub: PubSub,
     private readonly stores: Pick<Stores, 'deliveries' | 'campaigns'>,
     private readonly perKey: number,
-  ) {}
+  ) {
+    pubsub.onResubscribed(() => this.interrupt())
+  }
 
   /**
    * Takes one of a key's subscription seats, or refuses past the limit; the answer gives it back
@@ -53,7 +71,7 @@ export class DeliveryUpdates {
    * `sharedAs`: graphql-ws shares this execution among subscribers of the viewer's user and role,
    * each holding its own seat; it is held under that name, not under the key that happened to open it.
    */
-  async subscribe(viewer: Viewer, f: UpdateFilters, sharedAs?: string): Promise<AsyncIterableIterator<DeliveryUpdate>> {
+  async subscribe(viewer: Viewer, f: UpdateFilters, sharedAs?: string): Promise<AsyncIterableIterator<Streamed>> {
     if (!f.deliveryId && !f.campaignId && !f.callId) throw new ValidationError('Give at least one of deliveryId, campaignId or callId')
     const { userId } = viewer
     const holder = sharedAs ?? viewer.keyId
@@ -70,12 +88,18 @@ export class DeliveryUpdates {
     // Registered after the last await, so the set cannot be dropped from the map in between.
     const mine = this.open.get(holder) ?? new Set<Stream>()
     this.open.set(holder, mine)
-    const updates: Repeater<DeliveryUpdate> = new Repeater(async (push, stop) => {
+    const updates: Repeater<Streamed> = new Repeater(async (push, stop) => {
       const topic = this.pubsub.subscribe('delivery:updated', userId)[Symbol.asyncIterator]()
       void stop.then(() => topic.return?.())
+      this.interrupts.set(updates, () => void push(MISSED).then(() => stop()))
       try {
-        for (let r = await topic.next(); !r.done; r = await topic.next()) if (matches(r.value)) await push(r.value)
+        // Listening from the first next(): a change made while the current state is read is not lost.
+        const listening = topic.next()
+        const seen = f.includeCurrent ? await this.pushCurrent(userId, f, push) : undefined
+        if (seen === null) return
+        for (let r = await listening; !r.done; r = await topic.next()) if (matches(r.value) && !seen?.(r.value)) await push(r.value)
       } finally {
+        this.interrupts.delete(updates)
         mine.delete(updates)
         if (mine.size === 0 && this.open.get(holder) === mine) this.open.delete(holder)
         free()
@@ -84,6 +108,35 @@ export class DeliveryUpdates {
     })
     mine.add(updates)
     return updates
+  }
+
+  /**
+   * Pushes the matching deliveries as they now are; answers which later updates they already
+   * showed (the same status again, or an older one arriving late), or null when they could not be read.
+   */
+  private async pushCurrent(userId: string, f: UpdateFilters, push: (u: Streamed) => Promise<unknown>) {
+    let current: DeliveryUpdate[]
+    try {
+      current = (await this.stores.deliveries.current(userId, f, CURRENT_LIMIT)).map((u) => ({ ...u, webhooks: 0 }))
+    } catch {
+      await push(interruption('TEMPORARILY_UNAVAILABLE', 'The current deliveries could not be read: subscribe again'))
+      return null
+    }
+    const shown = new Map(current.map(({ delivery, event }) => [delivery.id, event]))
+    for (const u of current) await push(u)
+    return ({ delivery, event }: DeliveryUpdate) => {
+      const before = shown.get(delivery.id)
+      if (!before) return false
+      const [at, was] = [event.at.getTime(), before.at.getTime()]
+      return at < was || (at === was && event.status === before.status)
+    }
+  }
+
+  /** Ends every open subscription with UPDATES_MISSED: its subscriber re-reads what it follows. */
+  interrupt(): number {
+    const ending = [...this.interrupts.values()]
+    for (const end of ending) end()
+    return ending.length
   }
 
   /** Ends the open subscriptions of a key (revoked), or of everyone (shutdown). */

@@ -66,9 +66,19 @@ function prefixed(inner: Target, prefix: string): LocalTarget {
  * target drops the promises, and one rejected once the connection closed (an update published
  * while the process stops) would end the process.
  */
-function answered({ connections, logger }: { connections: RedisConnections; logger: Logger }) {
+function answered({ connections, logger }: { connections: RedisConnections; logger: Logger }, resubscribed: () => void) {
   const publisher = connections.open('publish')
   const subscriber = connections.open('subscribe')
+  // What was published while the subscriber was away is gone (Redis keeps no pub/sub backlog).
+  let dropped = false
+  subscriber.on('close', () => {
+    dropped = true
+  })
+  subscriber.on('ready', () => {
+    if (!dropped) return
+    dropped = false
+    resubscribed()
+  })
   const logged = (command: string) => (err: Error) => logger.warn({ command, err: err.message }, 'redis pub/sub command failed')
   const clients = {
     publishClient: { publish: (channel: string, message: string) => publisher.publish(channel, message).catch(logged('publish')) },
@@ -85,13 +95,21 @@ function answered({ connections, logger }: { connections: RedisConnections; logg
  * Typed topics: in-process, or through Redis (every instance) when connections are given.
  * `publishHere` reaches this instance's subscribers only, without Redis: what an instance found
  * out for itself (a revocation it read) must not depend on a pub/sub message that may be lost.
+ * `onResubscribed` is told when the Redis subscriber came back after a drop: what was published
+ * meanwhile never arrives.
  */
 export function createPubSub(redis?: { connections: RedisConnections; prefix: string; logger: Logger }) {
+  const listeners: (() => void)[] = []
+  const onResubscribed = (listener: () => void) => void listeners.push(listener)
   if (!redis) {
     const pubsub = createYogaPubSub<Topics>()
-    return Object.assign(pubsub, { publishHere: pubsub.publish })
+    return Object.assign(pubsub, { publishHere: pubsub.publish, onResubscribed })
   }
-  const target = prefixed(createRedisEventTarget(answered(redis)) as unknown as Target, redis.prefix)
+  const resubscribed = () => {
+    redis.logger.warn('redis subscriber reconnected: updates published meanwhile were missed; open subscriptions end with UPDATES_MISSED')
+    for (const l of listeners) l()
+  }
+  const target = prefixed(createRedisEventTarget(answered(redis, resubscribed)) as unknown as Target, redis.prefix)
   const pubsub = createYogaPubSub<Topics>({ eventTarget: target as unknown as TypedEventTarget<never> })
   const publishHere: typeof pubsub.publish = (topic, ...args) => {
     // As yoga's publish names and fills the event: a topic with an id first is `topic:id`.
@@ -99,7 +117,7 @@ export function createPubSub(redis?: { connections: RedisConnections; prefix: st
     const type = payload === undefined ? topic : `${topic}:${first}`
     target.dispatchHere(new CustomEvent(type, { detail: payload === undefined ? first : payload }))
   }
-  return Object.assign(pubsub, { publishHere })
+  return Object.assign(pubsub, { publishHere, onResubscribed })
 }
 
 export type PubSub = ReturnType<typeof createPubSub>

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from 'graphql'
+import { type DocumentNode, type ExecutionResult, visit } from 'graphql'
 import type { Viewer } from '../auth.js'
 import { AppError, refusalError } from '../errors.js'
 import type { DeliveryUpdates } from './deliveryUpdates.js'
@@ -9,6 +9,27 @@ type Operation = { query?: string; operationName?: string | null; variables?: un
 
 /** The name a shared execution is held under (in DeliveryUpdates): its user and role, not the key that opened it. */
 export const sharedName = (viewer: Viewer) => `shared:${viewer.userId}:${viewer.role}`
+
+/**
+ * Whether a subscription asks for the current state first (includeCurrent): then it runs on its
+ * own, since a shared execution has sent its current state to its first subscriber only.
+ */
+export function asksCurrentState(document: DocumentNode, variables: Record<string, unknown> | null | undefined): boolean {
+  const defaults = new Map<string, boolean>()
+  const named: string[] = []
+  let asks = false
+  visit(document, {
+    VariableDefinition(node) {
+      if (node.defaultValue?.kind === 'BooleanValue') defaults.set(node.variable.name.value, node.defaultValue.value)
+    },
+    Argument(node) {
+      if (node.name.value !== 'includeCurrent') return
+      if (node.value.kind === 'BooleanValue') asks ||= node.value.value
+      if (node.value.kind === 'Variable') named.push(node.value.name.value)
+    },
+  })
+  return asks || named.some((name) => (variables?.[name] ?? defaults.get(name)) === true)
+}
 
 /**
  * Subscriptions of one user's keys of one role with the same document and variables get the same

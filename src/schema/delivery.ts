@@ -1,4 +1,5 @@
 import type { SmsEncoding as EncodingValues, SmsDeliveryStatus as StatusValues } from '../generated/prisma/enums.js'
+import { CURRENT_LIMIT } from '../realtime/deliveryUpdates.js'
 import type { DeliveryUpdate } from '../realtime/pubsub.js'
 import type { EventSource as EventSourceValue } from '../stores/deliveries.js'
 import { builder } from './builder.js'
@@ -190,11 +191,16 @@ builder.subscriptionType()
 builder.subscriptionField('smsDeliveryUpdated', (t) =>
   t.withAuth({ reader: true }).field({
     type: SmsDeliveryUpdate,
-    description: "Status changes of the caller's deliveries. Give at least one filter.",
+    description:
+      "Status changes of the caller's deliveries. Give at least one filter. Ends with UPDATES_MISSED when the service may have missed some (its Redis subscriber reconnected): subscribe again with includeCurrent.",
     args: {
       deliveryId: t.arg.id({ description: 'Only this delivery’s changes.' }),
       campaignId: t.arg.id({ description: 'Only this campaign’s.' }),
       callId: t.arg.string({ description: 'Only this call’s.' }),
+      includeCurrent: t.arg.boolean({
+        defaultValue: false,
+        description: `First the matching deliveries as they now are (the ${CURRENT_LIMIT} newest, each with the event of its status), then their changes. Subscribe with it after a gap (a reconnect, UPDATES_MISSED) to miss nothing.`,
+      }),
     },
     subscribe: (_r, args, ctx) =>
       ctx.services.updates.subscribe(
@@ -203,9 +209,13 @@ builder.subscriptionField('smsDeliveryUpdated', (t) =>
           deliveryId: args.deliveryId ? String(args.deliveryId) : null,
           campaignId: args.campaignId ? String(args.campaignId) : null,
           callId: args.callId,
+          includeCurrent: args.includeCurrent,
         },
         ctx.sharedAs,
       ),
-    resolve: (update) => update,
+    resolve: (update) => {
+      if ('interrupted' in update) throw update.interrupted
+      return update
+    },
   }),
 )

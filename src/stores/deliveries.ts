@@ -36,6 +36,7 @@ export interface StatusChange {
 const status = (s: SmsDeliveryStatus) => enumLiteral(s, Object.values(SmsDeliveryStatus))
 const deliveryRow = modelRow('SmsDelivery')
 const parse = (row: Row) => deliveryRow.all(row) as SmsDelivery
+const eventRow = modelRow('SmsDeliveryEvent')
 const byIdSql = (id: string) => Prisma.sql`SELECT * FROM "SmsDelivery" WHERE "id" = ${id}`
 
 /** Inserts a delivery and its first event. */
@@ -190,6 +191,31 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
         WHERE "userId" = ${userId} AND "callId" = ${callId} ${ofCampaign}
         ORDER BY "createdAt" DESC, "id" DESC LIMIT ${limit}`)
       return rows.map(parse)
+    },
+
+    /**
+     * The newest deliveries of a user matching the filters, each as it now is with the event that
+     * recorded its status (there is one event per status), oldest first.
+     */
+    async current(userId: string, f: { deliveryId?: string | null; campaignId?: string | null; callId?: string | null }, limit: number) {
+      const also = [
+        f.deliveryId && Prisma.sql`AND "id" = ${f.deliveryId}`,
+        f.campaignId && Prisma.sql`AND "campaignId" = ${f.campaignId}`,
+        f.callId && Prisma.sql`AND "callId" = ${f.callId}`,
+      ].filter((c): c is Prisma.Sql => Boolean(c))
+      const rows =
+        await dialect.read(Prisma.sql`SELECT * FROM "SmsDelivery" WHERE "userId" = ${userId} ${also.length ? Prisma.join(also, ' ') : Prisma.empty}
+        ORDER BY "createdAt" DESC, "id" DESC LIMIT ${limit}`)
+      if (rows.length === 0) return []
+      const deliveries = rows.map(parse).reverse()
+      const eventRows = await dialect.read(
+        Prisma.sql`SELECT * FROM "SmsDeliveryEvent" WHERE "deliveryId" IN (${Prisma.join(deliveries.map((d) => d.id))})`,
+      )
+      const events = new Map(eventRows.map((r) => eventRow.all(r) as SmsDeliveryEvent).map((e) => [`${e.deliveryId}:${e.status}`, e]))
+      return deliveries.flatMap((delivery) => {
+        const event = events.get(`${delivery.id}:${delivery.status}`)
+        return event ? [{ delivery, event }] : []
+      })
     },
 
     /** Deliveries stored but never handed to a provider, oldest first. */

@@ -1,7 +1,8 @@
-import type { ExecutionResult } from 'graphql'
+import { type ExecutionResult, parse } from 'graphql'
 import { Repeater } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
 import { MAX_UNREAD, SharedSubscriptions } from '../../src/realtime/sharedSubscriptions.js'
+import { asksCurrentState } from '../../src/realtime/sharing.js'
 
 /** A source stream the test drives: push results, end it, fail it; counts how often it was opened. */
 function source() {
@@ -133,5 +134,21 @@ describe('a subscriber that stops reading', () => {
     expect(await next(idle)).toEqual({ value: undefined, done: true })
     await (reading as AsyncIterator<ExecutionResult>).return?.()
     expect(s.state.returned).toBe(1)
+  })
+})
+
+describe('asksCurrentState (such subscriptions are not shared)', () => {
+  const asks = (query: string, variables?: Record<string, unknown>) => asksCurrentState(parse(query), variables)
+  it('reads includeCurrent written in the document, given as a variable, or defaulted', () => {
+    expect(asks('subscription { smsDeliveryUpdated(callId: "c", includeCurrent: true) { event { status } } }')).toBe(true)
+    expect(asks('subscription { smsDeliveryUpdated(callId: "c", includeCurrent: false) { event { status } } }')).toBe(false)
+    expect(asks('subscription { smsDeliveryUpdated(callId: "c") { event { status } } }')).toBe(false)
+    const given = 'subscription($i: Boolean) { smsDeliveryUpdated(callId: "c", includeCurrent: $i) { event { status } } }'
+    expect(asks(given, { i: true })).toBe(true)
+    expect(asks(given, { i: false })).toBe(false)
+    expect(asks(given)).toBe(false)
+    const defaulted = 'subscription($i: Boolean = true) { smsDeliveryUpdated(callId: "c", includeCurrent: $i) { event { status } } }'
+    expect(asks(defaulted)).toBe(true)
+    expect(asks(defaulted, { i: false })).toBe(false)
   })
 })
