@@ -46,6 +46,16 @@ const Env = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z.url().optional(),
   ENCRYPTION_KEY: base64Key.optional(),
+  ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(base64Key))
+    .default([]),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   TWILIO_API_BASE_URL: url.default('https://api.twilio.com'),
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -146,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     encryptionKey: resolveEncryptionKey(e.ENCRYPTION_KEY, e.NODE_ENV, e.DATA_DIR),
+    previousEncryptionKeys: e.ENCRYPTION_KEY_PREVIOUS.map((k) => Buffer.from(k, 'base64')),
     adminToken: e.ADMIN_TOKEN,
     twilioApiBaseUrl: e.TWILIO_API_BASE_URL,
     twilioTimeoutMs: e.TWILIO_TIMEOUT_MS,

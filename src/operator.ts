@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util'
 import { z } from 'zod'
 import { generateApiKey, revokeApiKey } from './auth.js'
 import { ApiKeyRole, SmsProvider } from './generated/prisma/enums.js'
+import { resealSecrets } from './reseal.js'
 import type { Services } from './services.js'
 import { type LimitColumn, MAX_TEXT_LIMIT } from './stores/accounts.js'
 
@@ -134,6 +135,24 @@ export const COMMANDS: Record<string, Command> = {
       const outcome = await revokeApiKey(services, id)
       if (outcome === 'missing') throw new Error(`no key ${id}`)
       return [outcome === 'revoked' ? `key ${id} revoked` : `key ${id} was already revoked`]
+    },
+  },
+  'reseal-secrets': {
+    usage: 'reseal-secrets   seals every stored secret under ENCRYPTION_KEY (after a rotation: the old key in ENCRYPTION_KEY_PREVIOUS)',
+    options: {},
+    async run({ cipher, stores }) {
+      const r = await resealSecrets(cipher, stores)
+      const lines = [
+        `${r.resealed} secret(s) sealed again under the current ENCRYPTION_KEY; ${r.current} already were` +
+          (r.changed ? `; ${r.changed} changed meanwhile (written under the current key)` : ''),
+      ]
+      if (r.unreadable.length === 0)
+        return [...lines, 'every stored secret opens with ENCRYPTION_KEY alone: ENCRYPTION_KEY_PREVIOUS can go']
+      throw new Error(
+        [...lines, `${r.unreadable.length} could not be opened with ENCRYPTION_KEY or ENCRYPTION_KEY_PREVIOUS:`, ...r.unreadable].join(
+          '\n',
+        ),
+      )
     },
   },
 }

@@ -1,13 +1,21 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { migrate } from '../harness/databases.js'
-import { config, db, gql } from './support/helpers.js'
+import { createCipher } from '../src/crypto.js'
+import { secretContext } from '../src/webhooks/attempts.js'
+import { config, createUser, db, gql, mutate, withTwilio } from './support/helpers.js'
 
 // Node with tsx's loader, as harness/process.ts starts the service: npx would add a second or so to each of
 // the many calls here (the newcomer's own `npx tsx` is tested below).
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: process.env, encoding: 'utf8', timeout: 60_000 })
+const cliWith = (env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+const cli = (...args: string[]) => cliWith({}, ...args)
 const children: ChildProcess[] = []
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL')
@@ -78,6 +86,47 @@ describe('operator CLI (npm run cli -- …)', () => {
     // The API's bound holds for the CLI too.
     expect(cli('set-limits', 'limits@example.com', '--per-day', '10000001').status).toBe(1)
     expect(cli('set-limits', 'limits@example.com', '--per-day', '10000000').status).toBe(0)
+  })
+
+  it('reseals every stored secret under a new ENCRYPTION_KEY, opening the old ones with ENCRYPTION_KEY_PREVIOUS', async () => {
+    const user = await createUser(['TWILIO'])
+    const account = await withTwilio(user.key)
+    const created = await mutate(
+      'createWebhookEndpoint',
+      `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
+        ... on CreateWebhookEndpointSuccess { signingSecret webhookEndpoint { id } } ... on Error { code message } } }`,
+      { input: { url: 'https://hooks.example.com/sms', eventTypes: ['DELIVERED'] } },
+      user.key,
+    )
+    const endpointId = created.webhookEndpoint.id as string
+    const [oldKey, newKey] = [process.env.ENCRYPTION_KEY as string, randomBytes(32).toString('base64')]
+    const sealed = async () => ({
+      token: (await db.twilioAccount.findUniqueOrThrow({ where: { userId: user.id } })).authTokenEnc,
+      secret: (await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } })).secret,
+    })
+    const opened = (key: string, s: { token: string; secret: string }) => {
+      const cipher = createCipher(Buffer.from(key, 'base64'))
+      return [cipher.open(s.token, user.id), cipher.open(s.secret, secretContext(endpointId))]
+    }
+    expect(opened(oldKey, await sealed())).toEqual([account.token, created.signingSecret])
+    const rotated = { ENCRYPTION_KEY: newKey, ENCRYPTION_KEY_PREVIOUS: oldKey }
+    const first = cliWith(rotated, 'reseal-secrets')
+    expect(first.status, first.stderr).toBe(0)
+    expect(first.stdout).toMatch(/^[1-9]\d* secret\(s\) sealed again under the current ENCRYPTION_KEY; 0 already were/)
+    expect(first.stdout).toContain('ENCRYPTION_KEY_PREVIOUS can go')
+    expect(opened(newKey, await sealed())).toEqual([account.token, created.signingSecret])
+    expect(opened(oldKey, await sealed())).toEqual([undefined, undefined])
+    const again = cliWith({ ENCRYPTION_KEY: newKey }, 'reseal-secrets')
+    expect(again.status, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/^0 secret\(s\) sealed again under the current ENCRYPTION_KEY; [1-9]\d* already were/)
+    // Under a key that opens nothing: each value named (never shown), nothing changed, a failing exit.
+    const before = await sealed()
+    const lost = cliWith({ ENCRYPTION_KEY: randomBytes(32).toString('base64') }, 'reseal-secrets')
+    expect(lost.status).toBe(1)
+    expect(lost.stderr).toContain(`the Twilio auth token of user ${user.id}`)
+    expect(lost.stderr).toContain(`the signing secret of webhook endpoint ${endpointId}`)
+    for (const plain of [account.token, created.signingSecret, newKey]) expect(lost.stdout + lost.stderr).not.toContain(plain)
+    expect(await sealed()).toEqual(before)
   })
 
   it('explains itself with --help', () => {

@@ -174,6 +174,23 @@ export function accountsStore(db: Db, dialect: Dialect) {
     async clearTwilioAccount(userId: string): Promise<void> {
       await db.twilioAccount.deleteMany({ where: { userId } })
     },
+
+    /** A page of sealed Twilio auth tokens, by user id (past `after`), for resealing under a new key. */
+    async sealedTokens(after: string | undefined, limit: number): Promise<{ owner: string; sealed: string }[]> {
+      const rows = await db.twilioAccount.findMany({
+        where: after ? { userId: { gt: after } } : {},
+        orderBy: { userId: 'asc' },
+        take: limit,
+        select: { userId: true, authTokenEnc: true },
+      })
+      return rows.map((r) => ({ owner: r.userId, sealed: r.authTokenEnc }))
+    },
+
+    /** Replaces a sealed token unless it changed since it was read (true when replaced). */
+    async resealToken(userId: string, was: string, sealed: string): Promise<boolean> {
+      const { count } = await db.twilioAccount.updateMany({ where: { userId, authTokenEnc: was }, data: { authTokenEnc: sealed } })
+      return count === 1
+    },
   }
 }
 

@@ -201,6 +201,23 @@ export function webhooksStore(db: Db) {
       ])
       if (o.next === 'FAILED' && o.disable) await this.disable(m.endpointId, o.disable, o.at)
     },
+
+    /** A page of sealed signing secrets, by endpoint id (past `after`), for resealing under a new key. */
+    async sealedSecrets(after: string | undefined, limit: number): Promise<{ owner: string; sealed: string }[]> {
+      const rows = await db.webhookEndpoint.findMany({
+        where: after ? { id: { gt: after } } : {},
+        orderBy: { id: 'asc' },
+        take: limit,
+        select: { id: true, secret: true },
+      })
+      return rows.map((r) => ({ owner: r.id, sealed: r.secret }))
+    },
+
+    /** Replaces a sealed secret unless it changed since it was read (true when replaced). */
+    async resealSecret(id: string, was: string, sealed: string): Promise<boolean> {
+      const { count } = await db.webhookEndpoint.updateMany({ where: { id, secret: was }, data: { secret: sealed } })
+      return count === 1
+    },
   }
 }
 

@@ -37,6 +37,10 @@ describe('configuration from the environment', () => {
     expect(problem({ DATABASE_URL: 'mysql://x' })).toMatch(/^Invalid configuration: DATABASE_URL /)
     expect(problem({ REDIS_URL: 'nope' })).toMatch(/^Invalid configuration: REDIS_URL /)
     expect(problem({ ENCRYPTION_KEY: 'c2hvcnQ=' })).toMatch(/^Invalid configuration: ENCRYPTION_KEY must be 32 bytes/)
+    expect(problem({ ENCRYPTION_KEY_PREVIOUS: `${Buffer.alloc(32).toString('base64')},c2hvcnQ=` })).toMatch(
+      /^Invalid configuration: ENCRYPTION_KEY_PREVIOUS.* must be 32 bytes/,
+    )
+    expect(problem({ ENCRYPTION_KEY_PREVIOUS: 'c2hvcnQ=' })).not.toContain('c2hvcnQ=')
     expect(problem({ ADMIN_TOKEN: 'short' })).toMatch(/^Invalid configuration: ADMIN_TOKEN /)
     expect(problem({ ATLAS_TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` })).toMatch(/must be set together/)
     expect(problem({ NODE_ENV: 'production' })).toMatch(/ENCRYPTION_KEY is required in production/)

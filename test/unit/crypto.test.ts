@@ -26,6 +26,22 @@ describe('secrets at rest (AES-256-GCM)', () => {
   })
 })
 
+describe('key rotation (ENCRYPTION_KEY_PREVIOUS)', () => {
+  it('opens values sealed under a previous key, seals under the current one, and tells which is which', () => {
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)]
+    const sealedOld = createCipher(oldKey).encrypt('token-123', 'user-1')
+    const rotated = createCipher(newKey, [randomBytes(32), oldKey])
+    expect(rotated.decrypt(sealedOld, 'user-1')).toBe('token-123')
+    expect(rotated.isCurrent(sealedOld, 'user-1')).toBe(false)
+    expect(() => rotated.decrypt(sealedOld, 'user-2')).toThrow()
+    const sealedNew = rotated.encrypt('token-123', 'user-1')
+    expect(rotated.isCurrent(sealedNew, 'user-1')).toBe(true)
+    expect(createCipher(newKey).decrypt(sealedNew, 'user-1')).toBe('token-123')
+    expect(createCipher(oldKey).open(sealedNew, 'user-1')).toBeUndefined()
+    expect(createCipher(newKey).open(sealedOld, 'user-1')).toBeUndefined()
+  })
+})
+
 describe('Twilio credentials, decrypted', () => {
   const cipher = createCipher(randomBytes(32))
   let decrypts = 0

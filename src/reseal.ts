@@ -1,0 +1,67 @@
+import type { Cipher } from './crypto.js'
+import type { Stores } from './stores/index.js'
+import { secretContext } from './webhooks/attempts.js'
+
+/** What resealing found: values sealed again under the current key, already under it, changed meanwhile, unreadable. */
+export interface ResealReport {
+  resealed: number
+  current: number
+  changed: number
+  unreadable: string[]
+}
+
+type Sealed = { owner: string; sealed: string }
+
+/** One kind of sealed value: how it is paged, bound (its context) and replaced. */
+interface SealedKind {
+  name: (owner: string) => string
+  context: (owner: string) => string
+  page: (after: string | undefined, limit: number) => Promise<Sealed[]>
+  replace: (owner: string, was: string, sealed: string) => Promise<boolean>
+}
+
+const PAGE = 500
+
+/**
+ * Seals every stored secret (Twilio auth tokens, webhook signing secrets) under the current
+ * ENCRYPTION_KEY, opening each with it or with ENCRYPTION_KEY_PREVIOUS. A value changed while this
+ * runs is left as the service wrote it (under the current key); one no known key opens is named.
+ */
+export async function resealSecrets(cipher: Cipher, stores: Pick<Stores, 'accounts' | 'webhooks'>): Promise<ResealReport> {
+  const kinds: SealedKind[] = [
+    {
+      name: (userId) => `the Twilio auth token of user ${userId}`,
+      context: (userId) => userId,
+      page: (after, limit) => stores.accounts.sealedTokens(after, limit),
+      replace: (userId, was, sealed) => stores.accounts.resealToken(userId, was, sealed),
+    },
+    {
+      name: (id) => `the signing secret of webhook endpoint ${id}`,
+      context: secretContext,
+      page: (after, limit) => stores.webhooks.sealedSecrets(after, limit),
+      replace: (id, was, sealed) => stores.webhooks.resealSecret(id, was, sealed),
+    },
+  ]
+  const report: ResealReport = { resealed: 0, current: 0, changed: 0, unreadable: [] }
+  for (const kind of kinds) {
+    for (let page = await kind.page(undefined, PAGE); page.length > 0; page = await kind.page(page.at(-1)?.owner, PAGE)) {
+      for (const value of page) await reseal(cipher, kind, value, report)
+    }
+  }
+  return report
+}
+
+async function reseal(cipher: Cipher, kind: SealedKind, { owner, sealed }: Sealed, report: ResealReport) {
+  const context = kind.context(owner)
+  if (cipher.isCurrent(sealed, context)) {
+    report.current++
+    return
+  }
+  const plain = cipher.open(sealed, context)
+  if (plain === undefined) {
+    report.unreadable.push(kind.name(owner))
+    return
+  }
+  if (await kind.replace(owner, sealed, cipher.encrypt(plain, context))) report.resealed++
+  else report.changed++
+}
