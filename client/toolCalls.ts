@@ -18,12 +18,29 @@ export const toolCallFrom = {
     name: item.name,
     arguments: item.arguments,
   }),
-  /** Realtime API: a `response.function_call_arguments.done` event. */
+  /**
+   * Realtime API: a `response.function_call_arguments.done` event, or a `function_call` item of
+   * `response.output`. The event also comes for a response the caller then interrupted: prefer
+   * `openaiRealtimeResponse`, which texts only for a completed response.
+   */
   openaiRealtime: (event: { call_id: string; name: string; arguments: string }): ToolCallInput => ({
     id: event.call_id,
     name: event.name,
     arguments: event.arguments,
   }),
+  /**
+   * Realtime API: the tool calls of a `response.done` event, none unless the response completed
+   * (a caller who interrupted the agent, a `response.cancel`, cut-off arguments: no text).
+   */
+  openaiRealtimeResponse: (event: {
+    type?: string
+    response: { status: string; output?: { type: string; status?: string; call_id?: string; name?: string; arguments?: string }[] }
+  }): ToolCallInput[] =>
+    event.response.status !== 'completed'
+      ? []
+      : (event.response.output ?? [])
+          .filter((item) => item.type === 'function_call' && item.status !== 'incomplete' && item.call_id && item.name)
+          .map((item) => ({ id: item.call_id as string, name: item.name as string, arguments: item.arguments ?? '{}' })),
   /** Anthropic Messages API: a `tool_use` content block. */
   anthropic: (block: { id: string; name: string; input: unknown }): ToolCallInput => ({
     id: block.id,

@@ -74,6 +74,24 @@ for (const format of ['OPENAI_CHAT', 'OPENAI_RESPONSES', 'OPENAI_REALTIME', 'ANT
 // What each LLM API hands the runtime when the model decides to send the confirmation, as recorded.
 const stamp = Date.now().toString(36)
 const args = { name: 'Ada', time: '7pm' }
+// OpenAI Realtime: a completed response.done (the calls of a response the caller interrupted are never texted).
+const [realtimeCall] = toolCallFrom.openaiRealtimeResponse({
+  type: 'response.done',
+  response: {
+    status: 'completed',
+    output: [
+      {
+        type: 'function_call',
+        status: 'completed',
+        call_id: `call_${stamp}c`,
+        name: 'send_booking_confirmation',
+        arguments: JSON.stringify(args),
+      },
+    ],
+  },
+})
+if (!realtimeCall) throw new Error('a completed response.done carries its function call')
+
 const turns = [
   {
     llm: 'openai chat',
@@ -91,11 +109,7 @@ const turns = [
   {
     llm: 'openai realtime',
     caller: '+14155550103',
-    toolCall: toolCallFrom.openaiRealtime({
-      call_id: `call_${stamp}c`,
-      name: 'send_booking_confirmation',
-      arguments: JSON.stringify(args),
-    }),
+    toolCall: realtimeCall,
   },
   { llm: 'gemini', caller: '+14155550104', toolCall: toolCallFrom.gemini({ name: 'send_booking_confirmation', args }, `call-${stamp}-d`) },
 ]

@@ -24,6 +24,24 @@ describe('the typed client (client/, npm run client:generate)', () => {
   })
 })
 
+describe('OpenAI Realtime tool calls (client/toolCalls.ts)', () => {
+  const call = { type: 'function_call', status: 'completed', call_id: 'call_1', name: 'send_details', arguments: '{"to":"+14155550123"}' }
+  const done = (status: string, output: { type: string; status?: string }[]) => ({
+    type: 'response.done',
+    response: { id: 'resp_1', status, output },
+  })
+  it('texts for the function calls of a completed response only, never for an interrupted one', () => {
+    const message = { type: 'message', status: 'completed', content: [] }
+    expect(toolCallFrom.openaiRealtimeResponse(done('completed', [message, call]))).toEqual([
+      { id: 'call_1', name: 'send_details', arguments: '{"to":"+14155550123"}' },
+    ])
+    expect(toolCallFrom.openaiRealtimeResponse(done('cancelled', [{ ...call, status: 'incomplete' }]))).toEqual([])
+    expect(toolCallFrom.openaiRealtimeResponse(done('cancelled', [call]))).toEqual([])
+    expect(toolCallFrom.openaiRealtimeResponse(done('incomplete', [call]))).toEqual([])
+    expect(toolCallFrom.openaiRealtimeResponse(done('completed', [{ ...call, status: 'incomplete' }]))).toEqual([])
+  })
+})
+
 describe('tool calls without an id of their own (client/toolCalls.ts)', () => {
   it('Gemini: the same call in one turn is one text; another turn asking again is another', () => {
     const fc = { name: 'send_details', args: { body: 'Your code is 1234.' } }
