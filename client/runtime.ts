@@ -125,6 +125,8 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
         url: `${base.replace(/^http/, 'ws')}/graphql`,
         webSocketImpl: WebSocket,
         connectionParams: { authorization: `Bearer ${key}` },
+        // A watch subscribing again keeps the socket (lazy clients close it with their last subscription).
+        lazyCloseTimeout: 5_000,
         // Close events are retried (graphql-ws' default), except 4403: the key is not (or no longer) valid.
         shouldRetry: (e) => typeof e === 'object' && e !== null && 'code' in e && 'reason' in e && e.code !== 4403,
       })
@@ -138,26 +140,34 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
       }
       const isNew = newUpdates()
       let unsubscribe: () => void = () => undefined
-      // UPDATES_MISSED: the service may have dropped updates; subscribing again sends the current state.
+      let tries = 0
+      let timer: NodeJS.Timeout | undefined
+      // UPDATES_MISSED (the service may have dropped updates) or TEMPORARILY_UNAVAILABLE: subscribing
+      // again sends the current state first.
       const watch = () => {
-        let missed = false
+        let again = false
         unsubscribe = client.subscribe<CallDeliveriesSubscription>(
           { query: print(CallDeliveriesDocument), variables: { callId } },
           {
             next: (r) => {
               if (r.data) {
+                tries = 0
                 if (isNew(r.data.smsDeliveryUpdated)) onUpdate(r.data.smsDeliveryUpdated)
-              } else if (r.errors?.some((e) => e.extensions?.code === 'UPDATES_MISSED')) missed = true
+              } else if (r.errors?.some((e) => AGAIN.has(String(e.extensions?.code)))) again = true
               else if (r.errors) end({ error: r.errors })
             },
             error: (error) => end({ error }),
-            complete: () => (missed && !over ? watch() : end({})),
+            complete: () => {
+              if (!again || over) return end({})
+              timer = setTimeout(watch, againAfterMs(tries++))
+            },
           },
         )
       }
       watch()
       return () => {
         over = true
+        clearTimeout(timer)
         unsubscribe()
       }
     },
@@ -171,20 +181,27 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
 
 export type AgentRuntime = ReturnType<typeof createAgentRuntime>
 
+/** The order statuses move in (as the service's): a delivery never moves back, and the final ones not at all. */
+const RANK: Record<string, number> = { PENDING: 0, QUEUED: 1, SENDING: 2, SENT: 3, DELIVERED: 4, UNDELIVERED: 4, FAILED: 4, REJECTED: 4 }
+
 /**
  * Which updates a watch has not shown yet: the current state sent again on a resubscription, or
- * an older status arriving after a newer one, is left out (a delivery has one event per status).
+ * an earlier status arriving after a later one, is left out (status only moves forward).
  */
 function newUpdates() {
-  const shown = new Map<string, { at: number; status: string }>()
+  const shown = new Map<string, number>()
   return ({ delivery, event }: DeliveryUpdate): boolean => {
-    const at = Date.parse(event.at)
+    const rank = RANK[event.status] ?? 0
     const before = shown.get(delivery.id)
-    if (before && (at < before.at || (at === before.at && event.status === before.status))) return false
-    shown.set(delivery.id, { at, status: event.status })
+    if (before !== undefined && rank <= before) return false
+    shown.set(delivery.id, rank)
     return true
   }
 }
+
+/** Answers a watch subscribes again after, at once and then backing off, with jitter: many watches may be told together. */
+const AGAIN = new Set(['UPDATES_MISSED', 'TEMPORARILY_UNAVAILABLE'])
+const againAfterMs = (tries: number) => Math.min(30_000, 250 * 2 ** tries) * (0.5 + Math.random() / 2)
 
 const logEnd = (callId: string) => (end: WatchEnd) =>
   console.warn(`watchCall(${callId}) ended${end.error ? `: ${JSON.stringify(end.error)}` : ' (the server completed it)'}`)

@@ -142,12 +142,11 @@ export const COMMANDS: Record<string, Command> = {
     options: {},
     async run({ cipher, stores }) {
       const r = await resealSecrets(cipher, stores)
-      const lines = [
-        `${r.resealed} secret(s) sealed again under the current ENCRYPTION_KEY; ${r.current} already were` +
-          (r.changed ? `; ${r.changed} changed meanwhile (written under the current key)` : ''),
-      ]
-      if (r.unreadable.length === 0)
+      const lines = [`${r.resealed} secret(s) sealed again under the current ENCRYPTION_KEY; ${r.current} already were`]
+      if (r.changed) lines.push(`${r.changed} kept changing while they were resealed: run reseal-secrets again`)
+      if (r.unreadable.length === 0 && r.changed === 0)
         return [...lines, 'every stored secret opens with ENCRYPTION_KEY alone: ENCRYPTION_KEY_PREVIOUS can go']
+      if (r.unreadable.length === 0) return lines
       throw new Error(
         [...lines, `${r.unreadable.length} could not be opened with ENCRYPTION_KEY or ENCRYPTION_KEY_PREVIOUS:`, ...r.unreadable].join(
           '\n',

@@ -2,13 +2,19 @@ import type { Cipher } from './crypto.js'
 import type { Stores } from './stores/index.js'
 import { secretContext } from './webhooks/attempts.js'
 
-/** What resealing found: values sealed again under the current key, already under it, changed meanwhile, unreadable. */
+/**
+ * What resealing found: values sealed again under the current key, already under it, unreadable,
+ * and still changing (rewritten by the service in every pass: run it again).
+ */
 export interface ResealReport {
   resealed: number
   current: number
   changed: number
   unreadable: string[]
 }
+
+/** Passes over the values: one changed while it was resealed is looked at again in the next. */
+const PASSES = 3
 
 type Sealed = { owner: string; sealed: string }
 
@@ -24,8 +30,9 @@ const PAGE = 500
 
 /**
  * Seals every stored secret (Twilio auth tokens, webhook signing secrets) under the current
- * ENCRYPTION_KEY, opening each with it or with ENCRYPTION_KEY_PREVIOUS. A value changed while this
- * runs is left as the service wrote it (under the current key); one no known key opens is named.
+ * ENCRYPTION_KEY, opening each with it or with ENCRYPTION_KEY_PREVIOUS. A value the service
+ * rewrote while this ran is looked at again (it may come from an instance still on the old key);
+ * one no known key opens is named.
  */
 export async function resealSecrets(cipher: Cipher, stores: Pick<Stores, 'accounts' | 'webhooks'>): Promise<ResealReport> {
   const kinds: SealedKind[] = [
@@ -42,13 +49,18 @@ export async function resealSecrets(cipher: Cipher, stores: Pick<Stores, 'accoun
       replace: (id, was, sealed) => stores.webhooks.resealSecret(id, was, sealed),
     },
   ]
-  const report: ResealReport = { resealed: 0, current: 0, changed: 0, unreadable: [] }
-  for (const kind of kinds) {
-    for (let page = await kind.page(undefined, PAGE); page.length > 0; page = await kind.page(page.at(-1)?.owner, PAGE)) {
-      for (const value of page) await reseal(cipher, kind, value, report)
+  let resealed = 0
+  for (let pass = 1; ; pass++) {
+    const report: ResealReport = { resealed: 0, current: 0, changed: 0, unreadable: [] }
+    for (const kind of kinds) {
+      for (let page = await kind.page(undefined, PAGE); page.length > 0; page = await kind.page(page.at(-1)?.owner, PAGE)) {
+        for (const value of page) await reseal(cipher, kind, value, report)
+      }
     }
+    resealed += report.resealed
+    // The last pass counts as current what earlier passes resealed: those are counted once, as resealed.
+    if (report.changed === 0 || pass === PASSES) return { ...report, resealed, current: report.current - (resealed - report.resealed) }
   }
-  return report
 }
 
 async function reseal(cipher: Cipher, kind: SealedKind, { owner, sealed }: Sealed, report: ResealReport) {

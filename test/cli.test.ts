@@ -1,11 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { migrate } from '../harness/databases.js'
 import { createCipher } from '../src/crypto.js'
+import { resealSecrets } from '../src/reseal.js'
 import { secretContext } from '../src/webhooks/attempts.js'
-import { config, createUser, db, gql, mutate, withTwilio } from './support/helpers.js'
+import { config, createUser, db, gql, mutate, services, withTwilio } from './support/helpers.js'
 
 // Node with tsx's loader, as harness/process.ts starts the service: npx would add a second or so to each of
 // the many calls here (the newcomer's own `npx tsx` is tested below).
@@ -110,23 +111,55 @@ describe('operator CLI (npm run cli -- …)', () => {
     }
     expect(opened(oldKey, await sealed())).toEqual([account.token, created.signingSecret])
     const rotated = { ENCRYPTION_KEY: newKey, ENCRYPTION_KEY_PREVIOUS: oldKey }
-    const first = cliWith(rotated, 'reseal-secrets')
+    const first = await cliWith(rotated, 'reseal-secrets')
     expect(first.status, first.stderr).toBe(0)
     expect(first.stdout).toMatch(/^[1-9]\d* secret\(s\) sealed again under the current ENCRYPTION_KEY; 0 already were/)
     expect(first.stdout).toContain('ENCRYPTION_KEY_PREVIOUS can go')
     expect(opened(newKey, await sealed())).toEqual([account.token, created.signingSecret])
     expect(opened(oldKey, await sealed())).toEqual([undefined, undefined])
-    const again = cliWith({ ENCRYPTION_KEY: newKey }, 'reseal-secrets')
+    const again = await cliWith({ ENCRYPTION_KEY: newKey }, 'reseal-secrets')
     expect(again.status, again.stderr).toBe(0)
     expect(again.stdout).toMatch(/^0 secret\(s\) sealed again under the current ENCRYPTION_KEY; [1-9]\d* already were/)
     // Under a key that opens nothing: each value named (never shown), nothing changed, a failing exit.
     const before = await sealed()
-    const lost = cliWith({ ENCRYPTION_KEY: randomBytes(32).toString('base64') }, 'reseal-secrets')
+    const lost = await cliWith({ ENCRYPTION_KEY: randomBytes(32).toString('base64') }, 'reseal-secrets')
     expect(lost.status).toBe(1)
     expect(lost.stderr).toContain(`the Twilio auth token of user ${user.id}`)
     expect(lost.stderr).toContain(`the signing secret of webhook endpoint ${endpointId}`)
     for (const plain of [account.token, created.signingSecret, newKey]) expect(lost.stdout + lost.stderr).not.toContain(plain)
     expect(await sealed()).toEqual(before)
+  })
+
+  it('reseals again a secret that an instance still on the old key rewrote meanwhile', async () => {
+    const user = await createUser(['TWILIO'])
+    const account = await withTwilio(user.key)
+    const [oldKey, newKey] = [Buffer.from(process.env.ENCRYPTION_KEY as string, 'base64'), randomBytes(32)]
+    const [oldCipher, rotated] = [createCipher(oldKey), createCipher(newKey, [oldKey])]
+    const stored = async () => (await db.twilioAccount.findUniqueOrThrow({ where: { userId: user.id } })).authTokenEnc
+    let raced = false
+    const accounts = {
+      ...services.stores.accounts,
+      // Only this user's tokens: other tests' users are not this test's business.
+      sealedTokens: async (after: string | undefined, limit: number) =>
+        (await services.stores.accounts.sealedTokens(after, limit)).filter((t) => t.owner === user.id),
+      async resealToken(userId: string, was: string, sealed: string) {
+        if (!raced) {
+          raced = true
+          const { accountSid } = await db.twilioAccount.findUniqueOrThrow({ where: { userId } })
+          await services.stores.accounts.saveTwilioAccount(
+            userId,
+            { accountSid, authTokenEnc: oldCipher.encrypt('rotated-token', userId) },
+            new Date(),
+          )
+        }
+        return services.stores.accounts.resealToken(userId, was, sealed)
+      },
+    }
+    const noEndpoints = { ...services.stores.webhooks, sealedSecrets: async () => [] }
+    const report = await resealSecrets(rotated, { accounts, webhooks: noEndpoints })
+    expect(report).toEqual({ resealed: 1, current: 0, changed: 0, unreadable: [] })
+    expect(createCipher(newKey).open(await stored(), user.id)).toBe('rotated-token')
+    expect(account.token).not.toBe('rotated-token')
   })
 
   it('explains itself with --help', () => {

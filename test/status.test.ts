@@ -50,7 +50,7 @@ describe('signed status callbacks, streamed to subscribers', () => {
     sse.close()
   })
 
-  it('with includeCurrent, sends the deliveries as they now are, then only their later changes (graphql-ws unshared, SSE)', async () => {
+  it('with includeCurrent, sends the deliveries as they now are, then only their later changes (unshared, over graphql-ws and SSE)', async () => {
     const s = await sendingSetup()
     const earlier = await sent(s, { call: { callId: 'call-current', customerPhoneNumber: '+14155550123' } })
     const { id, sid } = await sent(s, { call: { callId: 'call-current', customerPhoneNumber: '+14155550123' } })
@@ -64,9 +64,9 @@ describe('signed status callbacks, streamed to subscribers', () => {
     const before = services.updates.size
     // The same key and operation twice: each gets the current state, so they are not one shared execution.
     const ws = [await wsSubscribe(app.url, s.agent, current, query), await wsSubscribe(app.url, s.agent, current, query)]
-    const sse = await sseSubscribe(app.url, s.agent, current, query)
-    const subs = [...ws, sse]
-    await subscribed(before + 3)
+    const sse = [await sseSubscribe(app.url, s.agent, current, query), await sseSubscribe(app.url, s.agent, current, query)]
+    const subs = [...ws, ...sse]
+    await subscribed(before + 4)
     const shown = (sub: { received: Json[] }) =>
       sub.received.map((u) => `${u.data.smsDeliveryUpdated.delivery.id === id ? 'last' : 'earlier'}:${statuses([u])[0]}`)
     for (const sub of subs) await vi.waitFor(() => expect(shown(sub)).toEqual(['earlier:DELIVERED', 'last:SENT']), { timeout: 5000 })
@@ -82,7 +82,7 @@ describe('signed status callbacks, streamed to subscribers', () => {
     for (const sub of subs)
       await vi.waitFor(() => expect(shown(sub)).toEqual(['earlier:DELIVERED', 'last:SENT', 'last:DELIVERED']), { timeout: 5000 })
     await Promise.all(ws.map((sub) => sub.dispose()))
-    sse.close()
+    for (const sub of sse) sub.close()
     await subscribed(before)
   })
 

@@ -6,7 +6,7 @@ import { createYoga, maskError, type Plugin } from 'graphql-yoga'
 import type { Auth } from '../auth.js'
 import { safeEqual } from '../crypto.js'
 import { AppError, refusalError } from '../errors.js'
-import { type SubscriptionSharing, sharedName } from '../realtime/sharing.js'
+import { asksCurrentState, type SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Context } from '../schema/context.js'
 import { schema } from '../schema/index.js'
 import { usePacedExecution } from '../schema/pacing.js'
@@ -66,13 +66,14 @@ function useMetricsEndpoint({ metrics, config }: Services): Plugin {
 /**
  * Subscriptions over SSE share one execution per user, role, document and variables, as graphql-ws's
  * do (graphql-ws shares its own, after yoga's result hooks). A caller with a refusal runs alone,
- * so that it gets its refusal.
+ * so that it gets its refusal; so does one asking for the current state first.
  */
 function useSharedSubscriptions(sharing: SubscriptionSharing): Plugin<Context & ServerContext> {
   return {
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       const ctx = args.contextValue
       if (ctx.wsAuth !== undefined || ctx.refusal || ctx.auth?.kind !== 'key' || !ctx.params) return
+      if (asksCurrentState(args.document, args.variableValues as Record<string, unknown> | undefined)) return
       const viewer = ctx.auth
       const operation = ctx.params
       ctx.sharedAs = sharedName(viewer)

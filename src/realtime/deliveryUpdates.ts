@@ -1,6 +1,7 @@
 import { Repeater } from 'graphql-yoga'
 import type { Viewer } from '../auth.js'
 import { AppError, NotFoundError, refusalError, ValidationError } from '../errors.js'
+import { isAfter } from '../sms/delivery/status.js'
 import type { Stores } from '../stores/index.js'
 import type { DeliveryUpdate, PubSub } from './pubsub.js'
 
@@ -112,23 +113,24 @@ export class DeliveryUpdates {
 
   /**
    * Pushes the matching deliveries as they now are; answers which later updates they already
-   * showed (the same status again, or an older one arriving late), or null when they could not be read.
+   * showed (the same status again, or an earlier one arriving late), or null when they could not be read.
    */
   private async pushCurrent(userId: string, f: UpdateFilters, push: (u: Streamed) => Promise<unknown>) {
     let current: DeliveryUpdate[]
     try {
+      // With Redis, once the SUBSCRIBE is confirmed: a change published before then would be lost.
+      await this.pubsub.listening(`delivery:updated:${userId}`)
       current = (await this.stores.deliveries.current(userId, f, CURRENT_LIMIT)).map((u) => ({ ...u, webhooks: 0 }))
     } catch {
       await push(interruption('TEMPORARILY_UNAVAILABLE', 'The current deliveries could not be read: subscribe again'))
       return null
     }
-    const shown = new Map(current.map(({ delivery, event }) => [delivery.id, event]))
+    const shown = new Map(current.map(({ delivery }) => [delivery.id, delivery.status]))
     for (const u of current) await push(u)
+    // Status only moves forward: an update that is not a step past what was shown came before it.
     return ({ delivery, event }: DeliveryUpdate) => {
       const before = shown.get(delivery.id)
-      if (!before) return false
-      const [at, was] = [event.at.getTime(), before.at.getTime()]
-      return at < was || (at === was && event.status === before.status)
+      return before !== undefined && !isAfter(event.status, before)
     }
   }
 

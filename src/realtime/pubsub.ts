@@ -61,14 +61,24 @@ function prefixed(inner: Target, prefix: string): LocalTarget {
   }
 }
 
+/** The row's dates, written as ISO strings by JSON: read back as Dates, as the in-process topics keep them. */
+const DATE_KEYS = new Set(['at', 'createdAt', 'updatedAt', 'deliveredAt', 'claimedUntil'])
+const serializer = {
+  stringify: (message: unknown) => JSON.stringify(message),
+  parse: (message: string) =>
+    JSON.parse(message, (key, value) => (DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value)),
+}
+
 /**
  * The Redis clients as the event target uses them, with every command's failure logged: the
  * target drops the promises, and one rejected once the connection closed (an update published
- * while the process stops) would end the process.
+ * while the process stops) would end the process. Each channel's SUBSCRIBE is kept, so a listener
+ * can wait until Redis confirmed it (`subscribing`).
  */
 function answered({ connections, logger }: { connections: RedisConnections; logger: Logger }, resubscribed: () => void) {
   const publisher = connections.open('publish')
   const subscriber = connections.open('subscribe')
+  const subscribing = new Map<string, Promise<unknown>>()
   // What was published while the subscriber was away is gone (Redis keeps no pub/sub backlog).
   let dropped = false
   subscriber.on('close', () => {
@@ -84,11 +94,19 @@ function answered({ connections, logger }: { connections: RedisConnections; logg
     publishClient: { publish: (channel: string, message: string) => publisher.publish(channel, message).catch(logged('publish')) },
     subscribeClient: {
       on: (event: 'message', listener: (channel: string, message: string) => void) => subscriber.on(event, listener),
-      subscribe: (channel: string) => subscriber.subscribe(channel).catch(logged('subscribe')),
-      unsubscribe: (channel: string) => subscriber.unsubscribe(channel).catch(logged('unsubscribe')),
+      subscribe: (channel: string) => {
+        const confirmed = subscriber.subscribe(channel).catch(logged('subscribe'))
+        subscribing.set(channel, confirmed)
+        return confirmed
+      },
+      unsubscribe: (channel: string) => {
+        subscribing.delete(channel)
+        return subscriber.unsubscribe(channel).catch(logged('unsubscribe'))
+      },
     },
+    serializer,
   }
-  return clients as unknown as Parameters<typeof createRedisEventTarget>[0]
+  return { args: clients as unknown as Parameters<typeof createRedisEventTarget>[0], subscribing }
 }
 
 /**
@@ -103,13 +121,16 @@ export function createPubSub(redis?: { connections: RedisConnections; prefix: st
   const onResubscribed = (listener: () => void) => void listeners.push(listener)
   if (!redis) {
     const pubsub = createYogaPubSub<Topics>()
-    return Object.assign(pubsub, { publishHere: pubsub.publish, onResubscribed })
+    return Object.assign(pubsub, { publishHere: pubsub.publish, onResubscribed, listening: async (_topic: string) => undefined })
   }
   const resubscribed = () => {
     redis.logger.warn('redis subscriber reconnected: updates published meanwhile were missed; open subscriptions end with UPDATES_MISSED')
     for (const l of listeners) l()
   }
-  const target = prefixed(createRedisEventTarget(answered(redis, resubscribed)) as unknown as Target, redis.prefix)
+  const { args, subscribing } = answered(redis, resubscribed)
+  const target = prefixed(createRedisEventTarget(args) as unknown as Target, redis.prefix)
+  /** Resolves once Redis confirmed this instance listens to the topic (e.g. `delivery:updated:<userId>`). */
+  const listening = async (topic: string) => void (await subscribing.get(`${redis.prefix}:${topic}`))
   const pubsub = createYogaPubSub<Topics>({ eventTarget: target as unknown as TypedEventTarget<never> })
   const publishHere: typeof pubsub.publish = (topic, ...args) => {
     // As yoga's publish names and fills the event: a topic with an id first is `topic:id`.
@@ -117,7 +138,7 @@ export function createPubSub(redis?: { connections: RedisConnections; prefix: st
     const type = payload === undefined ? topic : `${topic}:${first}`
     target.dispatchHere(new CustomEvent(type, { detail: payload === undefined ? first : payload }))
   }
-  return Object.assign(pubsub, { publishHere, onResubscribed })
+  return Object.assign(pubsub, { publishHere, onResubscribed, listening })
 }
 
 export type PubSub = ReturnType<typeof createPubSub>

@@ -53,16 +53,19 @@ describe('a dropped Redis subscriber connection', () => {
       (u) => seen.push(`${u.delivery.id === id}:${u.event.status}`),
       (e) => ends.push(e),
     )
-    // Each has had the current state: both are subscribed.
+    // Each has had the current state: both are subscribed. A change then comes through Redis.
     await vi.waitFor(() => expect(sub.received).toHaveLength(1))
     await vi.waitFor(() => expect(seen).toEqual(['true:QUEUED']))
+    await twilio.statusCallback(sid, 'sent', {}, { via: server.url })
+    await vi.waitFor(() => expect(sub.received.map((u) => u.data?.smsDeliveryUpdated.event.status)).toEqual(['QUEUED', 'SENT']))
+    await vi.waitFor(() => expect(seen).toEqual(['true:QUEUED', 'true:SENT']))
     await dropSubscriber()
     await sub.completed
     expect(sub.received.at(-1)).toMatchObject({ data: null, errors: [{ extensions: { code: 'UPDATES_MISSED' } }] })
     await sub.dispose()
     // Whether the runtime's new subscription reads it or hears it, the change arrives once.
     await twilio.statusCallback(sid, 'delivered', {}, { via: server.url })
-    await vi.waitFor(() => expect(seen).toEqual(['true:QUEUED', 'true:DELIVERED']))
+    await vi.waitFor(() => expect(seen).toEqual(['true:QUEUED', 'true:SENT', 'true:DELIVERED']))
     expect(ends).toEqual([])
     expect(server.output()).toContain('redis subscriber reconnected')
   })

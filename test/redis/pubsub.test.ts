@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pino from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createPubSub } from '../../src/realtime/pubsub.js'
+import { createPubSub, type DeliveryUpdate, type PubSub } from '../../src/realtime/pubsub.js'
 import { createRedisConnections } from '../../src/redis.js'
 
 const REDIS_URL = process.env.TEST_REDIS_URL as string
@@ -35,5 +35,29 @@ describe('pub/sub through Redis', () => {
     expect(await nextThere).toMatchObject({ done: true })
     await here.return?.()
     await otherConnections.close()
+  })
+
+  it('brings a delivery update to another instance with its dates as Dates, once that instance listens', async () => {
+    const connections = [createRedisConnections(REDIS_URL, logger), createRedisConnections(REDIS_URL, logger)]
+    const prefix = `t${randomBytes(4).toString('hex')}`
+    const [here, there] = connections.map((c) => createPubSub({ connections: c, prefix, logger })) as [PubSub, PubSub]
+    const heard = there.subscribe('delivery:updated', 'user-1')[Symbol.asyncIterator]()
+    const next = heard.next()
+    await there.listening('delivery:updated:user-1')
+    const at = new Date('2026-12-07T12:00:00.123Z')
+    const update = {
+      delivery: { id: 'd1', body: '2026-12-07T12:00:00.123Z', createdAt: at, updatedAt: at, deliveredAt: null },
+      event: { id: 'e1', status: 'SENT', at },
+      webhooks: 0,
+    } as unknown as DeliveryUpdate
+    here.publish('delivery:updated', 'user-1', update)
+    const { value } = await next
+    expect(value.event.at).toBeInstanceOf(Date)
+    expect(value.event.at.getTime()).toBe(at.getTime())
+    expect(value.delivery.updatedAt).toEqual(at)
+    // Only the row's date columns: a body that reads like a date stays a string.
+    expect(value.delivery.body).toBe('2026-12-07T12:00:00.123Z')
+    await heard.return?.()
+    await Promise.all(connections.map((c) => c.close()))
   })
 })

@@ -20,6 +20,11 @@ const RANK: Record<SmsDeliveryStatus, number> = {
 const ALL = Object.keys(RANK) as SmsDeliveryStatus[]
 const FINAL = 4
 
+/** Whether `next` is a step forward from `from` (a status only moves forward; final ones do not move). */
+export function isAfter(next: SmsDeliveryStatus, from: SmsDeliveryStatus): boolean {
+  return RANK[next] > RANK[from]
+}
+
 /** The statuses a delivery may move to `next` from (strictly earlier ones): status only moves forward. */
 export function earlierThan(next: SmsDeliveryStatus): SmsDeliveryStatus[] {
   return ALL.filter((s) => RANK[s] < RANK[next])
