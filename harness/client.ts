@@ -6,7 +6,7 @@ export const SET_CREDS = `mutation($input: SetTwilioCredentialsInput!) { setTwil
 export const SEND = `mutation($input: SendSmsInput!) { sendSms(input: $input) {
   __typename
   ... on SendSmsSuccess { agentMessage delivery { id to body status providerMessageId segments encoding sandbox provider errorCode callId idempotencyKey events { status source } } }
-  ... on SendSmsError { code message agentMessage recorded: recordedDelivery { id status errorCode to body } } } }`
+  ... on SendSmsError { code message agentMessage retryable recorded: recordedDelivery { id status errorCode to body } } } }`
 export const PREVIEW = `mutation($input: SendSmsInput!) { previewSms(input: $input) {
   __typename ... on PreviewSmsSuccess { to body segments encoding provider agentMessage } ... on SendSmsError { code message agentMessage recorded: recordedDelivery { id } } } }`
 

@@ -61,10 +61,11 @@ export class TwilioDouble {
   holdMessages = false
   /**
    * What happens to the next accepted creates, one entry each: answered after `delayMs`, or
-   * `drop`ped (the message is accepted, the connection is cut before any answer), or taken only
-   * after `acceptAfterMs` (until then the message is in no list, as when Twilio is slow).
+   * `drop`ped (the message is accepted, the connection is cut before any answer), answered with a
+   * server error (`answerStatus`: the message is accepted, a gateway in front times out), or taken
+   * only after `acceptAfterMs` (until then the message is in no list, as when Twilio is slow).
    */
-  readonly createFaults: { delayMs?: number; drop?: boolean; acceptAfterMs?: number }[] = []
+  readonly createFaults: { delayMs?: number; drop?: boolean; acceptAfterMs?: number; answerStatus?: number }[] = []
   private held: { res: ServerResponse; body: unknown }[] = []
   private server = createServer((req, res) => void this.handle(req, res))
   url = ''
@@ -152,6 +153,7 @@ export class TwilioDouble {
       if (this.holdMessages) return void this.held.push({ res, body: structuredClone(body) })
       const fault = this.createFaults.shift()
       if (fault?.drop) return void res.destroy()
+      if (fault?.answerStatus) return send(fault.answerStatus, twilioError(20500, fault.answerStatus, 'Bad Gateway'))
       if (fault?.delayMs) return void setTimeout(() => send(status, body), fault.delayMs)
       return send(status, body)
     }

@@ -48,6 +48,21 @@ describe('attempts at a provider that does not always answer', () => {
     expect(createsOf(body)).toHaveLength(2)
   })
 
+  it('a server error after Twilio took the message (a gateway timing out) is asked about before any resend', async () => {
+    const s = await sendingSetup()
+    const body = 'Your pickup code is 4471.'
+    twilio.createFaults.push({ answerStatus: 502 })
+    const sent = await s.send({ body, call: { callId: 'call-502', customerPhoneNumber: '+14155550123' } })
+    const d = await vi.waitFor(async () => {
+      const row = await deliveries.byId(sent.delivery.id)
+      expect(row?.providerMessageId).toBeTruthy()
+      return row as SmsDelivery
+    })
+    expect(createsOf(body)).toHaveLength(1)
+    expect(messagesOf(body).map((m) => m.resource.sid)).toEqual([d.providerMessageId])
+    expect(d.status).toBe('QUEUED')
+  })
+
   it('a callback that came while the last attempt waited for an answer keeps its status: never FAILED after SENT', async () => {
     const body = 'Your receipt is attached.'
     const d = await pendingUnanswered('call-cb', body)

@@ -273,12 +273,15 @@ describe("Twilio's errors", () => {
     expect(await db.smsDelivery.findUniqueOrThrow({ where: { id: r.delivery.id } })).toMatchObject({ attempts: 2 })
   })
 
-  it('gives up after repeated 5xx with PROVIDER_UNAVAILABLE', async () => {
-    const s = await sendingSetup()
+  it('gives up after repeated 503s with PROVIDER_UNAVAILABLE, giving back the call’s one text for the retry', async () => {
+    // One text per call: the failed one never went out, so the retry may send it.
+    const s = await sendingSetup({ maxPerCall: 1 })
     const before = twilio.messageCreates().length
-    twilio.failures.push(500, 503, 502, 500)
+    twilio.failures.push(503, 503, 503, 503)
     const r = await s.send({ idempotencyKey: 'tool-call-5xx' })
-    expect(r).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', recorded: { status: 'FAILED' } })
+    expect(r).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true, recorded: { status: 'FAILED' } })
+    // What the agent is told matches `retryable`: try again, not "it failed".
+    expect(r.agentMessage).toContain('try the same tool call again')
     expect(twilio.messageCreates().length - before).toBe(4)
     const stored = await db.smsDelivery.findUniqueOrThrow({ where: { id: r.recorded.id } })
     expect(stored).toMatchObject({ status: 'FAILED', attempts: 4, errorCode: 'PROVIDER_UNAVAILABLE' })

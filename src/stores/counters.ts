@@ -28,6 +28,12 @@ export function countersStore(db: Db) {
       return slots.filter((s) => !keys.has(s.key)).map((s) => s.key)
     },
 
+    /** Gives back one unit of each counter (a text that never went out). */
+    async giveBack(keys: string[]): Promise<void> {
+      if (keys.length === 0) return
+      await db.$executeRaw`UPDATE "UsageCounter" SET "count" = "count" - 1 WHERE "key" IN (${Prisma.join(keys)}) AND "count" > 0`
+    },
+
     /** How many units of each counter are used (0 when it does not exist). */
     async used(keys: string[]): Promise<Map<string, number>> {
       const rows = await db.usageCounter.findMany({ where: { key: { in: keys } }, select: { key: true, count: true } })

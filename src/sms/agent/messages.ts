@@ -26,7 +26,8 @@ export const AGENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   BODY_TOO_LONG: 'That message is too long for a text; shorten it to under 1,600 characters and try again.',
   IDEMPOTENCY_CONFLICT: 'That tool call was already used for a different text; send it again as a new tool call.',
   PROVIDER_ERROR: "The text couldn't be sent; tell the caller, and offer to share the information another way.",
-  PROVIDER_UNAVAILABLE: "The text service isn't answering right now; tell the caller the text couldn't be sent.",
+  PROVIDER_UNAVAILABLE:
+    "The text service isn't answering right now, so the text hasn't gone out; try the same tool call again in a minute, or tell the caller it couldn't be sent yet.",
   TEMPORARILY_UNAVAILABLE: 'Texting is briefly unavailable; try the same tool call again in a few seconds.',
   VALIDATION: 'Something in that text request is missing or malformed; check it and try again.',
 }

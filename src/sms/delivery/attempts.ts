@@ -3,11 +3,13 @@ import type { Config } from '../../config.js'
 import { isTransientDbError } from '../../db/client.js'
 import type { Logger } from '../../logger.js'
 import type { Metrics } from '../../metrics.js'
+import type { CountersStore } from '../../stores/counters.js'
 import type { DeliveriesStore, SmsDelivery } from '../../stores/deliveries.js'
 import type { OptOutsStore } from '../../stores/optOuts.js'
 import type { Providers } from '../providers/index.js'
 import { type OutgoingSms, outgoingOf, ProviderFailure, type ProviderReceipt, type TwilioCredentials } from '../providers/types.js'
 import { senderOf } from '../sender.js'
+import { takenBy } from '../sending/limits.js'
 import type { DeliveryStatusWriter } from './status.js'
 
 /** What the request that stored a delivery already holds, so its first attempt reads nothing again. */
@@ -48,6 +50,7 @@ export class SendAttempts {
   constructor(
     private readonly deps: {
       deliveries: DeliveriesStore
+      counters: CountersStore
       optOuts: OptOutsStore
       status: DeliveryStatusWriter
       providers: Providers
@@ -166,7 +169,15 @@ export class SendAttempts {
     const errorCode = failure.kind === 'permanent' ? (failure.providerCode ?? failure.code) : failure.code
     // Only from PENDING: a callback that came meanwhile says the provider took an earlier attempt's message.
     const change = { errorCode, errorMessage: failure.message }
-    return this.deps.status.move(sms.deliveryId, 'FAILED', 'DISPATCHER', change, ['PENDING'])
+    const failed = await this.deps.status.move(sms.deliveryId, 'FAILED', 'DISPATCHER', change, ['PENDING'])
+    // It never went out: the per-call, per-number and daily units it took are given back, so the
+    // same request may be sent again (a provider outage must not spend the call's one text).
+    if (failed) await this.deps.counters.giveBack(takenBy(failed)).catch((err) => this.unreturned(sms.deliveryId, err))
+    return failed
+  }
+
+  private unreturned(deliveryId: string, err: unknown) {
+    this.deps.logger.warn({ deliveryId, err: (err as Error).message }, 'the limit units of a failed text could not be given back')
   }
 
   private unasked(deliveryId: string, err: unknown): undefined {

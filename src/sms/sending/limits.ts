@@ -2,6 +2,7 @@ import type { Config } from '../../config.js'
 import type { SendSmsError } from '../../errors.js'
 import type { Slot } from '../../stores/counters.js'
 import type { SendAction } from '../../stores/sendContext.js'
+import { senderOf } from '../sender.js'
 import { policy } from './refusals.js'
 
 const MINUTE = 60_000
@@ -17,6 +18,18 @@ export type SendSlot = Slot & { kind: Kind }
 
 const window = (now: Date, ms: number) => Math.floor(now.getTime() / ms)
 
+/** The keys of the counters a text takes a unit of, by kind (their windows those of `now`). */
+function slotKeys(a: { actionId: string; userId: string; callId: string; to: string; sender: string }, now: Date): Record<Kind, string> {
+  const recipient = `to:${a.userId}:${a.sender}:${a.to}`
+  return {
+    call: `call:${a.actionId}:${a.callId}`,
+    recipientHour: `${recipient}:h${window(now, HOUR)}`,
+    recipientDay: `${recipient}:d${window(now, DAY)}`,
+    day: `day:${a.userId}:${window(now, DAY)}`,
+    minute: `rate:${a.userId}:${window(now, MINUTE)}`,
+  }
+}
+
 /**
  * The counters a send takes a unit of, all in one statement: its action on its call (maxPerCall);
  * the number it texts, from its sender, this hour and today (a call id the runtime makes up does
@@ -28,19 +41,27 @@ export function sendSlots(
   limits: TextLimits,
 ): SendSlot[] {
   const at = now.getTime()
-  const recipient = `to:${a.userId}:${a.sender}:${a.to}`
+  const key = slotKeys({ ...a, actionId: a.action.id }, now)
   return [
-    { kind: 'call', key: `call:${a.action.id}:${a.callId}`, limit: a.action.maxPerCall, expiresAt: new Date(at + DAY) },
-    {
-      kind: 'recipientHour',
-      key: `${recipient}:h${window(now, HOUR)}`,
-      limit: limits.perRecipientHour,
-      expiresAt: new Date(at + 2 * HOUR),
-    },
-    { kind: 'recipientDay', key: `${recipient}:d${window(now, DAY)}`, limit: limits.perRecipientDay, expiresAt: new Date(at + 2 * DAY) },
-    { kind: 'day', key: `day:${a.userId}:${window(now, DAY)}`, limit: limits.perDay, expiresAt: new Date(at + 2 * DAY) },
-    { kind: 'minute', key: `rate:${a.userId}:${window(now, MINUTE)}`, limit: limits.perMinute, expiresAt: new Date(at + 2 * MINUTE) },
+    { kind: 'call', key: key.call, limit: a.action.maxPerCall, expiresAt: new Date(at + DAY) },
+    { kind: 'recipientHour', key: key.recipientHour, limit: limits.perRecipientHour, expiresAt: new Date(at + 2 * HOUR) },
+    { kind: 'recipientDay', key: key.recipientDay, limit: limits.perRecipientDay, expiresAt: new Date(at + 2 * DAY) },
+    { kind: 'day', key: key.day, limit: limits.perDay, expiresAt: new Date(at + 2 * DAY) },
+    { kind: 'minute', key: key.minute, limit: limits.perMinute, expiresAt: new Date(at + 2 * MINUTE) },
   ]
+}
+
+/** The counters a stored delivery took a unit of when it was created (given back when it never went out). */
+export function takenBy(d: {
+  smsActionId: string
+  userId: string
+  callId: string
+  to: string
+  fromNumber: string | null
+  createdAt: Date
+}) {
+  const { smsActionId: actionId, userId, callId, to } = d
+  return Object.values(slotKeys({ actionId, userId, callId, to, sender: senderOf(d) }, d.createdAt))
 }
 
 /** The refusal for the first of `slots` that is used up, if any is. */

@@ -18,7 +18,11 @@ export function classifyTwilioError(e: unknown): ProviderFailure {
   if (known) return new ProviderFailure('permanent', known.code, known.message, providerCode)
   if (err.status === undefined || err.status === 429 || err.code === 20429 || err.status >= 500) {
     const message = `Twilio unavailable (${err.status ?? 'no response'}): ${err.message}`
-    return new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', message, providerCode, err.status === undefined)
+    // No answer, or a server error (a gateway that timed out, say), may come after Twilio took the
+    // message: ask before sending again. A 429, or a 503 (Twilio's "unable to service your
+    // request"), says it was not taken.
+    const ambiguous = err.status === undefined || (err.status >= 500 && err.status !== 503)
+    return new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', message, providerCode, ambiguous)
   }
   return new ProviderFailure('permanent', 'PROVIDER_ERROR', `Twilio refused the message (${err.status}): ${err.message}`, providerCode)
 }
