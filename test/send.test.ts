@@ -53,6 +53,11 @@ describe('sendSms through TWILIO', () => {
     expect(r.delivery.to).toBe('+14155550123')
     expect(creates(s.account?.sid).map((q) => q.form.get('To'))).toEqual(['+14155550123'])
     expect(r.agentMessage).toContain('only texts the caller')
+    // A caller on a landline: there is no other number this tool could take, so the agent is not told to ask for one.
+    const landline = await s.send({ call: { callId: 'call-landline', customerPhoneNumber: '+442079460000' } })
+    expect(landline).toMatchObject({ code: 'LANDLINE_RECIPIENT' })
+    expect(landline.agentMessage).toContain("can only go to the caller's number")
+    expect(landline.agentMessage).not.toContain('ask for')
   })
 
   it('renders the template with the variables; a missing variable is VALIDATION naming it', async () => {

@@ -18,6 +18,26 @@ const REASONS: Record<string, string> = {
   PROVIDER_UNAVAILABLE: 'the text service was unavailable',
 }
 
+// Why a text was refused before it went out (never the stored errorMessage: it may name a full number).
+const REFUSALS: Record<string, string> = {
+  OPTED_OUT: "the number has opted out of texts; don't text it",
+  INVALID_RECIPIENT: 'the number is not valid',
+  LANDLINE_RECIPIENT: 'the number is a landline',
+  RECIPIENT_NOT_ALLOWED: 'texts cannot be sent to that number',
+  CALL_LIMIT_REACHED: 'the limit of texts for this call was reached',
+  RECIPIENT_LIMIT_REACHED: 'that number has had as many texts as allowed for now',
+  DAILY_LIMIT_REACHED: 'the daily limit of texts was reached',
+  RATE_LIMITED: 'too many texts were going out at the time',
+  CONSENT_REQUIRED: 'the caller had not agreed to it yet',
+  BODY_TOO_LONG: 'the message was too long',
+  VALIDATION: 'the request was missing something',
+  ACTION_DISABLED: 'that text is switched off',
+  ACTION_NOT_ATTACHED: 'that text is not enabled for this campaign',
+}
+
+/** How many texts that went out (or are going) are told one by one; refusals are counted after them. */
+const TOLD = 3
+
 /** One sentence about one text: where it is, and what to do when it did not arrive. */
 function sentence(d: SmsDelivery): string {
   const where = `The text to ${spokenNumber(d.to)}`
@@ -26,13 +46,13 @@ function sentence(d: SmsDelivery): string {
     case 'DELIVERED':
       return `${where} was delivered${sandbox}.`
     case 'SENT':
-      return `${where} was sent; the carrier has not confirmed delivery yet.`
+      return `${where} was sent${sandbox}; the carrier has not confirmed delivery yet.`
     case 'PENDING':
     case 'QUEUED':
     case 'SENDING':
-      return `${where} is on its way; it has not been confirmed delivered yet.`
+      return `${where} is on its way${sandbox}; it has not been confirmed delivered yet.`
     case 'REJECTED':
-      return `${where} was not sent: ${d.errorMessage ?? d.errorCode ?? 'it was refused'}.`
+      return `${where} was not sent: ${(d.errorCode && REFUSALS[d.errorCode]) ?? 'it was refused'}.`
     default: {
       const reason = (d.errorCode && REASONS[d.errorCode]) ?? 'the carrier did not deliver it'
       return `${where} could not be delivered: ${reason}; offer to read it out or share it another way.`
@@ -40,8 +60,22 @@ function sentence(d: SmsDelivery): string {
   }
 }
 
-/** What the agent can be told about a call's texts (newest first), in a sentence or a few. */
+/**
+ * What the agent can be told about a call's texts (newest first): the latest that went out one by
+ * one, then how many attempts were refused, so a delivered text is never hidden behind refusals.
+ */
 export function deliveryTruth(deliveries: SmsDelivery[]): string {
   if (deliveries.length === 0) return 'No text has been sent on this call yet.'
-  return deliveries.slice(0, 3).map(sentence).join(' ')
+  const went = deliveries.filter((d) => d.status !== 'REJECTED')
+  const refused = deliveries.filter((d) => d.status === 'REJECTED')
+  if (went.length === 0) {
+    const [latest] = refused as [SmsDelivery]
+    const others = refused.length - 1
+    return `${sentence(latest)}${others ? ` ${others === 1 ? 'One earlier attempt was' : `${others} earlier attempts were`} refused too.` : ''}`
+  }
+  const told = went.slice(0, TOLD).map(sentence)
+  if (went.length > TOLD) told.push(`${went.length - TOLD} earlier ${went.length - TOLD === 1 ? 'text' : 'texts'} went out before these.`)
+  if (refused.length)
+    told.push(`${refused.length === 1 ? 'One other attempt was' : `${refused.length} other attempts were`} refused and not sent.`)
+  return told.join(' ')
 }

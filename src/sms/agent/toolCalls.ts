@@ -23,6 +23,8 @@ export interface ToolCallInput {
 export type ToolCallOutcome<T> = { toolResult: string; outcome?: T }
 
 const validators = new ArgumentValidators()
+/** How many of a call's latest deliveries the status sentence is made from (more than it tells one by one). */
+const CALL_TEXTS_READ = 20
 
 /** One sentence the LLM can act on, from what was wrong with its arguments. */
 function whatToFix(tool: string, errors: ErrorObject[], allowed: string[]): string {
@@ -58,7 +60,7 @@ export class ToolCalls {
 
   /** Whether a call's latest texts arrived, in words for the agent (what the delivery-status tool answers). */
   async callStatus(userId: string, callId: string, campaignId?: string) {
-    const deliveries = await this.deps.stores.deliveries.forCall(userId, callId, campaignId, 5)
+    const deliveries = await this.deps.stores.deliveries.forCall(userId, callId, campaignId, CALL_TEXTS_READ)
     return { sentence: deliveryTruth(deliveries), deliveryIds: deliveries.map((d) => d.id) }
   }
 

@@ -106,7 +106,8 @@ function shaped(format: AgentToolFormat, name: string, description: string, para
     case 'ANTHROPIC':
       return { name, description, input_schema: argumentsSchema(params, false) }
     case 'GEMINI':
-      return { name, description, parameters: geminiSchema(params) }
+      // Gemini refuses an OBJECT without properties (400 "should be non-empty for OBJECT type"): a tool without parameters has none.
+      return Object.keys(params).length ? { name, description, parameters: geminiSchema(params) } : { name, description }
     case 'MCP':
       return { name, description, inputSchema: argumentsSchema(params, false) }
   }

@@ -31,6 +31,9 @@ export function candidates(i: SendRequest): [string, string] {
   return [e164(i.to || caller), e164(caller)]
 }
 
+const CALLER_UNREACHABLE =
+  "The caller's number can't receive texts, and this text can only go to the caller's number; tell them you can't text them, and offer to share the information another way."
+
 /** Recipient and body, checked and measured. */
 export function compose(action: SendAction, i: SendRequest): Composed | Refused {
   const caller = i.call.customerPhoneNumber
@@ -42,7 +45,9 @@ export function compose(action: SendAction, i: SendRequest): Composed | Refused 
   const size = measure(body)
   const partial = { to: asked, requestedTo, body, segments: size.segments, encoding: size.encoding }
   const recipient = checkRecipient(asked, caller)
-  if (!recipient.ok) return { refusal: refuse(recipient.code, recipient.reason), partial }
+  // Under CALLER_ONLY the tool has no number to ask for: the caller's own cannot take texts.
+  const agent = action.recipientPolicy === 'CALLER_ONLY' ? CALLER_UNREACHABLE : undefined
+  if (!recipient.ok) return { refusal: refuse(recipient.code, recipient.reason, agent), partial }
   const composed = { ...partial, to: recipient.e164 }
   if (missing.length) {
     const names = missing.join(', ')
