@@ -21,6 +21,8 @@ export class WebhookReceiver {
   readonly answers: number[] = []
   /** Answer only after this many ms. */
   delayMs = 0
+  /** How many requests have been answered. */
+  replied = 0
   secret?: string
   private readonly server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -34,7 +36,10 @@ export class WebhookReceiver {
       } catch {}
       this.received.push({ id: String(req.headers['webhook-id']), headers: req.headers, body, payload: JSON.parse(body), verified })
       const status = this.answers.shift() ?? 200
-      const reply = () => res.writeHead(status).end()
+      const reply = () => {
+        this.replied++
+        res.writeHead(status).end()
+      }
       if (this.delayMs) setTimeout(reply, this.delayMs)
       else reply()
     })

@@ -118,6 +118,7 @@ const Env = z.object({
   WEBHOOK_TIMEOUT_MS: count(100, 60_000, 10_000),
   WEBHOOK_CONCURRENCY: count(1, 1000, 32),
   WEBHOOK_ENDPOINT_CONCURRENCY: count(1, 100, 4),
+  WEBHOOK_USER_CONCURRENCY: count(1, 1000, 8),
   WEBHOOK_POLL_MS: count(50, 60_000, 1000),
   WEBHOOK_ENDPOINTS_PER_USER: count(1, 1000, 10),
   WEBHOOK_RETENTION_DAYS: count(1, 3650, 30),
@@ -234,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       lockMs: e.WEBHOOK_TIMEOUT_MS + 30_000,
       concurrency: e.WEBHOOK_CONCURRENCY,
       perEndpoint: e.WEBHOOK_ENDPOINT_CONCURRENCY,
+      perUser: e.WEBHOOK_USER_CONCURRENCY,
       pollMs: e.WEBHOOK_POLL_MS,
       endpointsPerUser: e.WEBHOOK_ENDPOINTS_PER_USER,
       /** Delivered and failed messages, with their attempts, are deleted this long after they finished. */

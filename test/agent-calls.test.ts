@@ -144,6 +144,16 @@ describe('delivery truth during the call', () => {
     )
   })
 
+  it('refuses a call id the database cannot take (a NUL character) with VALIDATION, on the status tool too', async () => {
+    const s = await setup({}, true)
+    for (const name of ['check_text_delivery', 'send_details']) {
+      const input = { campaignId: s.campaignId, call: { ...caller, callId: 'call\u0000nul' }, toolCall: toolCall(name, {}) }
+      const r = (await gql(CALL, { input }, s.agent)).data.sendSmsToolCall
+      expect(r, name).toMatchObject({ __typename: 'SendSmsError', code: 'VALIDATION' })
+      expect(r.message).toContain('call.callId')
+    }
+  })
+
   it('is not a tool of a campaign that does not offer it', async () => {
     const s = await setup()
     expect((await s.call(toolCall('check_text_delivery', {}))).code).toBe('NOT_FOUND')

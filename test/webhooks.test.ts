@@ -314,6 +314,34 @@ describe('webhook targets (SSRF)', () => {
     await db.webhookEndpoint.delete({ where: { id: hanging } })
   })
 
+  it('one user’s endpoints that hang hold at most WEBHOOK_USER_CONCURRENCY posts: another user’s go out meanwhile', async () => {
+    const [a, b] = [await sendingSetup(), await sendingSetup()]
+    const [slow, quick] = [await receiver(), await receiver()]
+    slow.delayMs = 5000
+    // As many endpoints as a user may have, each with more due messages than its own share: they would take every slot.
+    const hanging = await Promise.all(Array.from({ length: config.webhooks.endpointsPerUser }, () => endpointFor(a, slow, ['SENT'])))
+    const other = await endpointFor(b, quick, ['SENT'])
+    const { id: deliveryId } = await sent(a, 'wh-fair')
+    const { id: eventId } = await db.smsDeliveryEvent.findFirstOrThrow({ where: { deliveryId } })
+    const ago = (ms: number) => new Date(clock.now().getTime() - ms)
+    const rows = hanging.flatMap((endpointId, e) =>
+      Array.from({ length: config.webhooks.perEndpoint + 1 }, (_, i) => ({
+        id: `msg_fair_${e}_${i}`,
+        endpointId,
+        nextAttemptAt: ago(60_000 - i),
+      })),
+    )
+    rows.push({ id: 'msg_fair_other', endpointId: other, nextAttemptAt: ago(0) })
+    await db.webhookMessage.createMany({ data: rows.map((m) => ({ ...m, eventId, deliveryId, createdAt: m.nextAttemptAt })) })
+    expect(config.webhooks.endpointsPerUser * config.webhooks.perEndpoint).toBeGreaterThan(config.webhooks.concurrency)
+    services.webhooks.poke()
+    await vi.waitFor(() => expect(quick.ids()).toEqual(['msg_fair_other']), { timeout: 4000 })
+    // Posted while the hanging ones still hang: none of them had to finish to make room.
+    expect(slow.replied).toBe(0)
+    expect(slow.received.length).toBeLessThanOrEqual(config.webhooks.perUser)
+    await db.webhookEndpoint.deleteMany({ where: { id: { in: hanging } } })
+  })
+
   it('gives up on an endpoint that does not answer in time', async () => {
     const r = await receiver()
     r.delayMs = 2000

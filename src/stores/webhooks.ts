@@ -117,15 +117,20 @@ export function webhooksStore(db: Db) {
      * an endpoint with a backlog (one that hangs) would otherwise fill every read, and no other
      * endpoint's message would be read until it drained.
      */
-    async due(now: Date, limit: number, perEndpoint: number): Promise<{ id: string; endpointId: string; attempts: number }[]> {
-      const rows = await db.$queryRaw<{ id: string; endpointId: string; attempts: unknown }[]>`
-        SELECT "id", "endpointId", "attempts" FROM (
+    async due(
+      now: Date,
+      limit: number,
+      perEndpoint: number,
+    ): Promise<{ id: string; endpointId: string; userId: string; attempts: number }[]> {
+      const rows = await db.$queryRaw<{ id: string; endpointId: string; userId: string; attempts: unknown }[]>`
+        SELECT "due"."id", "due"."endpointId", e."userId", "due"."attempts" FROM (
           SELECT "id", "endpointId", "attempts", "nextAttemptAt",
             ROW_NUMBER() OVER (PARTITION BY "endpointId" ORDER BY "nextAttemptAt", "id") AS "place"
           FROM "WebhookMessage"
           WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${now})
-        ) "due" WHERE "place" <= ${perEndpoint}
-        ORDER BY "nextAttemptAt", "id" LIMIT ${limit}`
+        ) "due" JOIN "WebhookEndpoint" e ON e."id" = "due"."endpointId"
+        WHERE "due"."place" <= ${perEndpoint}
+        ORDER BY "due"."nextAttemptAt", "due"."id" LIMIT ${limit}`
       return rows.map((r) => ({ ...r, attempts: int.parse(r.attempts) }))
     },
 

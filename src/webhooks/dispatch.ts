@@ -18,8 +18,12 @@ export interface WebhookDispatch {
 interface Due {
   id: string
   endpointId: string
+  userId: string
   attempts: number
 }
+
+/** Whose slots a post takes: its endpoint's, and its user's (one user's slow endpoints never hold every slot). */
+type Holder = Pick<Due, 'endpointId' | 'userId'>
 
 export interface DispatchDeps {
   webhooks: WebhooksStore
@@ -28,9 +32,10 @@ export interface DispatchDeps {
   logger: Logger
   /** How often the outbox is read for due messages (retries come due between pokes). */
   pollMs: number
-  /** POSTs in flight in this instance, in all and per endpoint (a slow endpoint holds only its share). */
+  /** POSTs in flight in this instance, in all, per endpoint and per user (a slow endpoint holds only its share). */
   concurrency: number
   perEndpoint: number
+  perUser: number
 }
 
 /** Reads the outbox for due messages, on a timer and when poked; one read at a time. */
@@ -41,15 +46,16 @@ abstract class OutboxReader implements WebhookDispatch {
   private again = false
   protected stopping = false
 
-  private readonly perEndpoint = new Map<string, number>()
+  private readonly held = { endpoint: new Map<string, number>(), user: new Map<string, number>() }
 
   constructor(protected readonly deps: DispatchDeps) {}
 
-  /** Takes one of the endpoint's slots, or answers false when all are taken. */
-  protected hold(endpointId: string): boolean {
-    const held = this.perEndpoint.get(endpointId) ?? 0
-    if (held >= this.deps.perEndpoint) return false
-    this.perEndpoint.set(endpointId, held + 1)
+  /** Takes one of the endpoint's slots and one of its user's, or answers false when either is all taken. */
+  protected hold({ endpointId, userId }: Holder): boolean {
+    const [byEndpoint, byUser] = [this.held.endpoint.get(endpointId) ?? 0, this.held.user.get(userId) ?? 0]
+    if (byEndpoint >= this.deps.perEndpoint || byUser >= this.deps.perUser) return false
+    this.held.endpoint.set(endpointId, byEndpoint + 1)
+    this.held.user.set(userId, byUser + 1)
     return true
   }
 
@@ -66,10 +72,15 @@ abstract class OutboxReader implements WebhookDispatch {
     }
   }
 
-  protected release(endpointId: string) {
-    const left = (this.perEndpoint.get(endpointId) ?? 1) - 1
-    if (left) this.perEndpoint.set(endpointId, left)
-    else this.perEndpoint.delete(endpointId)
+  protected release({ endpointId, userId }: Holder) {
+    for (const [map, key] of [
+      [this.held.endpoint, endpointId],
+      [this.held.user, userId],
+    ] as const) {
+      const left = (map.get(key) ?? 1) - 1
+      if (left) map.set(key, left)
+      else map.delete(key)
+    }
   }
 
   start() {
@@ -137,13 +148,13 @@ export class InProcessWebhooks extends OutboxReader {
     this.backlog = due.length === BATCH
     for (const m of due) {
       if (this.inflight.has(m.id)) continue
-      if (this.inflight.size >= this.deps.concurrency || !this.hold(m.endpointId)) {
+      if (this.inflight.size >= this.deps.concurrency || !this.hold(m)) {
         this.backlog = true
         continue
       }
       const run = this.attemptOnce(m.id).finally(() => {
         this.inflight.delete(m.id)
-        this.release(m.endpointId)
+        this.release(m)
         if (this.backlog) this.poke()
       })
       this.inflight.set(m.id, run)
@@ -190,22 +201,24 @@ export class BullWebhooks extends OutboxReader {
     await this.queue.addBulk(
       due.map((m) => ({
         name: 'post',
-        data: { id: m.id, endpointId: m.endpointId },
+        data: { id: m.id, endpointId: m.endpointId, userId: m.userId },
         opts: { jobId: `${m.id}-${m.attempts}`, removeOnComplete: true, removeOnFail: 1000 },
       })),
     )
   }
 
-  private async process(job: Job<{ id: string; endpointId: string }>, token?: string) {
+  private async process(job: Job<{ id: string; endpointId: string; userId?: string }>, token?: string) {
     const { id, endpointId } = job.data
-    if (!this.hold(endpointId)) {
+    // A job queued before jobs named their user counts against its endpoint alone.
+    const holder = { endpointId, userId: job.data.userId ?? `endpoint:${endpointId}` }
+    if (!this.hold(holder)) {
       await job.moveToDelayed(Date.now() + 250, token)
       throw new DelayedError()
     }
     try {
       await this.attemptOnce(id)
     } finally {
-      this.release(endpointId)
+      this.release(holder)
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv'
 import type { Stores } from '../../stores/index.js'
+import { parseCallContext } from '../sending/input.js'
 import { refuse } from '../sending/refusals.js'
 import type { PreviewOutcome, Sending, SendOutcome } from '../sending/sendSms.js'
 import { deliveryTruth } from './deliveryTruth.js'
@@ -66,9 +67,10 @@ export class ToolCalls {
 
   private async handle<T extends { agentMessage: string }>(
     userId: string,
-    { campaignId, call, toolCall }: ToolCallInput,
+    { campaignId, call: raw, toolCall }: ToolCallInput,
     run: (send: Parameters<Sending['send']>[1]) => Promise<T>,
   ): Promise<ToolCallOutcome<T>> {
+    const call = parseCallContext(raw)
     const campaign = await this.deps.stores.campaigns.tools(userId, campaignId)
     if (!campaign) throw refuse('NOT_FOUND', 'Campaign not found')
     if (campaign.deliveryStatusTool && toolCall.name === DELIVERY_STATUS_TOOL.name) {

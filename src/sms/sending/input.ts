@@ -3,13 +3,20 @@ import { z } from 'zod'
 import { cleanText } from '../../text.js'
 import { refuse } from './refusals.js'
 
+/** The call a text is sent during, as sendSms and the tool calls take it. */
+export const CallContext = z.object({ callId: cleanText().trim().min(1).max(128), customerPhoneNumber: cleanText().trim().min(1).max(40) })
+const MAX_VARIABLES = 100
+
 const Input = z.object({
   campaignId: cleanText().min(1).max(64),
   smsActionId: cleanText().min(1).max(64),
-  call: z.object({ callId: cleanText().trim().min(1).max(128), customerPhoneNumber: cleanText().trim().min(1).max(40) }),
+  call: CallContext,
   to: cleanText().trim().max(40).nullish(),
   body: cleanText().max(20_000).nullish(),
-  variables: z.record(cleanText().max(64), z.union([cleanText().max(1000), z.number(), z.boolean()])).nullish(),
+  variables: z
+    .record(cleanText().max(64), z.union([cleanText().max(1000), z.number(), z.boolean()]))
+    .refine((v) => Object.keys(v).length <= MAX_VARIABLES, `at most ${MAX_VARIABLES} variables`)
+    .nullish(),
   idempotencyKey: cleanText().min(1).max(255).nullish(),
   callerAgreed: z.boolean().nullish(),
 })
@@ -21,10 +28,19 @@ export type SendRequest = z.output<typeof Input>
 
 /** Checks the input's shape; a refusal (VALIDATION) names the first bad field. */
 export function parseSendInput(raw: SendInput): SendRequest {
-  const r = Input.safeParse(raw)
+  return parsed(Input, raw)
+}
+
+/** Checks a tool call's call (its id goes to the database: a NUL character must not). */
+export function parseCallContext(raw: z.input<typeof CallContext>, at = 'call'): z.output<typeof CallContext> {
+  return parsed(CallContext, raw, `${at}.`)
+}
+
+function parsed<S extends z.ZodType>(schema: S, raw: unknown, prefix = ''): z.output<S> {
+  const r = schema.safeParse(raw)
   if (r.success) return r.data
   const issue = r.error.issues[0]
-  throw refuse('VALIDATION', `${issue?.path.join('.')}: ${issue?.message}`)
+  throw refuse('VALIDATION', `${prefix}${issue?.path.join('.')}: ${issue?.message}`)
 }
 
 /** A stable hash of what was asked, to tell a retry from a different request with the same key. */
