@@ -1,6 +1,29 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import type { LookupAddress } from 'node:dns'
 import { lookup as dnsLookupAll } from 'node:dns/promises'
 import { BlockList, isIP } from 'node:net'
+import { within } from '../clock.js'
+
+/**
+ * dns.lookup runs on libuv's thread pool (4 threads), which file, crypto and the database driver's
+ * work share: names that resolve slowly (a customer's choice) may take at most LOOKUPS_AT_ONCE of them.
+ */
+export const LOOKUPS_AT_ONCE = 2
+/** How long a new endpoint's name may take to resolve. */
+const LOOKUP_MS = 5_000
+let resolving = 0
+const waiting: (() => void)[] = []
+
+/** Runs a lookup once fewer than LOOKUPS_AT_ONCE are running (in turn). */
+export async function throttled<T>(lookup: () => Promise<T>): Promise<T> {
+  if (resolving >= LOOKUPS_AT_ONCE) await new Promise<void>((go) => waiting.push(go))
+  resolving++
+  try {
+    return await lookup()
+  } finally {
+    resolving--
+    waiting.shift()?.()
+  }
+}
 
 // Addresses a webhook may not reach unless the operator allows it: this host, private networks,
 // link-local (cloud metadata), carrier-grade NAT, multicast and reserved ranges.
@@ -79,7 +102,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  */
 export function guardedLookup(allowPrivate: boolean) {
   return (hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
-    dnsLookup(hostname, { all: true }, (err, addresses) => {
+    const answered = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
       if (err) return callback(err, [])
       const allowed = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address))
       if (allowed.length === 0) {
@@ -91,7 +114,11 @@ export function guardedLookup(allowPrivate: boolean) {
       if (options.all) return callback(null, allowed)
       const [first] = allowed as [LookupAddress]
       callback(null, first.address, first.family)
-    })
+    }
+    throttled(() => dnsLookupAll(hostname, { all: true })).then(
+      (addresses) => answered(null, addresses),
+      (err: NodeJS.ErrnoException) => answered(err, []),
+    )
   }
 }
 
@@ -104,8 +131,11 @@ export async function endpointRefusal(raw: string, rules: TargetRules): Promise<
   if (refused || rules.allowPrivate) return refused
   const host = hostOf(new URL(raw))
   if (isIP(host)) return undefined
-  const addresses = await dnsLookupAll(host, { all: true }).catch(() => undefined)
-  if (!addresses?.length) return { code: 'VALIDATION', reason: `${host} does not resolve` }
+  const addresses = await within(
+    throttled(() => dnsLookupAll(host, { all: true })).catch(() => undefined),
+    LOOKUP_MS,
+  )
+  if (!addresses?.length) return { code: 'VALIDATION', reason: `${host} does not resolve (within ${LOOKUP_MS / 1000} s)` }
   if (addresses.some((a) => !isPublicAddress(a.address)))
     return { code: 'UNSAFE_URL', reason: `${host} resolves to a private, loopback or link-local address` }
   return undefined

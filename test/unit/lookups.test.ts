@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { LOOKUPS_AT_ONCE, throttled } from '../../src/webhooks/targets.js'
+
+// Webhook names resolve on libuv's small thread pool: slow ones must not take all of it.
+describe('webhook DNS lookups', () => {
+  it('run at most LOOKUPS_AT_ONCE at a time, the rest in turn, each answered', async () => {
+    let running = 0
+    let most = 0
+    const finish: (() => void)[] = []
+    const lookup = (n: number) =>
+      throttled(async () => {
+        running++
+        most = Math.max(most, running)
+        await new Promise<void>((done) => finish.push(done))
+        running--
+        return n
+      })
+    const answers = Promise.all([1, 2, 3, 4, 5].map(lookup))
+    const settle = () => new Promise((r) => setImmediate(r))
+    await settle()
+    expect(running).toBe(LOOKUPS_AT_ONCE)
+    while (finish.length) {
+      finish.shift()?.()
+      await settle()
+    }
+    expect(await answers).toEqual([1, 2, 3, 4, 5])
+    expect(most).toBe(LOOKUPS_AT_ONCE)
+    // A failed lookup gives its turn back too.
+    await expect(throttled(async () => Promise.reject(new Error('ENOTFOUND')))).rejects.toThrow('ENOTFOUND')
+    expect(await throttled(async () => 'next')).toBe('next')
+  })
+})
