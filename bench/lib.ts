@@ -35,6 +35,7 @@ export async function benchEnv(): Promise<{ port: number; url: string }> {
     USER_TEXTS_PER_DAY: '10000000',
     SENDER_RATE_PER_SECOND: '10000',
     SUBSCRIPTIONS_PER_KEY: '100000',
+    SOCKETS_PER_KEY: '100000',
     ...(process.env.BENCH_REDIS_URL
       ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}` }
       : {}),

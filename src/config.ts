@@ -99,6 +99,7 @@ const Env = z.object({
   KEY_QUERY_COST_PER_SECOND: count(100, 100_000_000, 50_000),
   RATE_LIMIT_HOLD_MS: count(0, 10_000, 1000),
   SUBSCRIPTIONS_PER_KEY: count(1, 100_000, 100),
+  SOCKETS_PER_KEY: count(1, 100_000, 100),
   SMS_ACTIONS_PER_USER: count(1, 100_000, 1000),
   CAMPAIGNS_PER_USER: count(1, 100_000, 1000),
   API_KEYS_PER_USER: count(1, 10_000, 100),
@@ -217,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Longest a rate-limited query or subscription is held before its refusal is answered. */
       rateLimitHoldMs: e.RATE_LIMIT_HOLD_MS,
       subscriptionsPerKey: e.SUBSCRIPTIONS_PER_KEY,
+      socketsPerKey: e.SOCKETS_PER_KEY,
       subscriptionsPerConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
       refusalsRecordedPerMinute: e.REFUSALS_RECORDED_PER_MINUTE,
       /** What one user may hold: live actions, campaigns, unrevoked API keys. */

@@ -35,6 +35,7 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
   const keyOfSocket = new WeakMap<object, { keyId: string; token: string }>()
   // Shared after yoga's result hooks: they run once per event, not once per subscriber.
   const sharing = new SubscriptionSharing(services.updates)
+  const sockets = socketsPerKey(limits.socketsPerKey)
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
     {
       onConnect: async (ctx) => {
@@ -42,8 +43,16 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         const token = bearerToken(typeof header === 'string' ? header : undefined)
         const auth = await services.authenticate(token)
         if (!auth) return false
+        const { socket, request } = ctx.extra
+        // A connection costs a request of the key's budget, and a key holds at most SOCKETS_PER_KEY of them.
+        const over = await budget(budgetKey(auth, request.socket.remoteAddress))
+        const refusal = over?.message ?? (auth.kind === 'key' ? sockets.take(auth.keyId, socket) : undefined)
+        if (refusal) {
+          socket.close(TRY_AGAIN_LATER, refusal.slice(0, 120))
+          return false
+        }
         ctx.extra.auth = auth
-        if (auth.kind === 'key' && token) keyOfSocket.set(ctx.extra.socket, { keyId: auth.keyId, token })
+        if (auth.kind === 'key' && token) keyOfSocket.set(socket, { keyId: auth.keyId, token })
         return true
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -115,6 +124,27 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
     async close() {
       for (const client of wss.clients) client.close(GOING_AWAY, 'Server shutting down')
       await new Promise<void>((resolve) => wss.close(() => resolve()))
+    },
+  }
+}
+
+/** WebSocket close code 1013: the client may connect again later (graphql-ws clients retry it). */
+const TRY_AGAIN_LATER = 1013
+
+/** The open sockets of each key, at most `limit`: `take` answers a refusal, or counts the socket until it closes. */
+function socketsPerKey(limit: number) {
+  const open = new Map<string, number>()
+  return {
+    take(keyId: string, socket: { once(event: 'close', listener: () => void): unknown }): string | undefined {
+      const count = open.get(keyId) ?? 0
+      if (count >= limit) return `At most ${limit} connections at once with one key`
+      open.set(keyId, count + 1)
+      socket.once('close', () => {
+        const left = (open.get(keyId) ?? 1) - 1
+        if (left > 0) open.set(keyId, left)
+        else open.delete(keyId)
+      })
+      return undefined
     },
   }
 }
