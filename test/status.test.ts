@@ -142,6 +142,18 @@ describe('signed status callbacks, streamed to subscribers', () => {
     expect(log).not.toContain(m?.account.token)
   })
 
+  it('re-reads a user’s credentials for forged callbacks at most once in a while, not once each', async () => {
+    const s = await sendingSetup()
+    const { sid } = await sent(s)
+    const reads = vi.spyOn(services.stores.accounts, 'twilioAccount')
+    try {
+      for (let i = 0; i < 5; i++) expect(await deliverCallback(sid, 'delivered', {}, { token: 'f'.repeat(32) })).toBe(403)
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(1)
+    } finally {
+      reads.mockRestore()
+    }
+  })
+
   it('accepts callbacks signed with a token rotated by another instance (remembered credentials are re-read)', async () => {
     const s = await sendingSetup()
     const { id, sid } = await sent(s)

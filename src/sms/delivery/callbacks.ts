@@ -24,7 +24,13 @@ import type { DeliveryStatusWriter } from './status.js'
  * delivery through the delivery id in the (signed) URL: adopted when the delivery has no message
  * yet, recorded as a duplicate send when it has another. Returns the HTTP status to answer.
  */
+/** How often a user's Twilio credentials may be re-read to check a callback that did not verify. */
+const REREAD_MS = 5_000
+
 export class StatusCallbacks {
+  /** When each user's credentials were last re-read for a callback that did not verify. */
+  private readonly rereadAt = new Map<string, number>()
+
   constructor(
     private readonly deps: {
       deliveries: DeliveriesStore
@@ -94,15 +100,28 @@ export class StatusCallbacks {
     if (lag >= 0 && lag < 86_400) this.deps.metrics.callbackLag.observe({ status: String(callback.status) }, lag)
   }
 
-  /** Whether the account that sent the delivery signed the callback (remembered credentials are re-read before refusing). */
+  /**
+   * Whether the account that sent the delivery signed the callback. Remembered credentials are
+   * re-read before refusing (a token rotated elsewhere), at most once per REREAD_MS per user:
+   * forged callbacks naming a delivery must not each cost a read.
+   */
   private async verified(delivery: CallbackTarget, signature: string, url: string, params: Record<string, string>) {
     const { credentials, config } = this.deps
     if (delivery.provider === 'ATLAS') return signedByPlatform(config.atlas, signature, url, params)
     for (const fresh of [false, true]) {
+      if (fresh && !this.mayReread(delivery.userId)) return false
       const account = await credentials.of(delivery.userId, fresh)
       if (account && signedBy(account, signature, url, params)) return true
     }
     return false
+  }
+
+  private mayReread(userId: string): boolean {
+    const now = this.deps.clock.now().getTime()
+    if (now - (this.rereadAt.get(userId) ?? Number.NEGATIVE_INFINITY) < REREAD_MS) return false
+    if (this.rereadAt.size >= 10_000) this.rereadAt.clear()
+    this.rereadAt.set(userId, now)
+    return true
   }
 
   /** Whether the platform's account, or an account the callback names that a user holds, signed it. */
