@@ -67,7 +67,13 @@ export class TwilioDouble {
    */
   readonly createFaults: { delayMs?: number; drop?: boolean; acceptAfterMs?: number; answerStatus?: number }[] = []
   private held: { res: ServerResponse; body: unknown }[] = []
-  private server = createServer((req, res) => void this.handle(req, res))
+  // Idle connections stay open longer than the SDK keeps a free socket (TWILIO_TIMEOUT_MS), as a
+  // real API's do: otherwise both ends drop one at the same moment, and a request sent on it then
+  // fails with ECONNRESET (a race of the test's making, not Twilio's).
+  private server = Object.assign(
+    createServer((req, res) => void this.handle(req, res)),
+    { keepAliveTimeout: 65_000 },
+  )
   url = ''
 
   async start(): Promise<this> {

@@ -96,6 +96,7 @@ const Env = z.object({
   GRAPHQL_MAX_COMPLEXITY: count(10, 10_000_000, 20_000),
   GRAPHQL_MAX_SUBSCRIPTION_COMPLEXITY: count(10, 10_000_000, 1_000),
   KEY_REQUESTS_PER_SECOND: count(1, 100_000, 50),
+  USER_REQUESTS_PER_SECOND: count(1, 1_000_000, 500),
   KEY_QUERY_COST_PER_SECOND: count(100, 100_000_000, 50_000),
   RATE_LIMIT_HOLD_MS: count(0, 10_000, 1000),
   SUBSCRIPTIONS_PER_KEY: count(1, 100_000, 100),
@@ -214,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     limits: {
       keyRequestsPerSecond: e.KEY_REQUESTS_PER_SECOND,
+      userRequestsPerSecond: e.USER_REQUESTS_PER_SECOND,
       keyCostPerSecond: e.KEY_QUERY_COST_PER_SECOND,
       /** Longest a rate-limited query or subscription is held before its refusal is answered. */
       rateLimitHoldMs: e.RATE_LIMIT_HOLD_MS,

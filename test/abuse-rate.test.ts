@@ -4,7 +4,12 @@ import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
 
 // One caller never stalls the others: a request budget per key, and open subscriptions per key.
 vi.hoisted(() => {
-  Object.assign(process.env, { KEY_REQUESTS_PER_SECOND: '20', KEY_QUERY_COST_PER_SECOND: '2000', SUBSCRIPTIONS_PER_KEY: '3' })
+  Object.assign(process.env, {
+    KEY_REQUESTS_PER_SECOND: '20',
+    USER_REQUESTS_PER_SECOND: '30',
+    KEY_QUERY_COST_PER_SECOND: '2000',
+    SUBSCRIPTIONS_PER_KEY: '3',
+  })
 })
 
 const { app, createKey, overSocket, sendingSetup, SEND } = await import('./support/helpers.js')
@@ -47,6 +52,23 @@ describe('requests per key per second', () => {
     // Refused as a whole, before it runs: no data, one error, no field path.
     const [first] = limited.map((a) => a.body)
     expect([first.data, first.errors.length, first.errors[0].path]).toEqual([undefined, 1, undefined])
+    await vi.waitFor(async () => expect((await gql('{ viewer { id } }', {}, s.agent)).data?.viewer?.id).toBe(s.user.id), { timeout: 3000 })
+  })
+})
+
+describe('requests per account per second', () => {
+  it('answers RATE_LIMITED past the account’s budget however many keys it spreads over; other accounts go on', async () => {
+    const s = await sendingSetup()
+    const keys = [s.agent, await createKey(s.user.key, 'MONITOR'), await createKey(s.user.key, 'MONITOR')]
+    const elsewhere = await sendingSetup()
+    // 12 a key is within each key's 20, and 36 in all past the account's 30.
+    const answers = await Promise.all(keys.flatMap((key) => Array.from({ length: 12 }, () => gql('{ viewer { id } }', {}, key))))
+    const limited = answers.filter((a) => a.errors?.[0]?.extensions?.code === 'RATE_LIMITED')
+    // Setting up spent some of this second's budget already: at most 30 are served, so at least 6 refused.
+    expect(answers.length - limited.length).toBeLessThanOrEqual(30)
+    expect(limited.length).toBeGreaterThanOrEqual(6)
+    expect(limited[0]?.errors[0].message).toMatch(/More than 30 requests a second with this account's keys/)
+    expect((await gql('{ viewer { id } }', {}, elsewhere.agent)).data.viewer.id).toBe(elsewhere.user.id)
     await vi.waitFor(async () => expect((await gql('{ viewer { id } }', {}, s.agent)).data?.viewer?.id).toBe(s.user.id), { timeout: 3000 })
   })
 })

@@ -81,15 +81,26 @@ function perSecondBudget(store: { client?: Redis; prefix: string }, name: string
  */
 export function createBudgets({ config, redis }: Pick<Services, 'config' | 'redis'>) {
   const store = { client: redis?.open('rate-limit'), prefix: config.queue.prefix }
-  const { keyRequestsPerSecond: requests, keyCostPerSecond: cost } = config.limits
+  const { keyRequestsPerSecond: requests, userRequestsPerSecond: userRequests, keyCostPerSecond: cost } = config.limits
+  const perKey = perSecondBudget(store, 'requests', requests, `More than ${requests} requests a second with this key`)
+  // One account's many keys (up to API_KEYS_PER_USER) must not add up to every other account's share.
+  const perUser = perSecondBudget(
+    store,
+    'user-requests',
+    userRequests,
+    `More than ${userRequests} requests a second with this account's keys`,
+  )
+  const requestsOf: RequestBudget = async (auth, address) =>
+    (await perKey(budgetKey(auth, address))) ?? (auth?.kind === 'key' ? await perUser(`user:${auth.userId}`) : undefined)
   return {
-    requests: perSecondBudget(store, 'requests', requests, `More than ${requests} requests a second with this key`),
+    requests: requestsOf,
     cost: perSecondBudget(store, 'query-cost', cost, `More than ${cost} of query cost a second with this key`),
   }
 }
 
 export type Budgets = ReturnType<typeof createBudgets>
-export type RequestBudget = Budgets['requests']
+/** Spends a request of the caller's budgets (its key's, then its account's); the refusal when one is spent. */
+export type RequestBudget = (auth: Auth | null, address: string | undefined) => Promise<Refusal | undefined>
 
 /** The name a caller's budget is kept under. */
 export const budgetKey = (auth: Auth | null, address: string | undefined) =>
@@ -104,7 +115,7 @@ export async function settleCaller(services: Services, budget: RequestBudget, he
     if (!isTransientDbError(err)) throw err
     return { auth: null, refusal: UNAVAILABLE }
   }
-  const refusal = await budget(budgetKey(auth, address))
+  const refusal = await budget(auth, address)
   return { auth, refusal }
 }
 

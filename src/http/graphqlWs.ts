@@ -8,7 +8,7 @@ import { type Auth, bearerToken, type Viewer } from '../auth.js'
 import { refusalError } from '../errors.js'
 import { asksCurrentState, SubscriptionSharing, sharedName } from '../realtime/sharing.js'
 import type { Services } from '../services.js'
-import { budgetKey, type RequestBudget } from './callers.js'
+import type { RequestBudget } from './callers.js'
 import type { GraphQLServer } from './yoga.js'
 
 /** The close code of sockets ended by a shutdown (RFC 6455 "going away"). */
@@ -45,7 +45,7 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         if (!auth) return false
         const { socket, request } = ctx.extra
         // A connection costs a request of the key's budget, and a key holds at most SOCKETS_PER_KEY of them.
-        const over = await budget(budgetKey(auth, request.socket.remoteAddress))
+        const over = await budget(auth, request.socket.remoteAddress)
         const refusal = over?.message ?? (auth.kind === 'key' ? sockets.take(auth.keyId, socket) : undefined)
         if (refusal) {
           socket.close(TRY_AGAIN_LATER, refusal.slice(0, 120))
@@ -66,7 +66,7 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
           setImmediate(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden'))
           return [refusalError('UNAUTHENTICATED', 'The API key was revoked')]
         }
-        const over = await budget(budgetKey(ctx.extra.auth ?? null, ctx.extra.request.socket.remoteAddress))
+        const over = await budget(ctx.extra.auth ?? null, ctx.extra.request.socket.remoteAddress)
         if (over) return [refusalError(over.code, over.message)]
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,

@@ -36,6 +36,7 @@ Object.assign(process.env, {
   LOG_FILE: join(dir, 'service.log'),
   // Suites send many texts and requests quickly; test/abuse*.test.ts set these limits low.
   KEY_REQUESTS_PER_SECOND: process.env.KEY_REQUESTS_PER_SECOND ?? '100000',
+  USER_REQUESTS_PER_SECOND: process.env.USER_REQUESTS_PER_SECOND ?? '1000000',
   KEY_QUERY_COST_PER_SECOND: process.env.KEY_QUERY_COST_PER_SECOND ?? '100000000',
   RECIPIENT_TEXTS_PER_HOUR: process.env.RECIPIENT_TEXTS_PER_HOUR ?? '10000',
   RECIPIENT_TEXTS_PER_DAY: process.env.RECIPIENT_TEXTS_PER_DAY ?? '10000',
