@@ -46,6 +46,8 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         const { socket, request } = ctx.extra
         // A connection costs a request of the key's budget, and a key holds at most SOCKETS_PER_KEY of them.
         const over = await budget(auth, request.socket.remoteAddress)
+        // Gone while its key and budget were read: counting it now would never be undone (its close has fired).
+        if (socket.readyState !== socket.OPEN) return false
         const refusal = over?.message ?? (auth.kind === 'key' ? sockets.take(auth.keyId, socket) : undefined)
         if (refusal) {
           socket.close(TRY_AGAIN_LATER, refusal.slice(0, 120))

@@ -113,24 +113,24 @@ export function webhooksStore(db: Db) {
     },
 
     /**
-     * Messages due now that no instance holds, soonest first, at most `perEndpoint` of each endpoint:
-     * an endpoint with a backlog (one that hangs) would otherwise fill every read, and no other
-     * endpoint's message would be read until it drained.
+     * Messages due now that no instance holds, soonest first, at most `per.endpoint` of each endpoint
+     * and `per.user` of each user: an endpoint or a user with a backlog (endpoints that hang) would
+     * otherwise fill every read, and no other's message would be read until it drained.
      */
-    async due(
-      now: Date,
-      limit: number,
-      perEndpoint: number,
-    ): Promise<{ id: string; endpointId: string; userId: string; attempts: number }[]> {
+    async due(now: Date, limit: number, per: { endpoint: number; user: number }) {
       const rows = await db.$queryRaw<{ id: string; endpointId: string; userId: string; attempts: unknown }[]>`
-        SELECT "due"."id", "due"."endpointId", e."userId", "due"."attempts" FROM (
-          SELECT "id", "endpointId", "attempts", "nextAttemptAt",
-            ROW_NUMBER() OVER (PARTITION BY "endpointId" ORDER BY "nextAttemptAt", "id") AS "place"
-          FROM "WebhookMessage"
-          WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${now})
-        ) "due" JOIN "WebhookEndpoint" e ON e."id" = "due"."endpointId"
-        WHERE "due"."place" <= ${perEndpoint}
-        ORDER BY "due"."nextAttemptAt", "due"."id" LIMIT ${limit}`
+        SELECT "id", "endpointId", "userId", "attempts" FROM (
+          SELECT "due"."id", "due"."endpointId", e."userId", "due"."attempts", "due"."nextAttemptAt",
+            ROW_NUMBER() OVER (PARTITION BY e."userId" ORDER BY "due"."nextAttemptAt", "due"."id") AS "userPlace"
+          FROM (
+            SELECT "id", "endpointId", "attempts", "nextAttemptAt",
+              ROW_NUMBER() OVER (PARTITION BY "endpointId" ORDER BY "nextAttemptAt", "id") AS "place"
+            FROM "WebhookMessage"
+            WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now} AND ("lockedUntil" IS NULL OR "lockedUntil" < ${now})
+          ) "due" JOIN "WebhookEndpoint" e ON e."id" = "due"."endpointId"
+          WHERE "due"."place" <= ${per.endpoint}
+        ) "fair" WHERE "fair"."userPlace" <= ${per.user}
+        ORDER BY "fair"."nextAttemptAt", "fair"."id" LIMIT ${limit}`
       return rows.map((r) => ({ ...r, attempts: int.parse(r.attempts) }))
     },
 

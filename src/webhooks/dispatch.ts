@@ -130,7 +130,7 @@ abstract class OutboxReader implements WebhookDispatch {
   }
 
   private async read() {
-    const due = await this.deps.webhooks.due(this.deps.clock.now(), BATCH, this.deps.perEndpoint)
+    const due = await this.deps.webhooks.due(this.deps.clock.now(), BATCH, { endpoint: this.deps.perEndpoint, user: this.deps.perUser })
     if (due.length) await this.handOver(due)
   }
 

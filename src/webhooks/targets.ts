@@ -15,13 +15,15 @@ const waiting: (() => void)[] = []
 
 /** Runs a lookup once fewer than LOOKUPS_AT_ONCE are running (in turn). */
 export async function throttled<T>(lookup: () => Promise<T>): Promise<T> {
+  // A finished lookup hands its slot straight to the next waiting one, so none can slip in between.
   if (resolving >= LOOKUPS_AT_ONCE) await new Promise<void>((go) => waiting.push(go))
-  resolving++
+  else resolving++
   try {
     return await lookup()
   } finally {
-    resolving--
-    waiting.shift()?.()
+    const next = waiting.shift()
+    if (next) next()
+    else resolving--
   }
 }
 

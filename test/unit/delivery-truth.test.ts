@@ -36,7 +36,7 @@ describe('deliveryTruth', () => {
       'The text to the number ending 0101 is on its way (in the sandbox: nothing really left the platform); it has not been confirmed delivered yet. ' +
         'The text to the number ending 0102 was sent; the carrier has not confirmed delivery yet. ' +
         'The text to the number ending 0103 could not be delivered: the phone is unreachable (switched off or out of coverage); offer to read it out or share it another way. ' +
-        '1 earlier text went out before these.',
+        '1 earlier text is not listed.',
     )
   })
 })

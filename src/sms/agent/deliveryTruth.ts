@@ -74,7 +74,7 @@ export function deliveryTruth(deliveries: SmsDelivery[]): string {
     return `${sentence(latest)}${others ? ` ${others === 1 ? 'One earlier attempt was' : `${others} earlier attempts were`} refused too.` : ''}`
   }
   const told = went.slice(0, TOLD).map(sentence)
-  if (went.length > TOLD) told.push(`${went.length - TOLD} earlier ${went.length - TOLD === 1 ? 'text' : 'texts'} went out before these.`)
+  if (went.length > TOLD) told.push(`${went.length - TOLD} earlier ${went.length - TOLD === 1 ? 'text is' : 'texts are'} not listed.`)
   if (refused.length)
     told.push(`${refused.length === 1 ? 'One other attempt was' : `${refused.length} other attempts were`} refused and not sent.`)
   return told.join(' ')

@@ -70,6 +70,9 @@ export class SendAttempts {
     if (seen.attempts > 0 && (await this.adoptIfSent(deliveryId))) return undefined
     /** The attempt this run counted last (its hold lets no other dispatcher send meanwhile). */
     let claimed: number | undefined
+    // Whether an attempt may have reached the provider unanswered (an earlier run's, or one of these):
+    // its lookup can miss a message Twilio has not listed yet, so its units are kept on failure.
+    let unanswered = seen.attempts > 0
     for (let attempt = 1; ; attempt++) {
       // On shutdown no new attempt starts: the delivery stays PENDING for the next dispatcher.
       if (stopping()) return STOPPED
@@ -84,6 +87,7 @@ export class SendAttempts {
         receipt = await providers.transportFor(sms.provider).send(sms)
       } catch (e) {
         const failure = e instanceof ProviderFailure ? e : new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', (e as Error).message)
+        unanswered ||= failure.ambiguous
         this.logFailure(deliveryId, attempt, failure)
         const wait = failure.kind === 'transient' ? backoffMs(attempt, send.retryBaseMs) : 0
         // Another dispatcher may take the next attempt while this one waits (this one may stop meanwhile);
@@ -97,7 +101,7 @@ export class SendAttempts {
           const adopted = await this.adoptIfSent(deliveryId).catch((err) => this.unasked(deliveryId, err))
           if (adopted !== false) return undefined
         }
-        if (failure.kind === 'permanent' || attempt >= send.maxAttempts) return this.fail(sms, failure)
+        if (failure.kind === 'permanent' || attempt >= send.maxAttempts) return this.fail(sms, failure, !unanswered)
         this.deps.metrics.sendRetries.inc({ code: failure.code })
         continue
       }
@@ -163,7 +167,7 @@ export class SendAttempts {
     }
   }
 
-  private async fail(sms: OutgoingSms, failure: ProviderFailure) {
+  private async fail(sms: OutgoingSms, failure: ProviderFailure, neverSent: boolean) {
     if (failure.code === 'OPTED_OUT') await this.deps.optOuts.record(sms.userId, senderOf(sms), sms.to, 'TWILIO_21610')
     // A Twilio code says more than ours for a refusal; for an outage ours does (the last 5xx says little).
     const errorCode = failure.kind === 'permanent' ? (failure.providerCode ?? failure.code) : failure.code
@@ -172,7 +176,7 @@ export class SendAttempts {
     const failed = await this.deps.status.move(sms.deliveryId, 'FAILED', 'DISPATCHER', change, ['PENDING'])
     // It never went out: the per-call, per-number and daily units it took are given back, so the
     // same request may be sent again (a provider outage must not spend the call's one text).
-    if (failed) await this.deps.counters.giveBack(takenBy(failed)).catch((err) => this.unreturned(sms.deliveryId, err))
+    if (failed && neverSent) await this.deps.counters.giveBack(takenBy(failed)).catch((err) => this.unreturned(sms.deliveryId, err))
     return failed
   }
 

@@ -51,7 +51,11 @@ export function sendSlots(
   ]
 }
 
-/** The counters a stored delivery took a unit of when it was created (given back when it never went out). */
+/**
+ * The counters a stored delivery took a unit of when it was created that are given back when it
+ * never went out: its call's, its number's and the day's. The minute's is kept: it paces calls to
+ * the provider, which were made.
+ */
 export function takenBy(d: {
   smsActionId: string
   userId: string
@@ -61,7 +65,8 @@ export function takenBy(d: {
   createdAt: Date
 }) {
   const { smsActionId: actionId, userId, callId, to } = d
-  return Object.values(slotKeys({ actionId, userId, callId, to, sender: senderOf(d) }, d.createdAt))
+  const { minute: _paced, ...texts } = slotKeys({ actionId, userId, callId, to, sender: senderOf(d) }, d.createdAt)
+  return Object.values(texts)
 }
 
 /** The refusal for the first of `slots` that is used up, if any is. */
