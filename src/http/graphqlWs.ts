@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws'
 import { type Auth, bearerToken, type Viewer } from '../auth.js'
 import { refusalError } from '../errors.js'
 import { asksCurrentState, SubscriptionSharing, sharedName } from '../realtime/sharing.js'
+import { Seats } from '../seats.js'
 import type { Services } from '../services.js'
 import type { RequestBudget } from './callers.js'
 import type { GraphQLServer } from './yoga.js'
@@ -35,7 +36,7 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
   const keyOfSocket = new WeakMap<object, { keyId: string; token: string }>()
   // Shared after yoga's result hooks: they run once per event, not once per subscriber.
   const sharing = new SubscriptionSharing(services.updates)
-  const sockets = socketsPerKey(limits.socketsPerKey)
+  const sockets = new Seats(limits.socketsPerKey)
   useServer<Record<string, unknown> | undefined, { auth?: Auth }>(
     {
       onConnect: async (ctx) => {
@@ -48,11 +49,13 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
         const over = await budget(auth, request.socket.remoteAddress)
         // Gone while its key and budget were read: counting it now would never be undone (its close has fired).
         if (socket.readyState !== socket.OPEN) return false
-        const refusal = over?.message ?? (auth.kind === 'key' ? sockets.take(auth.keyId, socket) : undefined)
-        if (refusal) {
+        const seat = over ? undefined : auth.kind === 'key' ? sockets.take(auth.keyId) : () => undefined
+        if (!seat) {
+          const refusal = over?.message ?? `At most ${limits.socketsPerKey} connections at once with one key`
           socket.close(TRY_AGAIN_LATER, refusal.slice(0, 120))
           return false
         }
+        socket.once('close', seat)
         ctx.extra.auth = auth
         if (auth.kind === 'key' && token) keyOfSocket.set(socket, { keyId: auth.keyId, token })
         return true
@@ -132,21 +135,3 @@ export function attachGraphQLWs(server: Server, yoga: GraphQLServer, services: S
 
 /** WebSocket close code 1013: the client may connect again later (graphql-ws clients retry it). */
 const TRY_AGAIN_LATER = 1013
-
-/** The open sockets of each key, at most `limit`: `take` answers a refusal, or counts the socket until it closes. */
-function socketsPerKey(limit: number) {
-  const open = new Map<string, number>()
-  return {
-    take(keyId: string, socket: { once(event: 'close', listener: () => void): unknown }): string | undefined {
-      const count = open.get(keyId) ?? 0
-      if (count >= limit) return `At most ${limit} connections at once with one key`
-      open.set(keyId, count + 1)
-      socket.once('close', () => {
-        const left = (open.get(keyId) ?? 1) - 1
-        if (left > 0) open.set(keyId, left)
-        else open.delete(keyId)
-      })
-      return undefined
-    },
-  }
-}

@@ -1,6 +1,7 @@
 import { Repeater } from 'graphql-yoga'
 import type { Viewer } from '../auth.js'
 import { AppError, NotFoundError, refusalError, ValidationError } from '../errors.js'
+import { Seats } from '../seats.js'
 import { isAfter } from '../sms/delivery/status.js'
 import type { Stores } from '../stores/index.js'
 import type { DeliveryUpdate, PubSub } from './pubsub.js'
@@ -35,7 +36,7 @@ type Stream = AsyncIterator<Streamed>
  */
 export class DeliveryUpdates {
   private readonly open = new Map<string, Set<Stream>>()
-  private readonly seats = new Map<string, number>()
+  private readonly seats: Seats
   private readonly interrupts = new Map<Stream, () => void>()
 
   constructor(
@@ -43,6 +44,7 @@ export class DeliveryUpdates {
     private readonly stores: Pick<Stores, 'deliveries' | 'campaigns'>,
     private readonly perKey: number,
   ) {
+    this.seats = new Seats(perKey)
     pubsub.onResubscribed(() => this.interrupt())
   }
 
@@ -51,17 +53,9 @@ export class DeliveryUpdates {
    * (once). Taken before the first await, so concurrent subscribers cannot all pass the check.
    */
   reserve(keyId: string): () => void {
-    const taken = this.seats.get(keyId) ?? 0
-    if (taken >= this.perKey) throw new AppError('RATE_LIMITED', `At most ${this.perKey} subscriptions may be open at once with one key`)
-    this.seats.set(keyId, taken + 1)
-    let held = true
-    return () => {
-      if (!held) return
-      held = false
-      const left = (this.seats.get(keyId) ?? 1) - 1
-      if (left > 0) this.seats.set(keyId, left)
-      else this.seats.delete(keyId)
-    }
+    const release = this.seats.take(keyId)
+    if (!release) throw new AppError('RATE_LIMITED', `At most ${this.perKey} subscriptions may be open at once with one key`)
+    return release
   }
 
   /**
