@@ -40,6 +40,8 @@ export interface DoubleMessage {
   resource: Record<string, unknown> & { sid: string; status: string; to: string; body: string }
   statusCallback?: string
   account: DoubleAccount
+  /** Until then (ms since the epoch) the message is in no list, though it was taken (Twilio's lists lag). */
+  listedAt?: number
 }
 
 /** Twilio's error body for a code. */
@@ -63,9 +65,10 @@ export class TwilioDouble {
    * What happens to the next accepted creates, one entry each: answered after `delayMs`, or
    * `drop`ped (the message is accepted, the connection is cut before any answer), answered with a
    * server error (`answerStatus`: the message is accepted, a gateway in front times out), or taken
-   * only after `acceptAfterMs` (until then the message is in no list, as when Twilio is slow).
+   * only after `acceptAfterMs` (until then the message is in no list, as when Twilio is slow); a
+   * message taken may also be missing from lists for `unlistedForMs` (a list that lags the create).
    */
-  readonly createFaults: { delayMs?: number; drop?: boolean; acceptAfterMs?: number; answerStatus?: number }[] = []
+  readonly createFaults: { delayMs?: number; drop?: boolean; acceptAfterMs?: number; answerStatus?: number; unlistedForMs?: number }[] = []
   private held: { res: ServerResponse; body: unknown }[] = []
   // Idle connections stay open longer than the SDK keeps a free socket (TWILIO_TIMEOUT_MS), as a
   // real API's do: otherwise both ends drop one at the same moment, and a request sent on it then
@@ -158,6 +161,8 @@ export class TwilioDouble {
       if (status !== 201) return send(status, body)
       if (this.holdMessages) return void this.held.push({ res, body: structuredClone(body) })
       const fault = this.createFaults.shift()
+      const taken = this.messages.get((body as { sid: string }).sid)
+      if (taken && fault?.unlistedForMs) taken.listedAt = Date.now() + fault.unlistedForMs
       if (fault?.drop) return void res.destroy()
       if (fault?.answerStatus) return send(fault.answerStatus, twilioError(20500, fault.answerStatus, 'Bad Gateway'))
       if (fault?.delayMs) return void setTimeout(() => send(status, body), fault.delayMs)
@@ -286,7 +291,8 @@ export class TwilioDouble {
       ['DateSent>', (d, v) => d >= day(v)],
     ]
     const matches = [...this.messages.values()]
-      .filter((m) => m.account === a && (!to || m.resource.to === to) && (!from || m.resource.from === from))
+      .filter((m) => m.account === a && (m.listedAt ?? 0) <= Date.now())
+      .filter((m) => (!to || m.resource.to === to) && (!from || m.resource.from === from))
       .filter((m) =>
         dateFilters.every(([name, test]) => {
           const v = q.get(name)

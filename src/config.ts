@@ -73,6 +73,7 @@ const Env = z.object({
   SEND_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
   SEND_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(250),
+  SEND_CONFIRM_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   SEND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   REDIS_PREFIX: z
@@ -176,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       waitMs: e.SEND_WAIT_MS,
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       retryBaseMs: e.SEND_RETRY_BASE_MS,
+      /**
+       * How long a text whose attempts ran out after one went unanswered waits before the provider
+       * is asked about it again: its list can lag the create, and FAILED would invite a resend.
+       */
+      confirmAfterMs: e.SEND_CONFIRM_AFTER_MS,
       sandboxDelayMs: e.SANDBOX_DELAY_MS,
       /**
        * How long an attempt holds its delivery: past any answer the provider can still give (its

@@ -12,7 +12,7 @@ beforeAll(() => app.start())
 
 /** SendAttempts as the service builds them, with `send` settings of the test's own. */
 const attemptsWith = (send: { maxAttempts: number; retryBaseMs: number }) =>
-  new SendAttempts({ ...services.stores, ...services, send: { ...send, claimMs: 10_000 } })
+  new SendAttempts({ ...services.stores, ...services, send: { ...send, claimMs: 10_000, confirmAfterMs: 1000 } })
 const { deliveries } = services.stores
 
 /** A PENDING delivery no dispatcher holds: a copy of `like` on another call (with `other` fields, when given). */
@@ -208,9 +208,12 @@ describe('the Atlas sandbox', () => {
       fetchStatus: () => sandbox.fetchStatus(),
     }
     const providers = { ...services.providers, transportFor: () => reportsFirst }
-    await new SendAttempts({ ...services.stores, ...services, providers, send: { maxAttempts: 1, retryBaseMs: 10, claimMs: 10_000 } }).run(
-      d.id,
-    )
+    await new SendAttempts({
+      ...services.stores,
+      ...services,
+      providers,
+      send: { maxAttempts: 1, retryBaseMs: 10, claimMs: 10_000, confirmAfterMs: 1000 },
+    }).run(d.id)
     expect(sid).toMatch(/^SM[0-9a-f]{32}$/)
     expect(await deliveries.byId(d.id)).toMatchObject({ status: 'DELIVERED', sandbox: true, providerMessageId: sid })
   })

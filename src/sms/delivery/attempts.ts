@@ -57,7 +57,7 @@ export class SendAttempts {
       clock: Clock
       logger: Logger
       metrics: Metrics
-      send: Pick<Config['send'], 'maxAttempts' | 'retryBaseMs' | 'claimMs'>
+      send: Pick<Config['send'], 'maxAttempts' | 'retryBaseMs' | 'claimMs' | 'confirmAfterMs'>
     },
   ) {}
 
@@ -67,6 +67,7 @@ export class SendAttempts {
     // The row as last seen: the claim below succeeds only if nobody else claimed it since.
     let seen = first && sendable(first.delivery) ? first.delivery : await deliveries.byId(deliveryId)
     if (!sendable(seen)) return undefined
+    if (this.unconfirmed(seen)) return this.confirm(seen)
     if (seen.attempts > 0 && (await this.adoptIfSent(deliveryId))) return undefined
     /** The attempt this run counted last (its hold lets no other dispatcher send meanwhile). */
     let claimed: number | undefined
@@ -101,7 +102,8 @@ export class SendAttempts {
           const adopted = await this.adoptIfSent(deliveryId).catch((err) => this.unasked(deliveryId, err))
           if (adopted !== false) return undefined
         }
-        if (failure.kind === 'permanent' || attempt >= send.maxAttempts) return this.fail(sms, failure, !unanswered)
+        if (failure.kind === 'permanent') return this.fail(sms, failure, !unanswered)
+        if (attempt >= send.maxAttempts) return unanswered ? this.confirmLater(deliveryId, claimed) : this.fail(sms, failure, true)
         this.deps.metrics.sendRetries.inc({ code: failure.code })
         continue
       }
@@ -124,6 +126,39 @@ export class SendAttempts {
     const now = this.deps.clock.now()
     const until = new Date(now.getTime() + this.deps.send.claimMs)
     return this.deps.deliveries.claimAttempt(seen, now, until, seen.attempts === claimed)
+  }
+
+  /**
+   * Whether the delivery's attempts ran out while the last may have reached the provider unanswered
+   * (still held: an answered failure lets go): it is only asked about again, never sent.
+   */
+  private unconfirmed(d: SmsDelivery): boolean {
+    return d.attempts >= this.deps.send.maxAttempts && d.claimedUntil !== null
+  }
+
+  /**
+   * Leaves a text whose attempts ran out after one went unanswered PENDING, held for
+   * SEND_CONFIRM_AFTER_MS: the provider's list may not show a message it took yet, and FAILED would
+   * tell the agent to send it again.
+   */
+  private async confirmLater(deliveryId: string, claimed: number): Promise<Held> {
+    const until = new Date(this.deps.clock.now().getTime() + this.deps.send.confirmAfterMs)
+    await this.deps.deliveries.holdAttempt(deliveryId, claimed, until).catch(() => undefined)
+    this.deps.logger.warn({ deliveryId }, 'attempts ran out after one went unanswered; the provider is asked again later')
+    return new Held(until)
+  }
+
+  /**
+   * Once the hold ends, asks the provider about an unconfirmed text: a message it holds is adopted;
+   * none means it was never taken, so the text fails and gives its limit units back.
+   */
+  private async confirm(d: SmsDelivery): Promise<RunOutcome> {
+    if (d.claimedUntil && d.claimedUntil > this.deps.clock.now()) return new Held(d.claimedUntil)
+    const adopted = await this.adoptIfSent(d.id).catch((err) => this.unasked(d.id, err))
+    if (adopted === undefined) return new Held(new Date(this.deps.clock.now().getTime() + this.deps.send.confirmAfterMs))
+    if (adopted) return undefined
+    const failure = new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', 'The provider did not answer, and does not hold the text')
+    return this.fail(outgoingOf(d), failure, true)
   }
 
   /**
