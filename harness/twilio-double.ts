@@ -59,6 +59,8 @@ export class TwilioDouble {
   /** Twilio error codes to answer a message create with, per To number (e.g. 21614). */
   readonly recipientErrors = new Map<string, number>()
   readonly messages = new Map<string, DoubleMessage>()
+  /** The next this many requests, of any kind, have their connection cut before anything is done or answered. */
+  cutRequests = 0
   /** While set, message creates are recorded and accepted but not answered (a provider that hangs) until released. */
   holdMessages = false
   /**
@@ -136,6 +138,10 @@ export class TwilioDouble {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
+    }
+    if (this.cutRequests > 0) {
+      this.cutRequests--
+      return void res.destroy()
     }
     const injected = this.failures.shift() ?? this.firstAttemptFailure(req.method, url.pathname, form)
     if (injected) {

@@ -166,6 +166,20 @@ describe('Twilio credentials', () => {
     expect(await db.twilioAccount.count({ where: { userId: u.id } })).toBe(0)
   })
 
+  it('asks Twilio once more when a read’s connection is cut before any answer (a kept-alive socket closing), and only once', async () => {
+    const u = await createUser()
+    const account = twilio.addAccount()
+    const reads = () => twilio.requests.filter((q) => q.method === 'GET' && q.path.endsWith(`/Accounts/${account.sid}.json`))
+    twilio.cutRequests = 1
+    const r = await mutate('setTwilioCredentials', SET_CREDS, { input: { accountSid: account.sid, authToken: account.token } }, u.key)
+    expect(r.__typename).toBe('SetTwilioCredentialsSuccess')
+    expect(reads()).toHaveLength(2)
+    twilio.cutRequests = 2
+    const again = await mutate('setTwilioCredentials', SET_CREDS, { input: { accountSid: account.sid, authToken: account.token } }, u.key)
+    expect(again.code).toBe('PROVIDER_UNAVAILABLE')
+    expect(reads()).toHaveLength(4)
+  })
+
   it('validates the SID and token shape without echoing the token', async () => {
     const u = await createUser()
     const bad = await mutate('setTwilioCredentials', SET_CREDS, { input: { accountSid: 'XX123', authToken: 'a'.repeat(32) } }, u.key)

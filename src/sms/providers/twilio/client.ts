@@ -42,9 +42,15 @@ class ObservedRequestClient extends twilio.RequestClient {
       uri.host = this.base.host
       uri.pathname = this.base.pathname.replace(/\/$/, '') + path
     }
-    return this.observe(operation, (headers) => super.request({ ...opts, uri: uri.href, headers: { ...opts.headers, ...headers } }))
+    const send = (headers: Record<string, string>) => super.request({ ...opts, uri: uri.href, headers: { ...opts.headers, ...headers } })
+    if (String(opts.method).toUpperCase() !== 'GET') return this.observe(operation, send)
+    // A kept-alive socket the server closed just as a request went out fails with ECONNRESET before
+    // any answer; a read is sent once more (a create is not: Twilio may hold it, and is asked instead).
+    return this.observe(operation, (headers) => send(headers).catch((e) => (isConnectionReset(e) ? send(headers) : Promise.reject(e))))
   }
 }
+
+const isConnectionReset = (e: unknown) => (e as { code?: unknown })?.code === 'ECONNRESET'
 
 const unobserved: ProviderRequestObserver = (_operation, send) => send({})
 
