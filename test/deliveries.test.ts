@@ -45,6 +45,27 @@ describe('delivery queries', () => {
     expect(seen).toEqual([4, 3, 2, 1, 0].map((i) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()))
     const forged = await gql('{ smsDeliveries(first: 2, after: "not-a-cursor") { edges { cursor } } }', {}, s.agent)
     expect(forged.errors[0]).toMatchObject({ message: 'Invalid cursor: not-a-cursor', extensions: { code: 'VALIDATION' } })
+    // A cursor naming another user's delivery reads nothing, forwards (SQL) as backwards (Prisma):
+    // before, it paged the caller's deliveries from that delivery's time, telling that it exists and when.
+    await db.smsDelivery.create({
+      data: {
+        ...base,
+        userId: other.user.id,
+        smsActionId: other.actionId,
+        campaignId: other.campaignId,
+        callId: 'call-o',
+        status: 'QUEUED',
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 2, 500)),
+      },
+    })
+    const theirs = (await gql('{ smsDeliveries(first: 10) { edges { cursor } } }', {}, other.agent)).data.smsDeliveries.edges
+    const foreign = theirs.at(-1).cursor
+    const across = await gql(
+      'query($c: String) { after: smsDeliveries(first: 5, after: $c) { edges { cursor } } before: smsDeliveries(last: 5, before: $c) { edges { cursor } } }',
+      { c: foreign },
+      s.agent,
+    )
+    expect(across.data).toEqual({ after: { edges: [] }, before: { edges: [] } })
     const filtered = await gql(
       'query($c: ID!) { byCall: smsDeliveries(callId: "call-a") { edges { node { callId } } } delivered: smsDeliveries(status: DELIVERED) { edges { node { status } } } campaign(id: $c) { deliveries(status: QUEUED, first: 10) { edges { node { status } } } } }',
       { c: s.campaignId },

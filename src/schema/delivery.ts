@@ -171,6 +171,14 @@ builder.queryFields((t) => ({
           between: isHeavy(ctx) ? nextTurn : undefined,
         })
         if (page) return page as never
+        // A cursor is a position among the caller's own deliveries: another user's id reads nothing, as a missing one.
+        const cursor = query.cursor?.id
+        if (
+          cursor &&
+          !(await ctx.services.db.smsDelivery.findFirst({ where: { id: cursor, userId: where.userId }, select: { id: true } }))
+        ) {
+          return []
+        }
         // Newest first along the (userId, createdAt) index: ordering by id alone sorted every row of the user.
         return ctx.services.db.smsDelivery.findMany({ ...query, where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] })
       },

@@ -123,7 +123,7 @@ function relationsOf(dialect: Dialect, include: Record<string, unknown>): Map<st
 
 /**
  * The page's statement: newest first along (userId, createdAt), from the cursor's row on, as
- * Prisma's cursor reads. The ids are ordered first and whole rows read after, so a sort (rows
+ * Prisma's cursor reads; a cursor naming another user's delivery reads nothing, as a missing one. The ids are ordered first and whole rows read after, so a sort (rows
  * created in the same millisecond) moves ids rather than whole rows.
  */
 function pageStatement(filter: PageFilter, take: number, skip: number, cursor: string | undefined, columns: Sql): Sql {
@@ -132,7 +132,7 @@ function pageStatement(filter: PageFilter, take: number, skip: number, cursor: s
   if (filter.callId) where.push(Prisma.sql`d."callId" = ${filter.callId}`)
   if (filter.status) where.push(Prisma.sql`d."status" = ${enumLiteral(filter.status, Object.values(SmsDeliveryStatus))}`)
   const from = cursor
-    ? Prisma.sql`"SmsDelivery" d, (SELECT "createdAt", "id" FROM "SmsDelivery" WHERE "id" = ${cursor}) c`
+    ? Prisma.sql`"SmsDelivery" d, (SELECT "createdAt", "id" FROM "SmsDelivery" WHERE "id" = ${cursor} AND "userId" = ${filter.userId}) c`
     : Prisma.sql`"SmsDelivery" d`
   if (cursor) where.push(Prisma.sql`(d."createdAt" < c."createdAt" OR (d."createdAt" = c."createdAt" AND d."id" <= c."id"))`)
   const ids = Prisma.sql`SELECT d."id" FROM ${from} WHERE ${Prisma.join(where, ' AND ')}
