@@ -21,12 +21,20 @@ export interface AgentRuntimeOptions {
   timeoutMs?: number
 }
 
-/** A request the service did not answer with GraphQL: `status` is the HTTP status (0: no answer in time). */
+/** Codes of a refused request that may pass if the same request is sent again a little later. */
+const RETRYABLE_CODES = new Set(['RATE_LIMITED', 'TEMPORARILY_UNAVAILABLE', 'PROVIDER_UNAVAILABLE'])
+
+/**
+ * A request the service refused as a whole or did not answer with GraphQL: `status` is the HTTP
+ * status (0: no answer in time), `code` the GraphQL error's code when it answered one
+ * (UNAUTHENTICATED, RATE_LIMITED, …).
+ */
 export class ServiceError extends Error {
   constructor(
     message: string,
     readonly status: number,
     readonly retryable: boolean,
+    readonly code?: string,
   ) {
     super(message)
   }
@@ -81,7 +89,9 @@ export function createAgentRuntime({ url, key, timeoutMs = 15_000 }: AgentRuntim
     if (body.data === undefined && !body.errors?.length) throw refused()
     if (body.errors?.length) {
       const [first] = body.errors
-      throw Object.assign(new Error(first?.message), { code: first?.extensions?.code })
+      const code = first?.extensions?.code
+      const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || res.status === 429 || res.status >= 500
+      throw new ServiceError(first?.message ?? `${res.status} from ${base}`, res.status, retryable, code)
     }
     return body.data as R
   }

@@ -33,6 +33,14 @@ describe('createAgentRuntime', () => {
     expect(error).toMatchObject({ status: 413, retryable: false })
   })
 
+  it('throws a ServiceError with the code and whether to retry when the service refuses a request as a whole (a wrong key)', async () => {
+    const stranger = createAgentRuntime({ url: app.url, key: 'sk_not_a_key' })
+    runtimes.push(stranger)
+    const error = await stranger.callStatus('call-wrong-key').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ServiceError)
+    expect(error).toMatchObject({ code: 'UNAUTHENTICATED', retryable: false })
+  })
+
   it('watchCall starts with the call’s texts as they now are, then tells each change once', async () => {
     const s = await setup()
     const sent = await s.send({ call: s.call })
