@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { app, createKey, createUser, mutate, SEND } from './support/helpers.js'
+import { app, createKey, createUser, mutate, SEND, services } from './support/helpers.js'
 
 // The console in a real headless Chromium (Debian's package; .ci/run installs it).
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -105,6 +105,43 @@ describe('the live delivery console, in a real browser', () => {
     console.log(
       `console: DOMContentLoaded ${load.domContentLoaded} ms, load ${load.load} ms; status change → rendered: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms over ${sorted.length} events`,
     )
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('subscribes again when the service says updates may have gone by, and goes on showing texts live', async () => {
+    const c = await atlasCampaign()
+    const page = await browser.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (e) => problems.push(e.message))
+    await page.goto(`${app.url}/console`)
+    await page.fill('#key', c.monitor)
+    await page.click('#connect button')
+    await page.getByText('Connected: 1 campaign(s)').waitFor()
+    await page.selectOption('#campaign', c.campaignId)
+    await page.click('#watch button')
+    await page.getByText('Watching the campaign').waitFor()
+    const send = (body: string) =>
+      mutate(
+        'sendSms',
+        SEND,
+        {
+          input: {
+            campaignId: c.campaignId,
+            smsActionId: c.bookingId,
+            call: { callId: 'console-gap', customerPhoneNumber: '+14155550123' },
+            body,
+          },
+        },
+        c.agent,
+      )
+    const first = await send('Before the gap.')
+    await page.locator(`#delivery-${first.delivery.id}`).waitFor()
+    // What a Redis subscriber connection that dropped and came back does to every open subscription.
+    expect(services.updates.interrupt()).toBeGreaterThan(0)
+    await page.getByText('Watching again after a gap').waitFor({ timeout: 5000 })
+    const second = await send('After the gap.')
+    await page.locator(`#delivery-${second.delivery.id}`).waitFor({ timeout: 5000 })
     expect(problems).toEqual([])
     await page.close()
   })

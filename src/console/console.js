@@ -4,6 +4,8 @@
   const $ = (id) => document.getElementById(id)
   const FIELDS = 'id to status errorCode errorMessage sandbox createdAt callId smsAction { name }'
   const EVENTS = 'status at source errorCode'
+  // A status only moves forward: an update that arrives after a later one is not shown over it.
+  const RANK = { PENDING: 0, QUEUED: 1, SENDING: 2, SENT: 3, DELIVERED: 4, UNDELIVERED: 4, FAILED: 4, REJECTED: 4 }
   const deliveries = new Map()
   let key = ''
   let client
@@ -53,14 +55,18 @@
     else $('deliveries').prepend(card)
   }
 
-  function merge(delivery, event) {
+  /** Takes a delivery's state and events in (live, or read with the page): newer statuses and unseen events only. */
+  function merge(delivery, events, live = false) {
     const entry = deliveries.get(delivery.id) ?? { delivery, events: [] }
-    entry.delivery = delivery
-    if (event && !entry.events.some((e) => e.status === event.status)) entry.events.push(event)
+    if (RANK[delivery.status] >= RANK[entry.delivery.status]) entry.delivery = delivery
+    for (const event of events) {
+      if (entry.events.some((e) => e.status === event.status)) continue
+      entry.events.push(event)
+      if (live) window.__consoleLatencies.push(Date.now() - Date.parse(event.at))
+    }
     entry.events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
     deliveries.set(delivery.id, entry)
     render(delivery.id)
-    if (event) window.__consoleLatencies.push(Date.now() - Date.parse(event.at))
   }
 
   $('connect').addEventListener('submit', async (e) => {
@@ -81,41 +87,52 @@
     }
   })
 
+  /**
+   * Streams the deliveries' changes, the current state of each first. When the service says updates
+   * may have gone by (UPDATES_MISSED), subscribes again: the current state covers the gap.
+   */
+  function subscribe(variables) {
+    unsubscribe?.()
+    let missed = false
+    unsubscribe = client.subscribe(
+      {
+        query: `subscription($campaignId: ID, $callId: String) {
+          smsDeliveryUpdated(campaignId: $campaignId, callId: $callId, includeCurrent: true) { delivery { ${FIELDS} } event { ${EVENTS} } } }`,
+        variables,
+      },
+      {
+        next: ({ data, errors }) => {
+          const update = data?.smsDeliveryUpdated
+          if (!errors) return merge(update.delivery, update.event ? [update.event] : [], true)
+          missed = errors[0].extensions?.code === 'UPDATES_MISSED'
+          say(missed ? 'Updates may have gone by: catching up…' : `Subscription refused: ${errors[0].message}`)
+        },
+        error: (err) => say(`Subscription ended: ${err?.reason || err?.message || 'connection lost'}`),
+        complete: () => {
+          if (!missed) return say('Subscription ended.')
+          subscribe(variables)
+          say('Watching again after a gap: texts are shown as they now are.')
+        },
+      },
+    )
+  }
+
   $('watch').addEventListener('submit', async (e) => {
     e.preventDefault()
     const campaignId = $('campaign').value || null
     const callId = $('call').value.trim() || null
     if (!campaignId && !callId) return say('Pick a campaign or type a call id.')
-    unsubscribe?.()
     deliveries.clear()
     $('deliveries').replaceChildren()
     const variables = { campaignId, callId }
-    unsubscribe = client.subscribe(
-      {
-        query: `subscription($campaignId: ID, $callId: String) { smsDeliveryUpdated(campaignId: $campaignId, callId: $callId) {
-          delivery { ${FIELDS} } event { ${EVENTS} } } }`,
-        variables,
-      },
-      {
-        next: ({ data, errors }) => {
-          if (errors) return say(`Subscription refused: ${errors[0].message}`)
-          merge(data.smsDeliveryUpdated.delivery, data.smsDeliveryUpdated.event)
-        },
-        error: (err) => say(`Subscription ended: ${err?.reason || err?.message || 'connection lost'}`),
-        complete: () => say('Subscription ended.'),
-      },
-    )
+    subscribe(variables)
     try {
       const data = await graphql(
         `query($campaignId: ID, $callId: String) { smsDeliveries(first: 20, campaignId: $campaignId, callId: $callId) {
           edges { node { ${FIELDS} events { ${EVENTS} } } } } }`,
         variables,
       )
-      for (const { node } of data.smsDeliveries.edges.reverse()) {
-        if (deliveries.has(node.id)) continue
-        deliveries.set(node.id, { delivery: node, events: node.events })
-        render(node.id)
-      }
+      for (const { node } of data.smsDeliveries.edges.reverse()) merge(node, node.events)
       say(
         `Watching ${campaignId ? 'the campaign' : `call ${callId}`}: ${data.smsDeliveries.edges.length} recent text(s); new ones appear live.`,
       )
