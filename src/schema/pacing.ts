@@ -76,21 +76,63 @@ export const pacingPlugin = 'pacing'
 SchemaBuilder.registerPlugin(pacingPlugin, PacingPlugin)
 
 /**
- * Operations that take turns, first come first served. Heavy operations run one at a time: run
- * together, a light request would wait, at each of its own steps, for a chunk of every one of them.
+ * Operations that take turns. Heavy operations run one at a time: run together, a light request
+ * would wait, at each of its own steps, for a chunk of every one of them. Turns go round the
+ * holders (users) with operations waiting, first come first served within each, so one user's
+ * burst of heavy reads does not hold back another's.
  */
 export class Lane {
-  private tail: Promise<void> = Promise.resolve()
+  private busy = false
+  /** The holder of the operation in the lane: the next turn goes to another when one waits. */
+  private serving = ''
+  /** Waiting entrants by holder; a holder served goes to the back, after those that waited. */
+  private readonly waiting = new Map<string, (() => void)[]>()
 
-  /** Resolves on a turn of its own once every earlier entrant has left, with the function that leaves. */
-  enter(): Promise<() => void> {
-    const before = this.tail
-    let leave = () => {}
-    this.tail = new Promise<void>((resolve) => {
-      leave = resolve
-    })
-    return before.then(nextTurn).then(() => leave)
+  /** Resolves on a turn of its own once it is `holder`'s turn, with the function that leaves (once). */
+  async enter(holder = ''): Promise<() => void> {
+    if (this.busy) await new Promise<void>((go) => this.queueOf(holder).push(go))
+    this.busy = true
+    this.serving = holder
+    await nextTurn()
+    let left = false
+    return () => {
+      if (left) return
+      left = true
+      this.handOn()
+    }
   }
+
+  private queueOf(holder: string): (() => void)[] {
+    const queue = this.waiting.get(holder) ?? []
+    if (queue.length === 0) this.waiting.set(holder, queue)
+    return queue
+  }
+
+  private handOn(): void {
+    const first = this.waiting.keys().next()
+    if (first.done) {
+      this.busy = false
+      return
+    }
+    if (first.value === this.serving && this.waiting.size > 1) this.toBack(first.value)
+    const [holder, queue] = this.waiting.entries().next().value as [string, (() => void)[]]
+    this.toBack(holder)
+    const go = queue.shift() as () => void
+    if (queue.length === 0) this.waiting.delete(holder)
+    go()
+  }
+
+  private toBack(holder: string): void {
+    const queue = this.waiting.get(holder) as (() => void)[]
+    this.waiting.delete(holder)
+    this.waiting.set(holder, queue)
+  }
+}
+
+/** Whose turn an operation takes in the lane: its user's (the operator's and anonymous ones share one). */
+const holderOf = (context: unknown) => {
+  const auth = (context as { auth?: { userId?: string } | null }).auth
+  return auth?.userId ?? ''
 }
 
 /**
@@ -103,7 +145,7 @@ export function usePacedExecution(): Plugin {
     onExecute({ args, executeFn, setExecuteFn }) {
       if (!isHeavy(args.contextValue)) return
       setExecuteFn(async (execution) => {
-        const leave = await lane.enter()
+        const leave = await lane.enter(holderOf(args.contextValue))
         try {
           return await executeFn(execution)
         } finally {

@@ -63,6 +63,20 @@ describe('heavy operations taking turns', () => {
     expect(log).toEqual(['a in', 'a out', 'b in', 'b out', 'c in', 'c out'])
   })
 
+  it('goes round the holders with operations waiting: one holder’s burst does not hold back another’s', async () => {
+    const lane = new Lane()
+    const log: string[] = []
+    const run = async (holder: string, name: string) => {
+      const leave = await lane.enter(holder)
+      log.push(name)
+      await new Promise((r) => setImmediate(r))
+      leave()
+      leave()
+    }
+    await Promise.all([run('a', 'a1'), run('a', 'a2'), run('a', 'a3'), run('a', 'a4'), run('b', 'b1'), run('b', 'b2'), run('c', 'c1')])
+    expect(log).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4'])
+  })
+
   it('goes on after an entrant that failed, once it has left', async () => {
     const lane = new Lane()
     const first = lane.enter().then((leave) => {
