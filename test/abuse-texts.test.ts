@@ -177,6 +177,14 @@ describe('inputs no field accepts', () => {
       code: 'VALIDATION',
       field: 'input.messageTemplate',
     })
+    // A send gives at most 100 variables, so a template with 101 placeholders could never be sent.
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `{{v${i}}}`).join(' ')
+    expect(await create(many(101), 'too_many')).toEqual({
+      __typename: 'ValidationError',
+      code: 'VALIDATION',
+      field: 'input.messageTemplate',
+    })
+    expect((await create(many(100), 'as_many')).__typename).toBe('CreateSmsActionSuccess')
     const t = await sendingSetup({ messageTemplate: 'Built by {{constructor}}, see {{toString}}.' })
     const missing = await t.send({})
     expect(missing).toMatchObject({ code: 'VALIDATION', message: 'variables missing: constructor, toString' })

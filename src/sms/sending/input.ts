@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { cleanText } from '../../text.js'
 import { refuse } from './refusals.js'
+import { MAX_VARIABLES } from './template.js'
 
 /** The call a text is sent during, as sendSms and the tool calls take it. */
 export const CallContext = z.object({ callId: cleanText().trim().min(1).max(128), customerPhoneNumber: cleanText().trim().min(1).max(40) })
-const MAX_VARIABLES = 100
 
 const Input = z.object({
   campaignId: cleanText().min(1).max(64),

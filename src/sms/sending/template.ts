@@ -1,3 +1,5 @@
+/** The most variables a send may give, and so the most distinct placeholders a template may use. */
+export const MAX_VARIABLES = 100
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]{0,63})\s*\}\}/g
 
 /** The distinct `{{var}}` names of a template, in order of first use. */
@@ -12,7 +14,10 @@ export function templateProblem(template: string): string | undefined {
     return 'placeholders must look like {{name}} (letters, digits and _, starting with a letter or _)'
   }
   // Assigned as a key, __proto__ sets an object's prototype: it would vanish from the published tool.
-  if (templateVariables(template).includes('__proto__')) return 'a placeholder cannot be named __proto__'
+  const names = templateVariables(template)
+  if (names.includes('__proto__')) return 'a placeholder cannot be named __proto__'
+  // A send gives at most MAX_VARIABLES variables: a template with more could never be filled.
+  if (names.length > MAX_VARIABLES) return `a template may use at most ${MAX_VARIABLES} different placeholders`
   return undefined
 }
 
