@@ -7,7 +7,7 @@ vi.hoisted(() => {
   process.env.SEND_RETRY_BASE_MS = '5'
 })
 
-const { adminToken, db, mutate, sendingSetup, twilio } = await import('./support/helpers.js')
+const { adminToken, clock, db, mutate, sendingSetup, twilio } = await import('./support/helpers.js')
 
 const creates = (accountSid?: string) => twilio.messageCreates().filter((r) => r.accountSid === accountSid)
 const UPDATE = `mutation($id: ID!, $input: UpdateSmsActionInput!) { updateSmsAction(id: $id, input: $input) { __typename ... on Error { code } } }`
@@ -303,6 +303,24 @@ describe("Twilio's errors", () => {
       idempotencyKey: null,
     })
     expect(twilio.messageCreates().length - before).toBe(5)
+  })
+
+  it('gives back the units of the windows it took them in, though the clock moved on while it was stored', async () => {
+    const s = await sendingSetup()
+    // Every read of the clock is 61 minutes after the one before: the hour turns between any two.
+    let at = Date.UTC(2026, 10, 30, 23, 0, 0)
+    const ticking = vi.spyOn(clock, 'now').mockImplementation(() => {
+      at += 61 * 60_000
+      return new Date(at)
+    })
+    twilio.failures.push(503, 503, 503, 503)
+    const r = await s.send({ call: { callId: 'call-ticking', customerPhoneNumber: '+14155550177' } }).finally(() => ticking.mockRestore())
+    expect(r).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', recorded: { status: 'FAILED' } })
+    const windowed = await db.usageCounter.findMany({
+      where: { OR: [{ key: { startsWith: `to:${s.user.id}:` } }, { key: { startsWith: `day:${s.user.id}:` } }] },
+    })
+    expect(windowed).toHaveLength(3)
+    expect(windowed.map((c) => c.count)).toEqual([0, 0, 0])
   })
 })
 

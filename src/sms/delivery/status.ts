@@ -48,8 +48,8 @@ export class DeliveryStatusWriter {
   ) {}
 
   /** Stores a new delivery (PENDING or REJECTED) with its first event; `guard` runs in its transaction. */
-  async create(d: NewDelivery, guard?: (tx: Executor) => Promise<void>): Promise<SmsDelivery> {
-    return this.published(await this.deps.deliveries.create(d, this.deps.clock.now(), guard)).delivery
+  async create(d: NewDelivery, guard?: (tx: Executor) => Promise<void>, at = this.deps.clock.now()): Promise<SmsDelivery> {
+    return this.published(await this.deps.deliveries.create(d, at, guard)).delivery
   }
 
   /**

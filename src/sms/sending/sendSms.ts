@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
+import type { Executor } from '../../db/client.js'
 import { isTransientDbError, isUniqueViolation } from '../../db/client.js'
 import { type ErrorCode, isRetryable, SendSmsError } from '../../errors.js'
 import type { Metrics } from '../../metrics.js'
@@ -196,15 +197,17 @@ export class Sending {
   }
 
   /** The limits this text counts against (see limits.ts). */
-  private slotsFor(userId: string, i: SendRequest, ctx: SendContext, to: string) {
+  private slotsFor(userId: string, i: SendRequest, ctx: SendContext, to: string, now = this.deps.clock.now()) {
     const limits = effectiveLimits(ctx.limits, this.deps.textLimits)
     const sender = senderOf(ctx.action)
-    return sendSlots({ action: ctx.action, userId, callId: i.call.callId, to, sender }, this.deps.clock.now(), limits)
+    return sendSlots({ action: ctx.action, userId, callId: i.call.callId, to, sender }, now, limits)
   }
 
   /** Stores the accepted text PENDING, taking a unit of each limit in the same transaction. */
   private record(userId: string, i: SendRequest, hash: string, ctx: SendContext, c: Composed): Promise<SmsDelivery> {
-    const slots = this.slotsFor(userId, i, ctx, c.to)
+    // One reading of the clock: a failed text gives back the units of the windows of its createdAt.
+    const now = this.deps.clock.now()
+    const slots = this.slotsFor(userId, i, ctx, c.to, now)
     const row = {
       ...this.base(userId, i, hash, ctx),
       ...c,
@@ -213,11 +216,12 @@ export class Sending {
       errorCode: null,
       errorMessage: null,
     }
-    return this.deps.status.create(row, async (tx) => {
+    const guard = async (tx: Executor) => {
       const full = new Set(await this.deps.stores.counters.take(tx, slots))
       const refusal = limitRefusal(slots, (s) => full.has(s.key), ctx.action)
       if (refusal) throw new LimitReached(refusal)
-    })
+    }
+    return this.deps.status.create(row, guard, now)
   }
 
   /**
