@@ -72,6 +72,24 @@ describe('sendSmsToolCall', () => {
     expect(await db.smsDelivery.count({ where: { userId: s.user.id } })).toBe(1)
   })
 
+  it('answers a tool switched off since the agent got its tools with ACTION_DISABLED, recorded, not as an unknown tool', async () => {
+    const s = await setup()
+    const off = await mutate(
+      'updateSmsAction',
+      'mutation($id: ID!) { updateSmsAction(id: $id, input: { enabled: false }) { __typename } }',
+      { id: s.actionId },
+      s.user.key,
+    )
+    expect(off.__typename).toBe('UpdateSmsActionSuccess')
+    const r = await s.call(toolCall('send_details', { to: null, body: 'Here is the link.' }))
+    expect(r).toMatchObject({
+      code: 'ACTION_DISABLED',
+      agentMessage: "That text action is switched off; tell the caller you can't send that text right now.",
+      recordedDelivery: { status: 'REJECTED', errorCode: 'ACTION_DISABLED' },
+    })
+    expect(twilio.messageCreates().filter((q) => q.accountSid === s.account?.sid)).toHaveLength(0)
+  })
+
   it('previews a tool call without sending or storing anything', async () => {
     const s = await setup()
     const p = await s.preview(toolCall('send_details', { to: null, body: 'Just looking.' }))

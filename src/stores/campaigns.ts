@@ -53,6 +53,15 @@ export function campaignsStore(db: Db) {
       })
     },
 
+    /** The id of the campaign's attached action named `name` that is switched off, if any (a tool the agent may still hold). */
+    async disabledTool(campaignId: string, name: string): Promise<string | undefined> {
+      const link = await db.campaignSmsAction.findFirst({
+        where: { campaignId, smsAction: { name, enabled: false, deletedAt: null } },
+        select: { smsActionId: true },
+      })
+      return link?.smsActionId
+    },
+
     /** Attaches an action (idempotent). */
     async attach(campaignId: string, smsActionId: string): Promise<void> {
       const key = { campaignId, smsActionId }

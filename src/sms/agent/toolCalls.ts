@@ -78,6 +78,9 @@ export class ToolCalls {
     }
     const actions = campaign.smsActions.map((a) => a.smsAction)
     const action = actions.find((a) => a.name === toolCall.name)
+    // Switched off since the agent got its tools: sent to sendSms, which records it and says ACTION_DISABLED.
+    const disabled = action ? undefined : await this.deps.stores.campaigns.disabledTool(campaign.id, toolCall.name)
+    if (disabled) return this.outcome(await run({ campaignId, smsActionId: disabled, call, idempotencyKey: toolCall.id }))
     if (!action) {
       const names = [...actions.map((a) => a.name), ...(campaign.deliveryStatusTool ? [DELIVERY_STATUS_TOOL.name] : [])]
       throw refuse(
@@ -107,6 +110,10 @@ export class ToolCalls {
       callerAgreed: callerAgreed === true,
       idempotencyKey: toolCall.id,
     })
+    return this.outcome(outcome)
+  }
+
+  private outcome<T extends { agentMessage: string }>(outcome: T): ToolCallOutcome<T> {
     return { toolResult: outcome.agentMessage, outcome }
   }
 }
