@@ -66,6 +66,22 @@ describe('delivery queries', () => {
       s.agent,
     )
     expect(across.data).toEqual({ after: { edges: [] }, before: { edges: [] } })
+    const inCampaign = await gql(
+      'query($id: ID!, $c: String) { campaign(id: $id) { after: deliveries(first: 5, after: $c) { edges { cursor } } before: deliveries(last: 5, before: $c) { edges { cursor } } } }',
+      { id: s.campaignId, c: foreign },
+      s.agent,
+    )
+    expect(inCampaign.data.campaign).toEqual({ after: { edges: [] }, before: { edges: [] } })
+    // The campaign's own cursors page as before.
+    const own = (
+      await gql('query($id: ID!) { campaign(id: $id) { deliveries(first: 2) { pageInfo { endCursor } } } }', { id: s.campaignId }, s.agent)
+    ).data.campaign.deliveries.pageInfo.endCursor
+    const next = await gql(
+      'query($id: ID!, $c: String) { campaign(id: $id) { deliveries(first: 5, after: $c) { edges { cursor } } } }',
+      { id: s.campaignId, c: own },
+      s.agent,
+    )
+    expect(next.data.campaign.deliveries.edges).toHaveLength(3)
     const filtered = await gql(
       'query($c: ID!) { byCall: smsDeliveries(callId: "call-a") { edges { node { callId } } } delivered: smsDeliveries(status: DELIVERED) { edges { node { status } } } campaign(id: $c) { deliveries(status: QUEUED, first: 10) { edges { node { status } } } } }',
       { c: s.campaignId },

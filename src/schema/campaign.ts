@@ -1,3 +1,4 @@
+import { parsePrismaCursor } from '@pothos/plugin-prisma'
 import { LimitReachedError, NotFoundError } from '../errors.js'
 import { AGENT_TOOL_FORMATS, type AgentToolFormat as AgentToolFormatValue, agentTools, DELIVERY_STATUS_TOOL } from '../sms/agent/tools.js'
 import { CAMPAIGN_TOOLS } from '../stores/campaigns.js'
@@ -28,6 +29,16 @@ const AgentToolFormat = builder.enumType('AgentToolFormat', {
 })
 
 const liveAttached = { smsAction: { deletedAt: null } }
+/**
+ * A page cursor is a position among this campaign's deliveries: one naming another's delivery
+ * (another user's) reads nothing, as a missing one, rather than a page from its time.
+ */
+type PageArgs = { after?: string | null; before?: string | null }
+const ofThisCampaign = ({ after, before }: PageArgs) => {
+  const cursor = after ?? before
+  const id = cursor ? parsePrismaCursor(cursor) : undefined
+  return typeof id === 'string' ? { campaign: { deliveries: { some: { id } } } } : {}
+}
 
 export const Campaign = builder.prismaObject('Campaign', {
   description: 'A voice-agent campaign: the SMS actions its agent may use on its calls.',
@@ -67,7 +78,10 @@ export const Campaign = builder.prismaObject('Campaign', {
         complexity: connectionCost,
         args: { status: t.arg({ type: SmsDeliveryStatus, description: 'Only those with this status.' }) },
         // Newest first along the (campaignId, createdAt) index; the id breaks ties.
-        query: ({ status }) => ({ where: status ? { status } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+        query: (args) => ({
+          where: { ...(args.status ? { status: args.status } : {}), ...ofThisCampaign(args as PageArgs) },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
       },
       SmsDeliveryConnection,
     ),
