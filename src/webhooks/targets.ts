@@ -13,12 +13,16 @@ const LOOKUP_MS = 5_000
 let resolving = 0
 const waiting: (() => void)[] = []
 
-/** Runs a lookup once fewer than LOOKUPS_AT_ONCE are running (in turn). */
-export async function throttled<T>(lookup: () => Promise<T>): Promise<T> {
+/**
+ * Runs a lookup once fewer than LOOKUPS_AT_ONCE are running (in turn). One whose caller gave up
+ * while it waited (`signal` aborted) is not run: it hands its turn on at once.
+ */
+export async function throttled<T>(lookup: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   // A finished lookup hands its slot straight to the next waiting one, so none can slip in between.
   if (resolving >= LOOKUPS_AT_ONCE) await new Promise<void>((go) => waiting.push(go))
   else resolving++
   try {
+    signal?.throwIfAborted()
     return await lookup()
   } finally {
     const next = waiting.shift()
@@ -133,8 +137,10 @@ export async function endpointRefusal(raw: string, rules: TargetRules): Promise<
   if (refused || rules.allowPrivate) return refused
   const host = hostOf(new URL(raw))
   if (isIP(host)) return undefined
+  // Given up after LOOKUP_MS, also while waiting for a turn: a lookup nobody waits for is not run.
+  const giveUp = AbortSignal.timeout(LOOKUP_MS)
   const addresses = await within(
-    throttled(() => dnsLookupAll(host, { all: true })).catch(() => undefined),
+    throttled(() => dnsLookupAll(host, { all: true }), giveUp).catch(() => undefined),
     LOOKUP_MS,
   )
   if (!addresses?.length) return { code: 'VALIDATION', reason: `${host} does not resolve (within ${LOOKUP_MS / 1000} s)` }

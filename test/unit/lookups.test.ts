@@ -29,4 +29,31 @@ describe('webhook DNS lookups', () => {
     await expect(throttled(async () => Promise.reject(new Error('ENOTFOUND')))).rejects.toThrow('ENOTFOUND')
     expect(await throttled(async () => 'next')).toBe('next')
   })
+
+  it('skip a waiting lookup whose caller gave up, handing its turn straight on', async () => {
+    const finish: (() => void)[] = []
+    const ran: string[] = []
+    const lookup = (name: string, signal?: AbortSignal) =>
+      throttled(async () => {
+        ran.push(name)
+        await new Promise<void>((done) => finish.push(done))
+        return name
+      }, signal)
+    const settle = () => new Promise((r) => setImmediate(r))
+    const running = [lookup('a'), lookup('b')]
+    await settle()
+    const gaveUp = new AbortController()
+    const abandoned = lookup('abandoned', gaveUp.signal)
+    const waiting = lookup('c')
+    gaveUp.abort()
+    finish.shift()?.()
+    await expect(abandoned).rejects.toThrow()
+    await settle()
+    expect(ran).toEqual(['a', 'b', 'c'])
+    while (finish.length) {
+      finish.shift()?.()
+      await settle()
+    }
+    expect(await Promise.all([...running, waiting])).toEqual(['a', 'b', 'c'])
+  })
 })
