@@ -73,7 +73,7 @@ const Env = z.object({
   SEND_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
   SEND_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(250),
-  SEND_CONFIRM_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  SEND_CONFIRM_AFTER_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
   SEND_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   REDIS_PREFIX: z

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { Held, SendAttempts } from '../src/sms/delivery/attempts.js'
-import { app, config, sendingSetup, services, twilio } from './support/helpers.js'
+import { Held, SendAttempts, UNCONFIRMED_MAX_MS } from '../src/sms/delivery/attempts.js'
+import { InProcessDispatcher } from '../src/sms/delivery/inProcess.js'
+import type { SmsDelivery } from '../src/stores/deliveries.js'
+import { app, clock, config, sendingSetup, services, twilio } from './support/helpers.js'
 
 // One attempt per text, so its attempts run out at the first unanswered one; Twilio is asked again
 // a second later.
@@ -14,6 +16,17 @@ beforeAll(() => app.start())
 const { deliveries } = services.stores
 const createsOf = (body: string) => twilio.messageCreates().filter((q) => q.form?.get('Body') === body)
 const messagesOf = (body: string) => [...twilio.messages.values()].filter((m) => m.resource.body === body)
+const attempts = () => new SendAttempts({ ...services.stores, ...services, send: config.send })
+
+/** A text saying `body` whose one attempt went unanswered and whose hold has run out: next, Twilio is asked about it. */
+async function unconfirmed(body: string, to: string): Promise<SmsDelivery> {
+  const sent = await (await sendingSetup()).send({ body: `Before: ${body}`, call: { callId: `call-${to}`, customerPhoneNumber: to } })
+  const like = (await deliveries.byId(sent.delivery.id)) as SmsDelivery
+  const { id, attempts: _, providerMessageId, deliveredAt, tenthsToDelivered, traceParent, createdAt, updatedAt, ...rest } = like
+  const d = await services.status.create({ ...rest, body, idempotencyKey: null, status: 'PENDING', errorCode: null, errorMessage: null })
+  expect(await deliveries.claimAttempt(d, new Date(), new Date(Date.now() - 1))).toBe(true)
+  return (await deliveries.byId(d.id)) as SmsDelivery
+}
 
 describe('a text whose attempts ran out after one went unanswered', () => {
   it('stays PENDING, so the agent retrying with its key does not text twice; Twilio listing it late is adopted', async () => {
@@ -54,5 +67,53 @@ describe('a text whose attempts ran out after one went unanswered', () => {
     expect(messagesOf(body)).toHaveLength(0)
     const next = await s.send({ body: 'Your code is 5521, again.', call })
     expect(next).toMatchObject({ __typename: 'SendSmsSuccess', delivery: { status: 'QUEUED' } })
+  })
+
+  it('while Twilio cannot be asked, stays PENDING and is asked once per wait, however often sweeps come', async () => {
+    const to = '+14155550161'
+    const d = await unconfirmed('Asked once per wait.', to)
+    const lookups = () => twilio.requests.filter((q) => q.method === 'GET' && q.query.get('To') === to).length
+    const { clock: c, logger, tracing } = services
+    const sweeping = new InProcessDispatcher({
+      attempts: attempts(),
+      deliveries,
+      clock: c,
+      logger,
+      tracing,
+      sweep: { intervalMs: 20, afterMs: 0 },
+    })
+    twilio.cutRequests = 1_000_000
+    try {
+      await sweeping.start()
+      // Each failed lookup holds the text a wait longer: three holds seen, two lookups made (each a GET
+      // sent twice: a read whose connection is cut is sent once more), perhaps a third begun.
+      const holds = new Set<number>()
+      await vi.waitFor(
+        async () => {
+          const row = await deliveries.byId(d.id)
+          expect(row?.status).toBe('PENDING')
+          holds.add(row?.claimedUntil?.getTime() ?? 0)
+          expect(holds.size).toBeGreaterThanOrEqual(3)
+        },
+        { timeout: 10_000, interval: 20 },
+      )
+      expect(lookups()).toBeLessThanOrEqual(6)
+    } finally {
+      twilio.cutRequests = 0
+      await sweeping.stop()
+    }
+  })
+
+  it('fails without a retryable code once too old to matter while Twilio still cannot be asked, keeping its units', async () => {
+    const to = '+14155550162'
+    const d = await unconfirmed('Never confirmed.', to)
+    twilio.cutRequests = 1_000_000
+    clock.set(new Date(d.createdAt.getTime() + UNCONFIRMED_MAX_MS))
+    try {
+      expect(await attempts().run(d.id)).toMatchObject({ status: 'FAILED', errorCode: 'PROVIDER_ERROR' })
+    } finally {
+      clock.set(undefined)
+      twilio.cutRequests = 0
+    }
   })
 })

@@ -33,6 +33,8 @@ export class Held {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const sendable = (d: SmsDelivery | undefined): d is SmsDelivery => d?.status === 'PENDING' && !d.providerMessageId
 const RECORD_RETRY_MAX_MS = 5_000
+/** How long a text whose send went unanswered is asked about, while it cannot be, before it fails. */
+export const UNCONFIRMED_MAX_MS = 3_600_000
 
 /** Exponential backoff with full jitter: attempt 1 waits up to base, attempt 2 up to 2·base, … */
 export function backoffMs(attempt: number, base: number): number {
@@ -153,12 +155,27 @@ export class SendAttempts {
    * none means it was never taken, so the text fails and gives its limit units back.
    */
   private async confirm(d: SmsDelivery): Promise<RunOutcome> {
-    if (d.claimedUntil && d.claimedUntil > this.deps.clock.now()) return new Held(d.claimedUntil)
+    const now = this.deps.clock.now()
+    if (d.claimedUntil && d.claimedUntil > now) return new Held(d.claimedUntil)
     const adopted = await this.adoptIfSent(d.id).catch((err) => this.unasked(d.id, err))
-    if (adopted === undefined) return new Held(new Date(this.deps.clock.now().getTime() + this.deps.send.confirmAfterMs))
     if (adopted) return undefined
-    const failure = new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', 'The provider did not answer, and does not hold the text')
-    return this.fail(outgoingOf(d), failure, true)
+    if (adopted === false) {
+      const failure = new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', 'The provider did not answer, and does not hold the text')
+      return this.fail(outgoingOf(d), failure, true)
+    }
+    // Not asked (an outage, credentials gone): asked again later, until the text is too old to
+    // matter. Then it fails without a retryable code, keeping its key and units: it may have gone out.
+    if (now.getTime() - d.createdAt.getTime() >= UNCONFIRMED_MAX_MS) {
+      const failure = new ProviderFailure(
+        'permanent',
+        'PROVIDER_ERROR',
+        'The provider did not answer, and could not be asked whether it took the text',
+      )
+      return this.fail(outgoingOf(d), failure, false)
+    }
+    const until = new Date(now.getTime() + this.deps.send.confirmAfterMs)
+    await this.deps.deliveries.holdAttempt(d.id, d.attempts, until).catch(() => undefined)
+    return new Held(until)
   }
 
   /**

@@ -17,8 +17,8 @@ export class InProcessDispatcher implements Dispatcher {
   private inflight = new Map<string, Promise<SmsDelivery | undefined>>()
   private stopping = false
   private sweep?: NodeJS.Timeout
-  /** Runs waiting for another attempt's hold to end. */
-  private readonly held = new Set<NodeJS.Timeout>()
+  /** Runs waiting for a hold to end, by delivery: one each, so sweeps meanwhile start no more. */
+  private readonly held = new Map<string, NodeJS.Timeout>()
 
   constructor(
     private readonly deps: {
@@ -54,14 +54,14 @@ export class InProcessDispatcher implements Dispatcher {
   async stop(): Promise<void> {
     this.stopping = true
     clearInterval(this.sweep)
-    for (const timer of this.held) clearTimeout(timer)
+    for (const timer of this.held.values()) clearTimeout(timer)
     await Promise.allSettled([...this.inflight.values()])
   }
 
   /** Dispatches the PENDING deliveries older than `ageMs` that this process is not already sending. */
   private async requeue(ageMs: number): Promise<number> {
     const before = new Date(this.deps.clock.now().getTime() - ageMs)
-    const stuck = (await this.deps.deliveries.unsentIds(before, 1000)).filter((id) => !this.inflight.has(id))
+    const stuck = (await this.deps.deliveries.unsentIds(before, 1000)).filter((id) => !this.inflight.has(id) && !this.held.has(id))
     for (const id of stuck) void this.enqueue(id)
     return stuck.length
   }
@@ -70,15 +70,16 @@ export class InProcessDispatcher implements Dispatcher {
   private settled(deliveryId: string, outcome: RunOutcome): SmsDelivery | undefined {
     if (!(outcome instanceof Held)) return outcome === STOPPED ? undefined : outcome
     if (!this.stopping) {
+      clearTimeout(this.held.get(deliveryId))
       const timer = setTimeout(
         () => {
-          this.held.delete(timer)
+          this.held.delete(deliveryId)
           void this.enqueue(deliveryId)
         },
         Math.max(0, outcome.until.getTime() - this.deps.clock.now().getTime()) + 10,
       )
       timer.unref()
-      this.held.add(timer)
+      this.held.set(deliveryId, timer)
     }
     return undefined
   }
