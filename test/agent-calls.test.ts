@@ -74,6 +74,9 @@ describe('sendSmsToolCall', () => {
 
   it('answers a tool switched off since the agent got its tools with ACTION_DISABLED, recorded, not as an unknown tool', async () => {
     const s = await setup()
+    const args = { to: null, body: 'Here is the link.' }
+    const before = await s.call(toolCall('send_details', args, 'call_before_off'))
+    expect(before.__typename).toBe('SendSmsToolCallSuccess')
     const off = await mutate(
       'updateSmsAction',
       'mutation($id: ID!) { updateSmsAction(id: $id, input: { enabled: false }) { __typename } }',
@@ -81,13 +84,17 @@ describe('sendSmsToolCall', () => {
       s.user.key,
     )
     expect(off.__typename).toBe('UpdateSmsActionSuccess')
-    const r = await s.call(toolCall('send_details', { to: null, body: 'Here is the link.' }))
+    const r = await s.call(toolCall('send_details', args))
     expect(r).toMatchObject({
       code: 'ACTION_DISABLED',
       agentMessage: "That text action is switched off; tell the caller you can't send that text right now.",
       recordedDelivery: { status: 'REJECTED', errorCode: 'ACTION_DISABLED' },
     })
-    expect(twilio.messageCreates().filter((q) => q.accountSid === s.account?.sid)).toHaveLength(0)
+    expect(await db.smsDelivery.findUniqueOrThrow({ where: { id: r.recordedDelivery.id } })).toMatchObject({ body: 'Here is the link.' })
+    // A retry of the tool call made before it was switched off answers what that call did.
+    const retried = await s.call(toolCall('send_details', args, 'call_before_off'))
+    expect(retried).toMatchObject({ __typename: 'SendSmsToolCallSuccess', sent: { delivery: { id: before.sent.delivery.id } } })
+    expect(twilio.messageCreates().filter((q) => q.accountSid === s.account?.sid)).toHaveLength(1)
   })
 
   it('previews a tool call without sending or storing anything', async () => {

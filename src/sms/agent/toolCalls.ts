@@ -78,9 +78,11 @@ export class ToolCalls {
     }
     const actions = campaign.smsActions.map((a) => a.smsAction)
     const action = actions.find((a) => a.name === toolCall.name)
-    // Switched off since the agent got its tools: sent to sendSms, which records it and says ACTION_DISABLED.
+    // Switched off since the agent got its tools: sent to sendSms as it is (its arguments unchecked:
+    // no schema is published for it), which records it and says ACTION_DISABLED.
     const disabled = action ? undefined : await this.deps.stores.campaigns.disabledTool(campaign.id, toolCall.name)
-    if (disabled) return this.outcome(await run({ campaignId, smsActionId: disabled, call, idempotencyKey: toolCall.id }))
+    if (disabled)
+      return this.outcome(await run({ campaignId, smsActionId: disabled, call, ...sendFields(parseArguments(toolCall), toolCall) }))
     if (!action) {
       const names = [...actions.map((a) => a.name), ...(campaign.deliveryStatusTool ? [DELIVERY_STATUS_TOOL.name] : [])]
       throw refuse(
@@ -99,22 +101,23 @@ export class ToolCalls {
         whatToFix(action.name, validate.errors ?? [], allowed),
       )
     }
-    const { to, body, callerAgreed, ...variables } = args as Record<string, string | boolean | null>
-    const outcome = await run({
-      campaignId,
-      smsActionId: action.id,
-      call,
-      to: typeof to === 'string' ? to : null,
-      body: typeof body === 'string' ? body : null,
-      variables: Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string')),
-      callerAgreed: callerAgreed === true,
-      idempotencyKey: toolCall.id,
-    })
-    return this.outcome(outcome)
+    return this.outcome(await run({ campaignId, smsActionId: action.id, call, ...sendFields(args, toolCall) }))
   }
 
   private outcome<T extends { agentMessage: string }>(outcome: T): ToolCallOutcome<T> {
     return { toolResult: outcome.agentMessage, outcome }
+  }
+}
+
+/** What a tool call's arguments ask of sendSms, with the call's id as the idempotency key. */
+function sendFields(args: unknown, toolCall: ToolCall) {
+  const { to, body, callerAgreed, ...variables } = (args ?? {}) as Record<string, unknown>
+  return {
+    to: typeof to === 'string' ? to : null,
+    body: typeof body === 'string' ? body : null,
+    variables: Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    callerAgreed: callerAgreed === true,
+    idempotencyKey: toolCall.id,
   }
 }
 
