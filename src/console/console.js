@@ -87,13 +87,21 @@
     }
   })
 
+  // Ends the service asks to subscribe again after: updates may have gone by, or the current state could not be read.
+  const AGAIN = new Set(['UPDATES_MISSED', 'TEMPORARILY_UNAVAILABLE'])
+  let watching = 0
+  let watches = 0
+
   /**
-   * Streams the deliveries' changes, the current state of each first. When the service says updates
-   * may have gone by (UPDATES_MISSED), subscribes again: the current state covers the gap.
+   * Streams the deliveries' changes, the current state of each first. When the service asks for it,
+   * subscribes again (after `wait` ms): the current state covers the gap. A subscription that is no
+   * longer the page's (another watch began) does nothing more.
    */
-  function subscribe(variables) {
+  function subscribe(variables, wait = 0) {
     unsubscribe?.()
-    let missed = false
+    const mine = ++watching
+    const since = Date.now()
+    let again = false
     unsubscribe = client.subscribe(
       {
         query: `subscription($campaignId: ID, $callId: String) {
@@ -102,16 +110,26 @@
       },
       {
         next: ({ data, errors }) => {
+          if (mine !== watching) return
           const update = data?.smsDeliveryUpdated
-          if (!errors) return merge(update.delivery, update.event ? [update.event] : [], true)
-          missed = errors[0].extensions?.code === 'UPDATES_MISSED'
-          say(missed ? 'Updates may have gone by: catching up…' : `Subscription refused: ${errors[0].message}`)
+          // The current state comes first: only events after the subscription began count as live.
+          if (!errors) {
+            wait = 0
+            return merge(update.delivery, update.event ? [update.event] : [], Date.parse(update.event?.at) >= since)
+          }
+          again = AGAIN.has(errors[0].extensions?.code)
+          say(again ? 'Updates may have gone by: catching up…' : `Subscription refused: ${errors[0].message}`)
         },
-        error: (err) => say(`Subscription ended: ${err?.reason || err?.message || 'connection lost'}`),
+        error: (err) => mine === watching && say(`Subscription ended: ${err?.reason || err?.message || 'connection lost'}`),
         complete: () => {
-          if (!missed) return say('Subscription ended.')
-          subscribe(variables)
-          say('Watching again after a gap: texts are shown as they now are.')
+          if (mine !== watching) return
+          if (!again) return say('Subscription ended.')
+          const next = Math.min(Math.max(wait * 2, 500), 10_000)
+          setTimeout(() => {
+            if (mine !== watching) return
+            subscribe(variables, next)
+            say('Watching again after a gap: texts are shown as they now are.')
+          }, wait)
         },
       },
     )
@@ -125,6 +143,7 @@
     deliveries.clear()
     $('deliveries').replaceChildren()
     const variables = { campaignId, callId }
+    const mine = ++watches
     subscribe(variables)
     try {
       const data = await graphql(
@@ -132,6 +151,8 @@
           edges { node { ${FIELDS} events { ${EVENTS} } } } } }`,
         variables,
       )
+      // Another watch began while this one's page was read.
+      if (mine !== watches) return
       for (const { node } of data.smsDeliveries.edges.reverse()) merge(node, node.events)
       say(
         `Watching ${campaignId ? 'the campaign' : `call ${callId}`}: ${data.smsDeliveries.edges.length} recent text(s); new ones appear live.`,
