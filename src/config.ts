@@ -275,3 +275,12 @@ function resolveEncryptionKey(given: string | undefined, env: string, dataDir: s
   if (key.length !== 32) throw new ConfigError(`Invalid configuration: ${file} does not hold a 32-byte base64 key`)
   return key
 }
+
+/** What a production operator is told at start: settings that are fine in development but not there. */
+export function productionWarnings(c: Config): string[] {
+  if (c.env !== 'production') return []
+  const warnings: string[] = []
+  if (!c.atlas) warnings.push('ATLAS_* are unset: Atlas runs as a sandbox, so texts of ATLAS actions are simulated, not sent')
+  if (!c.http.metricsToken) warnings.push('METRICS_TOKEN is unset: /metrics answers anyone who can reach the port')
+  return warnings
+}

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, productionWarnings } from './config.js'
 import { pendingMigrations } from './db/migrate.js'
 import { buildApp } from './http/app.js'
 import { firstRunHint } from './operator.js'
@@ -26,6 +26,7 @@ if (pending.length) {
   await services.close().catch(() => undefined)
   process.exit(1)
 }
+for (const warning of productionWarnings(config)) services.logger.warn(warning)
 const app = buildApp(services)
 await app.start()
 await firstRunHint(services)

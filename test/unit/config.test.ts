@@ -8,7 +8,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sms-config-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 process.env.LOG_LEVEL = 'silent'
 process.env.DATA_DIR = join(dir, 'data')
-const { loadConfig } = await import('../../src/config.js')
+const { loadConfig, productionWarnings } = await import('../../src/config.js')
 
 const base = { DATA_DIR: join(dir, 'data'), NODE_ENV: 'test' }
 const problem = (env: Record<string, string>) => {
@@ -59,6 +59,22 @@ describe('configuration from the environment', () => {
     expect(first.length).toBe(32)
     expect(loadConfig({ DATA_DIR: dataDir }).encryptionKey.equals(first)).toBe(true)
     expect(Buffer.from(readFileSync(join(dataDir, 'encryption.key'), 'utf8'), 'base64').equals(first)).toBe(true)
+  })
+
+  it('warns a production operator of Atlas as a sandbox and an open /metrics, and nobody else', () => {
+    const production = { NODE_ENV: 'production', ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }
+    expect(productionWarnings(loadConfig({ ...base, ...production }))).toEqual([
+      expect.stringMatching(/^ATLAS_\* are unset: Atlas runs as a sandbox/),
+      expect.stringMatching(/^METRICS_TOKEN is unset/),
+    ])
+    const atlas = {
+      ATLAS_TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      ATLAS_TWILIO_AUTH_TOKEN: '0'.repeat(32),
+      ATLAS_MESSAGING_SERVICE_SID: `MG${'0'.repeat(32)}`,
+      METRICS_TOKEN: 'm'.repeat(16),
+    }
+    expect(productionWarnings(loadConfig({ ...base, ...production, ...atlas }))).toEqual([])
+    expect(productionWarnings(loadConfig(base))).toEqual([])
   })
 
   it('stops the server with that message and exit code 1', () => {
