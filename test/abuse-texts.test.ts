@@ -116,6 +116,15 @@ describe('inputs no field accepts', () => {
       'query($c: String) { a: smsDeliveries(callId: "x") { edges { node { id } } } b: smsDeliveries(callId: $c) { edges { node { id } } } }'
     expect((await gql(clean, { c: 'y' }, s.agent)).errors).toBeUndefined()
     expect((await gql(clean, { c: 'x\u0000' }, s.agent)).errors[0]).toMatchObject({ extensions: { code: 'VALIDATION', field: 'c' } })
+    // No text is sent on a call id over 128 characters: reads refuse one rather than look for it.
+    const long = 'c'.repeat(129)
+    for (const query of [
+      'query($c: String) { smsDeliveries(callId: $c) { edges { node { id } } } }',
+      'query($c: String!) { callTextStatus(callId: $c) { sentence } }',
+    ]) {
+      expect((await gql(query, { c: long }, s.agent)).errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION' } })
+      expect((await gql(query, { c: 'c'.repeat(128) }, s.agent)).errors).toBeUndefined()
+    }
   })
 
   it('answers variables nested thousands deep, clean or not, without an internal error', async () => {

@@ -5,6 +5,7 @@ import { builder } from './builder.js'
 import { viewerOf } from './context.js'
 import { SmsDelivery } from './delivery.js'
 import { CallContextInput, PreviewSmsSuccess, refuseAccess, SendSmsSuccess } from './send.js'
+import { callIdArg } from './util.js'
 
 const ToolCallInput = builder.inputType('ToolCallInput', {
   description: 'A tool call as the LLM produced it.',
@@ -95,7 +96,7 @@ builder.queryFields((t) => ({
     description: 'Whether a call’s texts were delivered: what the delivery-status tool answers the agent.',
     authScopes: { reader: true },
     args: {
-      callId: t.arg.string({ required: true, description: 'The call.' }),
+      callId: t.arg.string({ required: true, validate: callIdArg, description: 'The call.' }),
       campaignId: t.arg.id({ description: 'Only the texts of this campaign.' }),
     },
     resolve: (_r, args, ctx) =>

@@ -9,7 +9,7 @@ import { relatedRow } from './related.js'
 import { fieldsAt } from './selection.js'
 import { SmsAction } from './smsAction.js'
 import { SmsProvider } from './user.js'
-import { connectionCost, PAGE } from './util.js'
+import { callIdArg, connectionCost, PAGE } from './util.js'
 
 const EventSource = builder.enumType('SmsDeliveryEventSource', {
   description: 'What recorded a status change.',
@@ -154,7 +154,7 @@ builder.queryFields((t) => ({
       description: 'The user’s deliveries, newest first, in pages.',
       args: {
         campaignId: t.arg.id({ description: 'Only this campaign’s.' }),
-        callId: t.arg.string({ description: 'Only this call’s.' }),
+        callId: t.arg.string({ validate: callIdArg, description: 'Only this call’s.' }),
         status: t.arg({ type: SmsDeliveryStatus, description: 'Only those with this status.' }),
       },
       resolve: async (query, _r, args, ctx, info) => {
@@ -204,7 +204,7 @@ builder.subscriptionField('smsDeliveryUpdated', (t) =>
     args: {
       deliveryId: t.arg.id({ description: 'Only this delivery’s changes.' }),
       campaignId: t.arg.id({ description: 'Only this campaign’s.' }),
-      callId: t.arg.string({ description: 'Only this call’s.' }),
+      callId: t.arg.string({ validate: callIdArg, description: 'Only this call’s.' }),
       includeCurrent: t.arg.boolean({
         defaultValue: false,
         description: `First the matching deliveries as they now are (the ${CURRENT_LIMIT} newest, each with the event of its status), then their changes. Subscribe with it after a gap (a reconnect, UPDATES_MISSED) to miss nothing.`,

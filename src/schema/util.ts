@@ -1,3 +1,5 @@
+import { z } from 'zod'
+import { CALL_ID_MAX } from '../sms/sending/input.js'
 /**
  * The Prisma arguments that read one row by id for a Pothos prisma field. Pothos hands mutations
  * an empty `select` when the client asks only for `__typename` of a result union, and Prisma
@@ -17,3 +19,6 @@ export const connectionCost = (args: { first?: number | null; last?: number | nu
   field: 1,
   multiplier: Math.min(Math.max(args.first ?? args.last ?? PAGE.defaultSize, 0), PAGE.maxSize),
 })
+
+/** A call id argument of a read: no text is sent on a longer one. */
+export const callIdArg = z.string().max(CALL_ID_MAX)

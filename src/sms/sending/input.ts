@@ -5,7 +5,12 @@ import { refuse } from './refusals.js'
 import { MAX_VARIABLES } from './template.js'
 
 /** The call a text is sent during, as sendSms and the tool calls take it. */
-export const CallContext = z.object({ callId: cleanText().trim().min(1).max(128), customerPhoneNumber: cleanText().trim().min(1).max(40) })
+/** The longest call id a text may be sent on (and so the longest worth looking for). */
+export const CALL_ID_MAX = 128
+export const CallContext = z.object({
+  callId: cleanText().trim().min(1).max(CALL_ID_MAX),
+  customerPhoneNumber: cleanText().trim().min(1).max(40),
+})
 
 const Input = z.object({
   campaignId: cleanText().min(1).max(64),
