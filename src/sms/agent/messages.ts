@@ -37,9 +37,18 @@ export function agentMessageFor(code: ErrorCode, override?: string): string {
   return override ?? AGENT_MESSAGES[code] ?? AGENT_MESSAGES.PROVIDER_ERROR ?? ''
 }
 
+/** What the agent is told of a stored text as it stands. */
+function acceptedState(where: string, d: { status: string; attempts: number }): string {
+  if (['SENT', 'DELIVERED'].includes(d.status)) return `Text sent to ${where}.`
+  // Attempted, yet not taken: the provider did not answer (yet), so it may or may not go out.
+  if (d.status === 'PENDING' && d.attempts > 0) {
+    return `The text to ${where} isn't confirmed yet: the text service was slow to answer. Don't send it again; check in a moment whether it went out.`
+  }
+  return `Text is on its way to ${where}.`
+}
+
 /** The agent's sentence for an accepted text. */
-export function acceptedMessage(to: string, status: string, callerOnly: boolean): string {
-  const where = spokenNumber(to)
-  const done = ['SENT', 'DELIVERED'].includes(status) ? `Text sent to ${where}.` : `Text is on its way to ${where}.`
+export function acceptedMessage(d: { to: string; status: string; attempts: number }, callerOnly: boolean): string {
+  const done = acceptedState(spokenNumber(d.to), d)
   return callerOnly ? `${done} (This action only texts the caller, so the other number was not used.)` : done
 }

@@ -58,7 +58,7 @@ function outcomeOf(d: SmsDelivery): SendOutcome {
   }
   // A replay of a text that was sent but never arrived says so, not that it is on its way.
   if (d.status === 'UNDELIVERED') return { delivery: d, agentMessage: deliveryTruth([d]) }
-  return { delivery: d, agentMessage: acceptedMessage(d.to, d.status, d.requestedTo !== null) }
+  return { delivery: d, agentMessage: acceptedMessage(d, d.requestedTo !== null) }
 }
 
 /** A database that is briefly down answers a typed, retryable refusal instead of an internal error. */
