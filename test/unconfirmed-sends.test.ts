@@ -108,7 +108,26 @@ describe('a text whose attempts ran out after one went unanswered', () => {
     }
   })
 
-  it('fails without a retryable code once too old to matter while Twilio still cannot be asked, keeping its units', async () => {
+  it('a text an earlier (not last) attempt may have reached, which Twilio cannot be asked about, is held a wait: not sent, not swept', async () => {
+    const to = '+14155550163'
+    const body = 'Asked about before any resend.'
+    const d = await unconfirmed(body, to)
+    const more = new SendAttempts({ ...services.stores, ...services, send: { ...config.send, maxAttempts: 3 } })
+    twilio.cutRequests = 1_000_000
+    try {
+      expect(await more.run(d.id)).toBeInstanceOf(Held)
+    } finally {
+      twilio.cutRequests = 0
+    }
+    const held = await deliveries.byId(d.id)
+    expect(held).toMatchObject({ status: 'PENDING', attempts: 1 })
+    expect(held?.claimedUntil?.getTime()).toBeGreaterThan(Date.now())
+    expect(createsOf(body)).toHaveLength(0)
+    // Held texts are not what a sweep takes: they cannot crowd out the stuck ones behind them.
+    expect(await deliveries.unsentIds(new Date(), new Date(), 1000)).not.toContain(d.id)
+  })
+
+  it('fails without a retryable code once too old to matter while Twilio still cannot be asked', async () => {
     const to = '+14155550162'
     const d = await unconfirmed('Never confirmed.', to)
     twilio.cutRequests = 1_000_000

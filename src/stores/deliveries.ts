@@ -218,10 +218,14 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
       })
     },
 
-    /** Deliveries stored but never handed to a provider, oldest first. */
-    async unsentIds(createdBefore: Date, limit: number): Promise<string[]> {
+    /**
+     * Deliveries stored but never handed to a provider, oldest first; none an attempt holds at `now`
+     * (in flight, or waiting to be asked about), so those cannot crowd out the rest.
+     */
+    async unsentIds(createdBefore: Date, now: Date, limit: number): Promise<string[]> {
       const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "SmsDelivery"
         WHERE "status" = 'PENDING' AND "providerMessageId" IS NULL AND "createdAt" <= ${createdBefore}
+          AND ("claimedUntil" IS NULL OR "claimedUntil" <= ${now})
         ORDER BY "createdAt" ASC LIMIT ${limit}`
       return rows.map((r) => r.id)
     },

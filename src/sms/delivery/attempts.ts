@@ -31,6 +31,8 @@ export class Held {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** What asking first answers when nothing stands in the way of sending (again). */
+const SEND = Symbol('send')
 const sendable = (d: SmsDelivery | undefined): d is SmsDelivery => d?.status === 'PENDING' && !d.providerMessageId
 const RECORD_RETRY_MAX_MS = 5_000
 /** How long a text whose send went unanswered is asked about, while it cannot be, before it fails. */
@@ -69,8 +71,10 @@ export class SendAttempts {
     // The row as last seen: the claim below succeeds only if nobody else claimed it since.
     let seen = first && sendable(first.delivery) ? first.delivery : await deliveries.byId(deliveryId)
     if (!sendable(seen)) return undefined
-    if (this.unconfirmed(seen)) return this.confirm(seen)
-    if (seen.attempts > 0 && (await this.adoptIfSent(deliveryId))) return undefined
+    if (seen.attempts > 0) {
+      const asked = await this.askFirst(seen)
+      if (asked !== SEND) return asked
+    }
     /** The attempt this run counted last (its hold lets no other dispatcher send meanwhile). */
     let claimed: number | undefined
     // Whether an attempt may have reached the provider unanswered (an earlier run's, or one of these):
@@ -151,20 +155,27 @@ export class SendAttempts {
   }
 
   /**
-   * Once the hold ends, asks the provider about an unconfirmed text: a message it holds is adopted;
-   * none means it was never taken, so the text fails and gives its limit units back.
+   * Asks the provider about a delivery an earlier attempt may have reached, before anything is sent
+   * again: a message it holds is adopted. None: SEND, unless the attempts ran out (then the text
+   * fails and gives its limit units back). Not asked (an outage, credentials gone): asked again later.
    */
-  private async confirm(d: SmsDelivery): Promise<RunOutcome> {
+  private async askFirst(d: SmsDelivery): Promise<RunOutcome | typeof SEND> {
     const now = this.deps.clock.now()
-    if (d.claimedUntil && d.claimedUntil > now) return new Held(d.claimedUntil)
+    const unconfirmed = this.unconfirmed(d)
+    if (unconfirmed && d.claimedUntil && d.claimedUntil > now) return new Held(d.claimedUntil)
     const adopted = await this.adoptIfSent(d.id).catch((err) => this.unasked(d.id, err))
     if (adopted) return undefined
-    if (adopted === false) {
-      const failure = new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', 'The provider did not answer, and does not hold the text')
-      return this.fail(outgoingOf(d), failure, true)
-    }
-    // Not asked (an outage, credentials gone): asked again later, until the text is too old to
-    // matter. Then it fails without a retryable code, keeping its key and units: it may have gone out.
+    if (adopted === undefined) return this.askLater(d, now)
+    if (!unconfirmed) return SEND
+    const failure = new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', 'The provider did not answer, and does not hold the text')
+    return this.fail(outgoingOf(d), failure, true)
+  }
+
+  /**
+   * Holds a delivery the provider could not be asked about for SEND_CONFIRM_AFTER_MS, until it is
+   * too old to matter. Then it fails without a retryable code, keeping its key and units: it may have gone out.
+   */
+  private async askLater(d: SmsDelivery, now: Date): Promise<RunOutcome> {
     if (now.getTime() - d.createdAt.getTime() >= UNCONFIRMED_MAX_MS) {
       const failure = new ProviderFailure(
         'permanent',

@@ -60,8 +60,9 @@ export class InProcessDispatcher implements Dispatcher {
 
   /** Dispatches the PENDING deliveries older than `ageMs` that this process is not already sending. */
   private async requeue(ageMs: number): Promise<number> {
-    const before = new Date(this.deps.clock.now().getTime() - ageMs)
-    const stuck = (await this.deps.deliveries.unsentIds(before, 1000)).filter((id) => !this.inflight.has(id) && !this.held.has(id))
+    const now = this.deps.clock.now()
+    const before = new Date(now.getTime() - ageMs)
+    const stuck = (await this.deps.deliveries.unsentIds(before, now, 1000)).filter((id) => !this.inflight.has(id) && !this.held.has(id))
     for (const id of stuck) void this.enqueue(id)
     return stuck.length
   }

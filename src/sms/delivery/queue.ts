@@ -119,7 +119,8 @@ export class BullDispatcher implements Dispatcher {
    * that ended early): the finished job is removed first, since it holds the job id.
    */
   private async requeue(ageMs: number): Promise<number> {
-    const stuck = await this.deps.deliveries.unsentIds(new Date(this.deps.clock.now().getTime() - ageMs), 1000)
+    const now = this.deps.clock.now()
+    const stuck = await this.deps.deliveries.unsentIds(new Date(now.getTime() - ageMs), now, 1000)
     let queued = 0
     for (const id of stuck) {
       const job = await this.queue.getJob(id)
