@@ -39,7 +39,7 @@ describe('a text whose attempts ran out after one went unanswered', () => {
     expect(first).toMatchObject({ __typename: 'SendSmsSuccess', delivery: { status: 'PENDING' } })
     // The agent is told it may or may not have gone out, and not to send it again.
     expect(first.agentMessage).toBe(
-      "The text to the number ending 0123 isn't confirmed yet: the text service was slow to answer. Don't send it again; check in a moment whether it went out.",
+      "The text to the number ending 0123 isn't confirmed yet: the text service hasn't taken it yet. Don't send it again; check in a moment whether it went out.",
     )
     const again = await s.send({ body, idempotencyKey: 'booking-1' })
     expect(again.delivery?.id).toBe(first.delivery.id)

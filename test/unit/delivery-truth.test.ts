@@ -39,4 +39,16 @@ describe('deliveryTruth', () => {
         '1 earlier text is not listed.',
     )
   })
+
+  it('tells a text that was attempted but not taken yet as such, not on its way, and one never confirmed as not delivered', () => {
+    expect(deliveryTruth([text('PENDING', { attempts: 1 })])).toBe(
+      "The text to the number ending 0123 has not been taken by the text service yet; it may still go out, so don't send it again.",
+    )
+    expect(deliveryTruth([text('PENDING', { attempts: 0 })])).toBe(
+      'The text to the number ending 0123 is on its way; it has not been confirmed delivered yet.',
+    )
+    expect(deliveryTruth([text('FAILED', { errorCode: 'PROVIDER_ERROR' })])).toContain(
+      'could not be delivered: the text service did not confirm it',
+    )
+  })
 })

@@ -16,6 +16,7 @@ const REASONS: Record<string, string> = {
   INVALID_RECIPIENT: 'the number is not valid',
   LANDLINE_RECIPIENT: 'the number is a landline',
   PROVIDER_UNAVAILABLE: 'the text service was unavailable',
+  PROVIDER_ERROR: 'the text service did not confirm it',
 }
 
 // Why a text was refused before it went out (never the stored errorMessage: it may name a full number).
@@ -48,6 +49,10 @@ function sentence(d: SmsDelivery): string {
     case 'SENT':
       return `${where} was sent${sandbox}; the carrier has not confirmed delivery yet.`
     case 'PENDING':
+      // Attempted, not taken yet: the text service did not answer (yet), so it may or may not go out.
+      if (d.attempts > 0)
+        return `${where} has not been taken by the text service yet${sandbox}; it may still go out, so don't send it again.`
+      return `${where} is on its way${sandbox}; it has not been confirmed delivered yet.`
     case 'QUEUED':
     case 'SENDING':
       return `${where} is on its way${sandbox}; it has not been confirmed delivered yet.`

@@ -42,7 +42,7 @@ function acceptedState(where: string, d: { status: string; attempts: number }): 
   if (['SENT', 'DELIVERED'].includes(d.status)) return `Text sent to ${where}.`
   // Attempted, yet not taken: the provider did not answer (yet), so it may or may not go out.
   if (d.status === 'PENDING' && d.attempts > 0) {
-    return `The text to ${where} isn't confirmed yet: the text service was slow to answer. Don't send it again; check in a moment whether it went out.`
+    return `The text to ${where} isn't confirmed yet: the text service hasn't taken it yet. Don't send it again; check in a moment whether it went out.`
   }
   return `Text is on its way to ${where}.`
 }
