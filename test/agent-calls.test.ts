@@ -91,6 +91,8 @@ describe('sendSmsToolCall', () => {
       recordedDelivery: { status: 'REJECTED', errorCode: 'ACTION_DISABLED' },
     })
     expect(await db.smsDelivery.findUniqueOrThrow({ where: { id: r.recordedDelivery.id } })).toMatchObject({ body: 'Here is the link.' })
+    // Whatever its arguments: ones that are not JSON are not a reason to ask the agent to fix them.
+    expect((await s.call(toolCall('send_details', '{"body": '))).code).toBe('ACTION_DISABLED')
     // A retry of the tool call made before it was switched off answers what that call did.
     const retried = await s.call(toolCall('send_details', args, 'call_before_off'))
     expect(retried).toMatchObject({ __typename: 'SendSmsToolCallSuccess', sent: { delivery: { id: before.sent.delivery.id } } })

@@ -82,7 +82,7 @@ export class ToolCalls {
     // no schema is published for it), which records it and says ACTION_DISABLED.
     const disabled = action ? undefined : await this.deps.stores.campaigns.disabledTool(campaign.id, toolCall.name)
     if (disabled)
-      return this.outcome(await run({ campaignId, smsActionId: disabled, call, ...sendFields(parseArguments(toolCall), toolCall) }))
+      return this.outcome(await run({ campaignId, smsActionId: disabled, call, ...sendFields(argumentsOrNone(toolCall), toolCall) }))
     if (!action) {
       const names = [...actions.map((a) => a.name), ...(campaign.deliveryStatusTool ? [DELIVERY_STATUS_TOOL.name] : [])]
       throw refuse(
@@ -118,6 +118,15 @@ function sendFields(args: unknown, toolCall: ToolCall) {
     variables: Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string')),
     callerAgreed: callerAgreed === true,
     idempotencyKey: toolCall.id,
+  }
+}
+
+/** The arguments, or none when they are not JSON (a tool switched off answers so whatever they are). */
+function argumentsOrNone(toolCall: ToolCall): unknown {
+  try {
+    return parseArguments(toolCall)
+  } catch {
+    return {}
   }
 }
 
