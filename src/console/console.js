@@ -114,8 +114,10 @@
           const update = data?.smsDeliveryUpdated
           // The current state comes first: only events after the subscription began count as live.
           if (!errors) {
-            wait = 0
-            return merge(update.delivery, update.event ? [update.event] : [], Date.parse(update.event?.at) >= since)
+            const live = Date.parse(update.event?.at) >= since
+            // A live change means the subscription holds: the next gap is caught up at once again.
+            if (live) wait = 0
+            return merge(update.delivery, update.event ? [update.event] : [], live)
           }
           again = AGAIN.has(errors[0].extensions?.code)
           say(again ? 'Updates may have gone by: catching up…' : `Subscription refused: ${errors[0].message}`)
