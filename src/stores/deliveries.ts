@@ -219,13 +219,13 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
     },
 
     /**
-     * Deliveries stored but never handed to a provider, oldest first; none an attempt holds at `now`
-     * (in flight, or waiting to be asked about), so those cannot crowd out the rest.
+     * Deliveries stored but never handed to a provider, oldest first; with `freeAt`, none an attempt
+     * holds then (in flight, or waiting to be asked about), so those cannot crowd out the rest.
      */
-    async unsentIds(createdBefore: Date, now: Date, limit: number): Promise<string[]> {
+    async unsentIds(createdBefore: Date, limit: number, freeAt?: Date): Promise<string[]> {
+      const free = freeAt ? Prisma.sql`AND ("claimedUntil" IS NULL OR "claimedUntil" <= ${freeAt})` : Prisma.empty
       const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "SmsDelivery"
-        WHERE "status" = 'PENDING' AND "providerMessageId" IS NULL AND "createdAt" <= ${createdBefore}
-          AND ("claimedUntil" IS NULL OR "claimedUntil" <= ${now})
+        WHERE "status" = 'PENDING' AND "providerMessageId" IS NULL AND "createdAt" <= ${createdBefore} ${free}
         ORDER BY "createdAt" ASC LIMIT ${limit}`
       return rows.map((r) => r.id)
     },

@@ -42,7 +42,9 @@ export class InProcessDispatcher implements Dispatcher {
       this.sweep = setInterval(() => void this.requeue(this.deps.sweep.afterMs).catch(() => undefined), intervalMs)
       this.sweep.unref()
     }
-    const resumed = await this.requeue(0)
+    // At start every unsent delivery is looked at, held ones too: one a dead process held is asked
+    // about at once (and adopted when the provider took it), rather than after its hold.
+    const resumed = await this.requeue(0, false)
     if (resumed) this.deps.logger.info({ count: resumed }, 'resumed pending deliveries')
     return resumed
   }
@@ -59,10 +61,12 @@ export class InProcessDispatcher implements Dispatcher {
   }
 
   /** Dispatches the PENDING deliveries older than `ageMs` that this process is not already sending. */
-  private async requeue(ageMs: number): Promise<number> {
+  private async requeue(ageMs: number, skipHeld = true): Promise<number> {
     const now = this.deps.clock.now()
     const before = new Date(now.getTime() - ageMs)
-    const stuck = (await this.deps.deliveries.unsentIds(before, now, 1000)).filter((id) => !this.inflight.has(id) && !this.held.has(id))
+    const stuck = (await this.deps.deliveries.unsentIds(before, 1000, skipHeld ? now : undefined)).filter(
+      (id) => !this.inflight.has(id) && !this.held.has(id),
+    )
     for (const id of stuck) void this.enqueue(id)
     return stuck.length
   }

@@ -75,7 +75,8 @@ export class BullDispatcher implements Dispatcher {
       this.sweep = setInterval(() => void this.requeue(afterMs).catch(() => undefined), intervalMs)
       this.sweep.unref()
     }
-    return this.requeue(0)
+    // Held ones too at start: one a dead instance held is asked about at once, not after its hold.
+    return this.requeue(0, false)
   }
 
   async dispatch(delivery: SmsDelivery, opts: { waitMs: number }): Promise<SmsDelivery> {
@@ -118,9 +119,9 @@ export class BullDispatcher implements Dispatcher {
    * completed (a crash between the insert and the queue, Redis lost and restarted empty, a job
    * that ended early): the finished job is removed first, since it holds the job id.
    */
-  private async requeue(ageMs: number): Promise<number> {
+  private async requeue(ageMs: number, skipHeld = true): Promise<number> {
     const now = this.deps.clock.now()
-    const stuck = await this.deps.deliveries.unsentIds(new Date(now.getTime() - ageMs), now, 1000)
+    const stuck = await this.deps.deliveries.unsentIds(new Date(now.getTime() - ageMs), 1000, skipHeld ? now : undefined)
     let queued = 0
     for (const id of stuck) {
       const job = await this.queue.getJob(id)
