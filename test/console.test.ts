@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { app, createKey, createUser, mutate, SEND, services } from './support/helpers.js'
 
@@ -47,6 +47,16 @@ async function atlasCampaign() {
   }
 }
 
+/** Connects the console with the campaign's MONITOR key and watches the campaign. */
+async function watchCampaign(page: Page, c: { monitor: string; campaignId: string }) {
+  await page.fill('#key', c.monitor)
+  await page.click('#connect button')
+  await page.getByText('Connected: 1 campaign(s)').waitFor()
+  await page.selectOption('#campaign', c.campaignId)
+  await page.click('#watch button')
+  await page.getByText('Watching the campaign').waitFor()
+}
+
 describe('the live delivery console, in a real browser', () => {
   it('shows a text move to DELIVERED live, with its timeline and a refusal’s error, on a phone screen', async () => {
     const c = await atlasCampaign()
@@ -64,12 +74,7 @@ describe('the live delivery console, in a real browser', () => {
     await page.click('#connect button')
     await page.getByText('Could not connect').waitFor()
 
-    await page.fill('#key', c.monitor)
-    await page.click('#connect button')
-    await page.getByText('Connected: 1 campaign(s)').waitFor()
-    await page.selectOption('#campaign', c.campaignId)
-    await page.click('#watch button')
-    await page.getByText('Watching the campaign').waitFor()
+    await watchCampaign(page, c)
 
     const call = { callId: 'console-call', customerPhoneNumber: '+14155550123' }
     const sent = await mutate(
@@ -115,12 +120,7 @@ describe('the live delivery console, in a real browser', () => {
     const problems: string[] = []
     page.on('pageerror', (e) => problems.push(e.message))
     await page.goto(`${app.url}/console`)
-    await page.fill('#key', c.monitor)
-    await page.click('#connect button')
-    await page.getByText('Connected: 1 campaign(s)').waitFor()
-    await page.selectOption('#campaign', c.campaignId)
-    await page.click('#watch button')
-    await page.getByText('Watching the campaign').waitFor()
+    await watchCampaign(page, c)
     const send = (body: string) =>
       mutate(
         'sendSms',
