@@ -147,10 +147,15 @@ export class SendAttempts {
    * SEND_CONFIRM_AFTER_MS: the provider's list may not show a message it took yet, and FAILED would
    * tell the agent to send it again.
    */
-  private async confirmLater(deliveryId: string, claimed: number): Promise<Held> {
-    const until = new Date(this.deps.clock.now().getTime() + this.deps.send.confirmAfterMs)
-    await this.deps.deliveries.holdAttempt(deliveryId, claimed, until).catch(() => undefined)
+  private confirmLater(deliveryId: string, claimed: number): Promise<Held> {
     this.deps.logger.warn({ deliveryId }, 'attempts ran out after one went unanswered; the provider is asked again later')
+    return this.holdToAsk(deliveryId, claimed, this.deps.clock.now())
+  }
+
+  /** Holds the delivery's last counted attempt for SEND_CONFIRM_AFTER_MS, when the provider is asked again. */
+  private async holdToAsk(deliveryId: string, attempts: number, now: Date): Promise<Held> {
+    const until = new Date(now.getTime() + this.deps.send.confirmAfterMs)
+    await this.deps.deliveries.holdAttempt(deliveryId, attempts, until).catch(() => undefined)
     return new Held(until)
   }
 
@@ -184,9 +189,7 @@ export class SendAttempts {
       )
       return this.fail(outgoingOf(d), failure, false)
     }
-    const until = new Date(now.getTime() + this.deps.send.confirmAfterMs)
-    await this.deps.deliveries.holdAttempt(d.id, d.attempts, until).catch(() => undefined)
-    return new Held(until)
+    return this.holdToAsk(d.id, d.attempts, now)
   }
 
   /**
