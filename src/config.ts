@@ -105,6 +105,7 @@ const Env = z.object({
   SMS_ACTIONS_PER_USER: count(1, 100_000, 1000),
   CAMPAIGNS_PER_USER: count(1, 100_000, 1000),
   API_KEYS_PER_USER: count(1, 10_000, 100),
+  OPT_OUTS_ADDED_PER_USER: count(1, 10_000_000, 100_000),
   SUBSCRIPTIONS_PER_CONNECTION: count(1, 10_000, 25),
   USER_TEXTS_PER_DAY: count(1, 10_000_000, 1000),
   RECIPIENT_TEXTS_PER_HOUR: count(1, 100_000, 5),
@@ -233,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       actionsPerUser: e.SMS_ACTIONS_PER_USER,
       campaignsPerUser: e.CAMPAIGNS_PER_USER,
       keysPerUser: e.API_KEYS_PER_USER,
+      /** Opt-outs an owner may add by hand; those from STOP replies and Twilio are always kept. */
+      optOutsAddedPerUser: e.OPT_OUTS_ADDED_PER_USER,
     },
     /** Traces go over OTLP/HTTP to this collector (off when unset). */
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },

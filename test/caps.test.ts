@@ -1,12 +1,14 @@
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 
 vi.hoisted(() => {
   process.env.SMS_ACTIONS_PER_USER = '3'
   process.env.CAMPAIGNS_PER_USER = '2'
   process.env.API_KEYS_PER_USER = '3'
+  process.env.OPT_OUTS_ADDED_PER_USER = '2'
 })
 
-const { createUser, db, gql, mutate } = await import('./support/helpers.js')
+const { app, createUser, db, gql, mutate, sendingSetup, twilio } = await import('./support/helpers.js')
+beforeAll(() => app.start())
 
 const CREATE_ACTION = `mutation($input: CreateSmsActionInput!) { createSmsAction(input: $input) {
   __typename ... on CreateSmsActionSuccess { smsAction { id } } ... on Error { code message } } }`
@@ -19,6 +21,10 @@ const action = (key: string, name: string) =>
   mutate('createSmsAction', CREATE_ACTION, { input: { name, description: 'Texts a link.', provider: 'ATLAS' } }, key)
 const campaign = (key: string, name: string) => mutate('createCampaign', CREATE_CAMPAIGN, { input: { name } }, key)
 const apiKey = (key: string, name: string) => mutate('createApiKey', CREATE_KEY, { input: { name, role: 'AGENT' } }, key)
+const ADD_OPT_OUT = `mutation($input: OptOutInput!) { addOptOut(input: $input) {
+  __typename ... on AddOptOutSuccess { optOut { id source } } ... on Error { code message } } }`
+const NUMBER = '+14155550100'
+const optOut = (key: string, phone: string) => mutate('addOptOut', ADD_OPT_OUT, { input: { phone, sender: NUMBER } }, key)
 const typenames = (results: { __typename: string }[]) => results.map((r) => r.__typename).sort()
 
 describe('what one user may hold', () => {
@@ -55,5 +61,24 @@ describe('what one user may hold', () => {
     expect((await gql(revoke, { id: keys[0].apiKey.id }, user.key)).data.revokeApiKey.__typename).toBe('RevokeApiKeySuccess')
     expect((await apiKey(user.key, 'agent 3')).__typename).toBe('CreateApiKeySuccess')
     expect(await db.apiKey.count({ where: { userId: user.id, revokedAt: null } })).toBe(3)
+  })
+
+  it('refuses an opt-out added by hand past OPT_OUTS_ADDED_PER_USER, yet keeps every STOP reply and answers one already held', async () => {
+    const s = await sendingSetup()
+    const first = await optOut(s.user.key, '+14155550151')
+    expect((await optOut(s.user.key, '+14155550152')).__typename).toBe('AddOptOutSuccess')
+    const refused = await optOut(s.user.key, '+14155550153')
+    expect(refused).toMatchObject({ __typename: 'LimitReachedError', code: 'LIMIT_REACHED' })
+    expect(refused.message).toContain('2 opt-outs')
+    expect(await optOut(s.user.key, '+14155550151')).toEqual(first)
+    if (!s.account) throw new Error('no Twilio account')
+    const inbound = 'http://localhost:4000/webhooks/twilio/inbound'
+    expect((await twilio.reply(s.account, '+14155550154', NUMBER, 'STOP', inbound, app.url)).status).toBe(200)
+    const held = await db.optOut.findMany({ where: { userId: s.user.id }, select: { phone: true, source: true } })
+    expect(held.map((o) => `${o.phone} ${o.source}`).sort()).toEqual([
+      '+14155550151 OWNER',
+      '+14155550152 OWNER',
+      '+14155550154 INBOUND_STOP',
+    ])
   })
 })

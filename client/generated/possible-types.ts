@@ -45,7 +45,7 @@ export type PossibleTypesResultData = {
     PreviewSmsResult: ['SendSmsError', 'PreviewSmsSuccess']
     SendSmsToolCallResult: ['SendSmsError', 'SendSmsToolCallSuccess']
     PreviewSmsToolCallResult: ['SendSmsError', 'PreviewSmsToolCallSuccess']
-    AddOptOutResult: ['AuthorizationError', 'ValidationError', 'AddOptOutSuccess']
+    AddOptOutResult: ['AuthorizationError', 'ValidationError', 'LimitReachedError', 'AddOptOutSuccess']
     RemoveOptOutResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RemoveOptOutSuccess']
     CreateWebhookEndpointResult: [
       'AuthorizationError',
@@ -112,7 +112,7 @@ const result: PossibleTypesResultData = {
     PreviewSmsResult: ['SendSmsError', 'PreviewSmsSuccess'],
     SendSmsToolCallResult: ['SendSmsError', 'SendSmsToolCallSuccess'],
     PreviewSmsToolCallResult: ['SendSmsError', 'PreviewSmsToolCallSuccess'],
-    AddOptOutResult: ['AuthorizationError', 'ValidationError', 'AddOptOutSuccess'],
+    AddOptOutResult: ['AuthorizationError', 'ValidationError', 'LimitReachedError', 'AddOptOutSuccess'],
     RemoveOptOutResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'RemoveOptOutSuccess'],
     CreateWebhookEndpointResult: [
       'AuthorizationError',

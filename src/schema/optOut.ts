@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { NotFoundError, ValidationError } from '../errors.js'
+import { LimitReachedError, NotFoundError, ValidationError } from '../errors.js'
 import { ATLAS_SENDER } from '../sms/sender.js'
 import { e164Of } from '../sms/sending/phone.js'
 import type { OptOutSource as OptOutSourceValue } from '../stores/optOuts.js'
@@ -85,11 +85,12 @@ builder.mutationFields((t) => ({
   addOptOut: t.withAuth({ owner: true }).prismaField({
     type: 'OptOut',
     description: 'Stops texts to a number from a sender (as if it had replied STOP).',
-    errors: { ...mutationErrors(), dataField: { name: 'optOut' } },
+    errors: { ...mutationErrors(LimitReachedError), dataField: { name: 'optOut' } },
     args: { input: t.arg({ type: OptOutInput, required: true, description: 'The number and the sender.' }) },
     resolve: async (query, _r, { input }, ctx) => {
       const { sender, phone } = senderAndPhone(input)
-      const { id } = await ctx.services.stores.optOuts.record(ctx.auth.userId, sender, phone, 'OWNER')
+      const cap = ctx.services.config.limits.optOutsAddedPerUser
+      const { id } = await ctx.services.stores.optOuts.add(ctx.auth.userId, sender, phone, cap)
       return ctx.services.db.optOut.findUniqueOrThrow(byId(query, id))
     },
   }),

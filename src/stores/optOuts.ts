@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js'
+import { createWithinCap, tooMany } from './caps.js'
 
 /** Where an opt-out came from. */
 export type OptOutSource = 'TWILIO_21610' | 'INBOUND_STOP' | 'OWNER'
@@ -14,6 +15,23 @@ export function optOutsStore(db: Db) {
         update: {},
         select: { id: true },
       })
+    },
+
+    /**
+     * Records an opt-out the owner adds while the user holds fewer than `cap` added by hand; one
+     * already recorded is answered as it is, at the cap too.
+     */
+    async add(userId: string, sender: string, phone: string, cap: number): Promise<{ id: string }> {
+      const where = { userId_sender_phone: { userId, sender, phone } }
+      const known = await db.optOut.findUnique({ where, select: { id: true } })
+      if (known) return known
+      return createWithinCap(
+        db,
+        userId,
+        { cap, refusal: tooMany('opt-outs added by hand') },
+        (tx) => tx.optOut.count({ where: { userId, source: 'OWNER' } }),
+        (tx) => tx.optOut.upsert({ where, create: { userId, sender, phone, source: 'OWNER' }, update: {}, select: { id: true } }),
+      )
     },
 
     /** Removes the user's opt-out of `phone` from `sender` (an opt-in); true when there was one. */
