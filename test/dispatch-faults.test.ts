@@ -3,8 +3,8 @@ import { Held, SendAttempts } from '../src/sms/delivery/attempts.js'
 import { InProcessDispatcher } from '../src/sms/delivery/inProcess.js'
 import { SandboxTransport } from '../src/sms/providers/atlas/sandbox.js'
 import type { SmsTransport } from '../src/sms/providers/types.js'
-import type { NewDelivery, SmsDelivery } from '../src/stores/deliveries.js'
-import { app, sendingSetup, services, twilio } from './support/helpers.js'
+import type { SmsDelivery } from '../src/stores/deliveries.js'
+import { app, pendingLike, sendingSetup, services, twilio } from './support/helpers.js'
 
 // Attempts at the edges of what Twilio answers: a message with the same words as an earlier
 // delivery's, an attempt whose answer never came while a callback did, a lookup that fails.
@@ -14,13 +14,6 @@ beforeAll(() => app.start())
 const attemptsWith = (send: { maxAttempts: number; retryBaseMs: number }) =>
   new SendAttempts({ ...services.stores, ...services, send: { ...send, claimMs: 10_000, confirmAfterMs: 1000 } })
 const { deliveries } = services.stores
-
-/** A PENDING delivery no dispatcher holds: a copy of `like` on another call (with `other` fields, when given). */
-async function pendingLike(like: SmsDelivery, callId: string, other: Partial<NewDelivery> = {}): Promise<SmsDelivery> {
-  const { id, attempts, providerMessageId, deliveredAt, tenthsToDelivered, traceParent, createdAt, updatedAt, ...rest } = like
-  const row = { ...rest, callId, idempotencyKey: null, status: 'PENDING' as const, errorCode: null, errorMessage: null, ...other }
-  return services.status.create(row)
-}
 
 /** Such a delivery saying `body`, whose next create Twilio takes but never answers (the connection is cut). */
 async function pendingUnanswered(callId: string, body: string): Promise<SmsDelivery> {

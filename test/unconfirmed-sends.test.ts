@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { Held, SendAttempts, UNCONFIRMED_MAX_MS } from '../src/sms/delivery/attempts.js'
 import { InProcessDispatcher } from '../src/sms/delivery/inProcess.js'
 import type { SmsDelivery } from '../src/stores/deliveries.js'
-import { app, clock, config, sendingSetup, services, twilio } from './support/helpers.js'
+import { app, clock, config, pendingLike, sendingSetup, services, twilio } from './support/helpers.js'
 
 // One attempt per text, so its attempts run out at the first unanswered one; Twilio is asked again
 // a second later.
@@ -22,8 +22,7 @@ const attempts = () => new SendAttempts({ ...services.stores, ...services, send:
 async function unconfirmed(body: string, to: string): Promise<SmsDelivery> {
   const sent = await (await sendingSetup()).send({ body: `Before: ${body}`, call: { callId: `call-${to}`, customerPhoneNumber: to } })
   const like = (await deliveries.byId(sent.delivery.id)) as SmsDelivery
-  const { id, attempts: _, providerMessageId, deliveredAt, tenthsToDelivered, traceParent, createdAt, updatedAt, ...rest } = like
-  const d = await services.status.create({ ...rest, body, idempotencyKey: null, status: 'PENDING', errorCode: null, errorMessage: null })
+  const d = await pendingLike(like, like.callId as string, { body })
   expect(await deliveries.claimAttempt(d, new Date(), new Date(Date.now() - 1))).toBe(true)
   return (await deliveries.byId(d.id)) as SmsDelivery
 }

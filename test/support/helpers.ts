@@ -5,6 +5,7 @@ import type { Clock } from '../../src/clock.js'
 import { loadConfig } from '../../src/config.js'
 import { buildApp } from '../../src/http/app.js'
 import { createServices } from '../../src/services.js'
+import type { NewDelivery, SmsDelivery } from '../../src/stores/deliveries.js'
 
 /** The time the service reads: the real time unless a test sets it. */
 class TestClock implements Clock {
@@ -40,4 +41,11 @@ export { type Json, PREVIEW, SEND, SET_CREDS } from '../../harness/client.js'
 /** Everything the service logged so far in this test file. */
 export function serviceLog(): string {
   return config.logFile ? readFileSync(config.logFile, 'utf8') : ''
+}
+
+/** A PENDING delivery no dispatcher holds: a copy of `like` on another call, without a key (with `other` fields, when given). */
+export function pendingLike(like: SmsDelivery, callId: string, other: Partial<NewDelivery> = {}): Promise<SmsDelivery> {
+  const { id, attempts, providerMessageId, deliveredAt, tenthsToDelivered, traceParent, createdAt, updatedAt, ...rest } = like
+  const row = { ...rest, callId, idempotencyKey: null, status: 'PENDING' as const, errorCode: null, errorMessage: null, ...other }
+  return services.status.create(row)
 }
