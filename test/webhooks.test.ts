@@ -342,6 +342,24 @@ describe('webhook targets (SSRF)', () => {
     await db.webhookEndpoint.deleteMany({ where: { id: { in: hanging } } })
   })
 
+  it('reads at most a share of each user’s due messages, so a few users’ backlogs cannot fill a read', async () => {
+    const [a, b] = [await sendingSetup(), await sendingSetup()]
+    const r = await receiver()
+    const [first, second, other] = [await endpointFor(a, r, ['SENT']), await endpointFor(a, r, ['SENT']), await endpointFor(b, r, ['SENT'])]
+    const { id: deliveryId } = await sent(a, 'wh-read-share')
+    const { id: eventId } = await db.smsDeliveryEvent.findFirstOrThrow({ where: { deliveryId } })
+    // Due half an hour from now, so the running outbox leaves them alone; read as of an hour from now.
+    const later = (ms: number) => new Date(clock.now().getTime() + 1_800_000 + ms)
+    const rows = [first, second].flatMap((endpointId, e) =>
+      Array.from({ length: 3 }, (_, i) => ({ id: `msg_share_${e}_${i}`, endpointId, nextAttemptAt: later(e * 3 + i) })),
+    )
+    rows.push({ id: 'msg_share_other', endpointId: other, nextAttemptAt: later(100) })
+    await db.webhookMessage.createMany({ data: rows.map((m) => ({ ...m, eventId, deliveryId, createdAt: m.nextAttemptAt })) })
+    const due = await services.stores.webhooks.due(later(3_600_000), 4, { endpoint: 3, user: 3 })
+    expect(due.map((m) => m.id)).toEqual(['msg_share_0_0', 'msg_share_0_1', 'msg_share_0_2', 'msg_share_other'])
+    await db.webhookEndpoint.deleteMany({ where: { id: { in: [first, second, other] } } })
+  })
+
   it('gives up on an endpoint that does not answer in time', async () => {
     const r = await receiver()
     r.delayMs = 2000
