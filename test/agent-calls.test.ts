@@ -69,6 +69,12 @@ describe('sendSmsToolCall', () => {
     expect(notJson).toMatchObject({ code: 'VALIDATION', agentMessage: expect.stringContaining('not valid JSON') })
     const unknown = await s.call(toolCall('send_brochure', {}))
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', agentMessage: 'There is no tool named send_brochure; the tools are: send_details.' })
+    // A name no LLM API allows is refused as input, before any lookup (PostgreSQL cannot look up a NUL), and not echoed.
+    for (const name of ['send\u0000details', 'x'.repeat(300)]) {
+      const refused = await s.call(toolCall(name, {}))
+      expect(refused).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('name') })
+      expect(JSON.stringify(refused)).not.toContain('x'.repeat(300))
+    }
     expect(await db.smsDelivery.count({ where: { userId: s.user.id } })).toBe(1)
   })
 

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv'
 import type { Stores } from '../../stores/index.js'
-import { parseCallContext } from '../sending/input.js'
+import { parseCallContext, parseToolName } from '../sending/input.js'
 import { refuse } from '../sending/refusals.js'
 import type { PreviewOutcome, Sending, SendOutcome } from '../sending/sendSms.js'
 import { deliveryTruth } from './deliveryTruth.js'
@@ -71,6 +71,7 @@ export class ToolCalls {
     run: (send: Parameters<Sending['send']>[1]) => Promise<T>,
   ): Promise<ToolCallOutcome<T>> {
     const call = parseCallContext(raw)
+    parseToolName(toolCall.name)
     const campaign = await this.deps.stores.campaigns.tools(userId, campaignId)
     if (!campaign) throw refuse('NOT_FOUND', 'Campaign not found')
     if (campaign.deliveryStatusTool && toolCall.name === DELIVERY_STATUS_TOOL.name) {

@@ -41,6 +41,11 @@ export function parseCallContext(raw: z.input<typeof CallContext>, at = 'call'):
   return parsed(CallContext, raw, `${at}.`)
 }
 
+/** A tool's name as the LLM gave it: longer than any LLM API allows is no tool's, and NUL cannot be looked up. */
+export function parseToolName(raw: string): string {
+  return parsed(cleanText().min(1).max(256), raw, 'toolCall.name')
+}
+
 function parsed<S extends z.ZodType>(schema: S, raw: unknown, prefix = ''): z.output<S> {
   const r = schema.safeParse(raw)
   if (r.success) return r.data
