@@ -9,7 +9,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-const url = z.url().transform((u) => u.replace(/\/+$/, ''))
+// A scheme is required: "sms.example.com:443" parses as a URL whose scheme is "sms.example.com".
+const url = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://sms.example.com' })
+  .refine((u) => !/[?#]/.test(u), 'must not hold a query or a fragment')
+  .transform((u) => u.replace(/\/+$/, ''))
 const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback)
 const flag = (fallback?: boolean) =>
   z

@@ -34,6 +34,10 @@ describe('configuration from the environment', () => {
     expect(problem({ PORT: 'abc' })).toMatch(/^Invalid configuration: PORT /)
     expect(problem({ PORT: '70000' })).toMatch(/^Invalid configuration: PORT /)
     expect(problem({ PUBLIC_URL: 'not a url' })).toMatch(/^Invalid configuration: PUBLIC_URL /)
+    // A host and port without a scheme parse as a URL of scheme "sms.example.com": every callback address would be unusable.
+    for (const v of ['sms.example.com:443', 'localhost:4000', 'ftp://sms.example.com', 'https://sms.example.com/?a=1'])
+      expect(problem({ PUBLIC_URL: v }), v).toMatch(/^Invalid configuration: PUBLIC_URL /)
+    expect(problem({ TWILIO_API_BASE_URL: '127.0.0.1:9' })).toMatch(/TWILIO_API_BASE_URL/)
     expect(problem({ DATABASE_URL: 'mysql://x' })).toMatch(/^Invalid configuration: DATABASE_URL /)
     expect(problem({ REDIS_URL: 'nope' })).toMatch(/^Invalid configuration: REDIS_URL /)
     expect(problem({ ENCRYPTION_KEY: 'c2hvcnQ=' })).toMatch(/^Invalid configuration: ENCRYPTION_KEY must be 32 bytes/)
