@@ -22,7 +22,7 @@ const JOB_OPTIONS = { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1000
  * The dispatcher of several instances: a BullMQ queue in Redis. A job per delivery (jobId = the
  * delivery id, so duplicates merge); a job whose instance died is taken over once its lock expires
  * (stalled-job recovery) and reconciled with the provider before any resend; sends are paced per
- * sender (SENDER_RATE_PER_SECOND), so bursts wait in the queue instead of failing.
+ * sending number (SENDER_RATE_PER_SECOND), so bursts wait in the queue instead of failing.
  */
 export class BullDispatcher implements Dispatcher {
   private readonly connection: ReturnType<RedisConnections['open']>
@@ -157,7 +157,8 @@ export class BullDispatcher implements Dispatcher {
     const id = job.data.deliveryId
     const d = await this.deps.deliveries.byId(id)
     if (d?.status !== 'PENDING' || d.providerMessageId) return
-    if (!(await this.senderSlot(senderOf(d)))) {
+    // A number's rate is Twilio's per number; Atlas is a Messaging Service (or a sandbox) that queues its own texts.
+    if (d.provider !== 'ATLAS' && !(await this.senderSlot(senderOf(d)))) {
       await job.moveToDelayed(Date.now() + 1000 - (Date.now() % 1000) + Math.floor(Math.random() * 50), token)
       throw new DelayedError()
     }
