@@ -50,6 +50,29 @@ describe('signed status callbacks, streamed to subscribers', () => {
     sse.close()
   })
 
+  it('reads an update’s action and campaign afresh for each event: renamed since the last one, the new names show', async () => {
+    const s = await sendingSetup()
+    const before = services.updates.size
+    const query = `subscription($c: String) { smsDeliveryUpdated(callId: $c) {
+      delivery { id smsAction { name } campaign { name } } event { status } } }`
+    const ws = await wsSubscribe(app.url, s.agent, { c: 'call-renamed' }, query)
+    await subscribed(before + 1)
+    const { sid } = await sent(s, { call: { callId: 'call-renamed', customerPhoneNumber: '+14155550123' } })
+    expect(await deliverCallback(sid, 'sent')).toBe(200)
+    await vi.waitFor(() => expect(ws.received.length).toBeGreaterThanOrEqual(2))
+    const names = (n: number) => (ws.received[n] as Json).data.smsDeliveryUpdated.delivery
+    expect(names(1)).toMatchObject({ smsAction: { name: 'send_text' }, campaign: { name: 'Calls' } })
+    const renameAction = 'mutation($id: ID!) { updateSmsAction(id: $id, input: { name: "send_link" }) { __typename } }'
+    expect((await mutate('updateSmsAction', renameAction, { id: s.actionId }, s.user.key)).__typename).toBe('UpdateSmsActionSuccess')
+    const renameCampaign = 'mutation($id: ID!) { updateCampaign(id: $id, input: { name: "Evening calls" }) { __typename } }'
+    expect((await mutate('updateCampaign', renameCampaign, { id: s.campaignId }, s.user.key)).__typename).toBe('UpdateCampaignSuccess')
+    const count = ws.received.length
+    expect(await deliverCallback(sid, 'delivered')).toBe(200)
+    await vi.waitFor(() => expect(ws.received.length).toBe(count + 1))
+    expect(names(count)).toMatchObject({ smsAction: { name: 'send_link' }, campaign: { name: 'Evening calls' } })
+    await ws.dispose()
+  })
+
   it('with includeCurrent, sends the deliveries as they now are, then only their later changes (unshared, over graphql-ws and SSE)', async () => {
     const s = await sendingSetup()
     const earlier = await sent(s, { call: { callId: 'call-current', customerPhoneNumber: '+14155550123' } })

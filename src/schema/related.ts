@@ -7,12 +7,14 @@ type Load = (id: string) => Promise<Row>
 
 /**
  * One request's reads of a model by id: the ids asked for while a list's rows resolve (one
- * synchronous pass of the executor) are read in one statement when it ends, each id once.
+ * synchronous pass of the executor) are read in one statement when it ends, each id once. Only the
+ * pass being collected is shared: a subscription's context outlives its events, and a row read for
+ * one event (or a read that failed) must not answer the next.
  */
 function batchedReads(ctx: Context, model: RelatedModel): Load {
-  const known = new Map<string, Promise<Row>>()
-  let waiting: Map<string, { resolve: (row: Row) => void; reject: (e: unknown) => void }> | undefined
-  const flush = async (batch: NonNullable<typeof waiting>) => {
+  type Waiting = { row: Promise<Row>; resolve: (row: Row) => void; reject: (e: unknown) => void }
+  let waiting: Map<string, Waiting> | undefined
+  const flush = async (batch: Map<string, Waiting>) => {
     try {
       const found = await ctx.services.stores.deliveryPages.related(model, [...batch.keys()])
       for (const [id, { resolve, reject }] of batch) {
@@ -25,20 +27,24 @@ function batchedReads(ctx: Context, model: RelatedModel): Load {
     }
   }
   return (id) => {
-    let row = known.get(id)
-    if (row) return row
     if (!waiting) {
-      const batch = new Map()
+      const batch = new Map<string, Waiting>()
       waiting = batch
       process.nextTick(() => {
         waiting = undefined
         void flush(batch)
       })
     }
-    const batch = waiting
-    row = new Promise<Row>((resolve, reject) => batch.set(id, { resolve, reject }))
-    known.set(id, row)
-    return row
+    let entry = waiting.get(id)
+    if (!entry) {
+      let settle: Pick<Waiting, 'resolve' | 'reject'> = { resolve: () => undefined, reject: () => undefined }
+      const row = new Promise<Row>((resolve, reject) => {
+        settle = { resolve, reject }
+      })
+      entry = { row, ...settle }
+      waiting.set(id, entry)
+    }
+    return entry.row
   }
 }
 
