@@ -79,6 +79,32 @@ describe('what one operation may cost, refused before it runs', () => {
     expect((await gql(readme, {}, s.agent)).errors).toBeUndefined()
   })
 
+  it('refuses a plain list inside a list of the same items, whose size no guess bounds; one level of each is fine', async () => {
+    const before = await statements()
+    for (const [query, at] of [
+      ['{ campaigns { smsActions { campaigns { id } } } }', 'campaigns.smsActions.campaigns'],
+      ['{ smsActions { campaigns { smsActions { id } } } }', 'smsActions.campaigns.smsActions'],
+      [
+        'query { campaign(id: "x") { ...C } } fragment C on Campaign { smsActions { campaigns { smsActions { id } } } }',
+        'campaign.smsActions.campaigns.smsActions',
+      ],
+      [
+        '{ smsDeliveries(first: 5) { edges { node { smsAction { campaigns { smsActions { campaigns { id } } } } } } } }',
+        'smsDeliveries.edges.node.smsAction.campaigns.smsActions.campaigns',
+      ],
+    ]) {
+      const refused = await gql(query as string, {}, s.agent)
+      expect(refused.data, query).toBeUndefined()
+      expect(refused.errors[0], query).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', field: at } })
+    }
+    expect((await statements()) - before).toBeLessThanOrEqual(4) // the API key lookups, nothing else
+    for (const query of [
+      '{ campaigns { name smsActions { id name enabled } } smsActions { name campaigns { id name } } }',
+      '{ smsDeliveries(first: 5) { edges { node { smsAction { campaigns { name } } campaign { smsActions { name } } } } } }',
+    ])
+      expect((await gql(query, {}, s.agent)).errors, query).toBeUndefined()
+  })
+
   it('refuses a subscription costing over the limit (QUERY_TOO_COMPLEX) over SSE and graphql-ws, its cost read from its variables', async () => {
     const costly = `subscription($n: Int) { smsDeliveryUpdated(callId: "x") { delivery { campaign { deliveries(first: $n) { edges { node {
       campaign { deliveries(first: $n) { edges { node { id body } } } } } } } } } } }`

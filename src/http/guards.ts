@@ -17,6 +17,7 @@ import type { Context } from '../schema/context.js'
 import { BAD_CHARACTER_MESSAGE, hasBadCharacter } from '../text.js'
 import { budgetKey } from './callers.js'
 import { badIdLiteral, badIdVariable } from './idArguments.js'
+import { listInsideItself } from './listNesting.js'
 
 const refusal = (code: string, message: string, extra: Record<string, unknown> = {}) => refusalError(code, message, { extensions: extra })
 
@@ -127,9 +128,26 @@ function overCost(args: OperationArgs, limits: CostLimits): GraphQLError | undef
   Object.assign(args.contextValue, { cost })
   const subscription = operationOf(args.document, args.operationName)?.operation === 'subscription'
   const limit = subscription ? limits.maxSubscriptionComplexity : limits.maxComplexity
-  if (cost <= limit) return undefined
+  if (cost <= limit) return nestedList(args)
   const what = subscription ? 'Subscription cost (its selection runs for every event)' : 'Query cost'
   return refusal('QUERY_TOO_COMPLEX', `${what} ${cost} is over the limit of ${limit}`, { cost, limit })
+}
+
+/** A plain list inside a list of its own type, by document and operation name (it depends on nothing else). */
+const nestings = new WeakMap<DocumentNode, Map<string, string | undefined>>()
+
+function nestedList(args: OperationArgs): GraphQLError | undefined {
+  const name = args.operationName ?? ''
+  let known = nestings.get(args.document)
+  if (!known?.has(name)) {
+    const operation = operationOf(args.document, args.operationName)
+    known = (known ?? new Map()).set(name, operation && listInsideItself(args.schema, args.document, operation))
+    nestings.set(args.document, known)
+  }
+  const at = known.get(name)
+  return at
+    ? refusal('QUERY_TOO_COMPLEX', `${at} is a list inside a list of the same items: its size has no bound`, { field: at })
+    : undefined
 }
 
 /** Refuses an operation costing more than its limit before it runs (QUERY_TOO_COMPLEX). */
