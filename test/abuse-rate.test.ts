@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import WebSocket from 'ws'
 import type { Json, Run } from '../harness/client.js'
-import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
+import { sseSubscribe, UPDATES, wsSubscribe } from '../harness/subscribers.js'
 
 // One caller never stalls the others: a request budget per key, and open subscriptions per key.
 vi.hoisted(() => {
@@ -12,7 +13,7 @@ vi.hoisted(() => {
   })
 })
 
-const { app, createKey, overSocket, sendingSetup, SEND } = await import('./support/helpers.js')
+const { app, createKey, overSocket, sendingSetup, SEND, services } = await import('./support/helpers.js')
 
 let gql: Run
 beforeAll(async () => {
@@ -139,5 +140,36 @@ describe('subscriptions per key', () => {
       await vi.waitFor(() => expect(sub.received.map((u) => u.data?.smsDeliveryUpdated?.delivery?.status)).toContain('PENDING'))
     }
     for (const sub of open) sub.close()
+  })
+
+  it('gives back the seat of a subscription cancelled before it started (complete right after subscribe, or the socket gone)', async () => {
+    const s = await sendingSetup()
+    const monitor = await createKey(s.user.key, 'MONITOR')
+    const before = services.updates.size
+    // includeCurrent: an execution of its own, whose iterator graphql-ws ends before it ever asked for an update.
+    const cancelled = async (n: number, how: 'complete' | 'terminate') => {
+      const socket = new WebSocket(`${app.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws')
+      await new Promise((open) => socket.once('open', open))
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${monitor}` } }))
+      await new Promise((acked) => socket.once('message', acked))
+      const variables = { callId: `cancelled-${n}`, includeCurrent: true }
+      const query = UPDATES.replace('$callId: String)', '$callId: String, $includeCurrent: Boolean)').replace(
+        'callId: $callId)',
+        'callId: $callId, includeCurrent: $includeCurrent)',
+      )
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }))
+      if (how === 'complete') socket.send(JSON.stringify({ id: '1', type: 'complete' }))
+      else socket.terminate()
+      const closed = new Promise((done) => socket.once('close', done))
+      if (how === 'complete') socket.close()
+      await closed
+    }
+    for (let i = 0; i < 4; i++) await cancelled(i, i % 2 ? 'terminate' : 'complete')
+    await vi.waitFor(() => expect(services.updates.size).toBe(before))
+    const open = []
+    for (let i = 0; i < 3; i++) open.push(await wsSubscribe(app.url, monitor, { callId: `after-${i}` }))
+    await vi.waitFor(() => expect(services.updates.size).toBe(before + 3))
+    for (const sub of open) expect(sub.received).toEqual([])
+    for (const sub of open) await sub.dispose()
   })
 })

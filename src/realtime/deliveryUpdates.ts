@@ -83,6 +83,15 @@ export class DeliveryUpdates {
     // Registered after the last await, so the set cannot be dropped from the map in between.
     const mine = this.open.get(holder) ?? new Set<Stream>()
     this.open.set(holder, mine)
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      this.interrupts.delete(updates)
+      mine.delete(updates)
+      if (mine.size === 0 && this.open.get(holder) === mine) this.open.delete(holder)
+      free()
+    }
     const updates: Repeater<Streamed> = new Repeater(async (push, stop) => {
       const topic = this.pubsub.subscribe('delivery:updated', userId)[Symbol.asyncIterator]()
       void stop.then(() => topic.return?.())
@@ -94,14 +103,18 @@ export class DeliveryUpdates {
         if (seen === null) return
         for (let r = await listening; !r.done; r = await topic.next()) if (matches(r.value) && !seen?.(r.value)) await push(r.value)
       } finally {
-        this.interrupts.delete(updates)
-        mine.delete(updates)
-        if (mine.size === 0 && this.open.get(holder) === mine) this.open.delete(holder)
-        free()
+        release()
         stop()
       }
     })
     mine.add(updates)
+    // Ended before its first next() (a cancel or a dropped socket while ownership was read), a
+    // Repeater never runs its executor, so the finally above would never give the seat back.
+    const end = updates.return.bind(updates)
+    updates.return = (value) => {
+      release()
+      return end(value)
+    }
     return updates
   }
 
