@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { Held, SendAttempts, UNCONFIRMED_MAX_MS } from '../src/sms/delivery/attempts.js'
 import { InProcessDispatcher } from '../src/sms/delivery/inProcess.js'
+import { ProviderFailure } from '../src/sms/providers/types.js'
 import type { SmsDelivery } from '../src/stores/deliveries.js'
 import { app, clock, config, pendingLike, sendingSetup, services, twilio } from './support/helpers.js'
 
@@ -124,6 +125,32 @@ describe('a text whose attempts ran out after one went unanswered', () => {
     expect(createsOf(body)).toHaveLength(0)
     // Held texts are not what a sweep takes: they cannot crowd out the stuck ones behind them.
     expect(await deliveries.unsentIds(new Date(), 1000, new Date())).not.toContain(d.id)
+  })
+
+  it('after a lookup that failed slowly, holds a whole wait from when it failed, not from when it began', async () => {
+    const d = await unconfirmed('Asked after a slow lookup.', '+14155550164')
+    const began = Date.now()
+    // The lookup fails after longer than the wait (a hung list page): the clock has moved on meanwhile.
+    const providers = {
+      ...services.providers,
+      transportFor: (provider: Parameters<typeof services.providers.transportFor>[0]) => {
+        const transport = services.providers.transportFor(provider)
+        return Object.assign(Object.create(transport), {
+          findExisting: async () => {
+            clock.set(new Date(began + 5_000))
+            throw new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', 'no answer')
+          },
+        })
+      },
+    }
+    try {
+      const held = await new SendAttempts({ ...services.stores, ...services, providers, send: config.send }).run(d.id)
+      expect(held).toBeInstanceOf(Held)
+      expect((held as Held).until.getTime()).toBe(began + 5_000 + config.send.confirmAfterMs)
+      expect((await deliveries.byId(d.id))?.claimedUntil?.getTime()).toBe(began + 5_000 + config.send.confirmAfterMs)
+    } finally {
+      clock.set(undefined)
+    }
   })
 
   it('fails without a retryable code once too old to matter while Twilio still cannot be asked', async () => {

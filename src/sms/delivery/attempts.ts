@@ -149,12 +149,15 @@ export class SendAttempts {
    */
   private confirmLater(deliveryId: string, claimed: number): Promise<Held> {
     this.deps.logger.warn({ deliveryId }, 'attempts ran out after one went unanswered; the provider is asked again later')
-    return this.holdToAsk(deliveryId, claimed, this.deps.clock.now())
+    return this.holdToAsk(deliveryId, claimed)
   }
 
-  /** Holds the delivery's last counted attempt for SEND_CONFIRM_AFTER_MS, when the provider is asked again. */
-  private async holdToAsk(deliveryId: string, attempts: number, now: Date): Promise<Held> {
-    const until = new Date(now.getTime() + this.deps.send.confirmAfterMs)
+  /**
+   * Holds the delivery's last counted attempt for SEND_CONFIRM_AFTER_MS from now, when the provider
+   * is asked again (from now: a lookup that failed may itself have taken longer than the wait).
+   */
+  private async holdToAsk(deliveryId: string, attempts: number): Promise<Held> {
+    const until = new Date(this.deps.clock.now().getTime() + this.deps.send.confirmAfterMs)
     await this.deps.deliveries.holdAttempt(deliveryId, attempts, until).catch(() => undefined)
     return new Held(until)
   }
@@ -170,7 +173,7 @@ export class SendAttempts {
     if (unconfirmed && d.claimedUntil && d.claimedUntil > now) return new Held(d.claimedUntil)
     const adopted = await this.adoptIfSent(d.id).catch((err) => this.unasked(d.id, err))
     if (adopted) return undefined
-    if (adopted === undefined) return this.askLater(d, now)
+    if (adopted === undefined) return this.askLater(d)
     if (!unconfirmed) return SEND
     const failure = new ProviderFailure('transient', 'PROVIDER_UNAVAILABLE', 'The provider did not answer, and does not hold the text')
     return this.fail(outgoingOf(d), failure, true)
@@ -180,8 +183,8 @@ export class SendAttempts {
    * Holds a delivery the provider could not be asked about for SEND_CONFIRM_AFTER_MS, until it is
    * too old to matter. Then it fails without a retryable code, keeping its key and units: it may have gone out.
    */
-  private async askLater(d: SmsDelivery, now: Date): Promise<RunOutcome> {
-    if (now.getTime() - d.createdAt.getTime() >= UNCONFIRMED_MAX_MS) {
+  private async askLater(d: SmsDelivery): Promise<RunOutcome> {
+    if (this.deps.clock.now().getTime() - d.createdAt.getTime() >= UNCONFIRMED_MAX_MS) {
       const failure = new ProviderFailure(
         'permanent',
         'PROVIDER_ERROR',
@@ -189,7 +192,7 @@ export class SendAttempts {
       )
       return this.fail(outgoingOf(d), failure, false)
     }
-    return this.holdToAsk(d.id, d.attempts, now)
+    return this.holdToAsk(d.id, d.attempts)
   }
 
   /**
