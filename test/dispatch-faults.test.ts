@@ -1,10 +1,13 @@
+import Twilio from 'twilio'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { Held, SendAttempts } from '../src/sms/delivery/attempts.js'
+import { StatusCallbacks } from '../src/sms/delivery/callbacks.js'
 import { InProcessDispatcher } from '../src/sms/delivery/inProcess.js'
 import { SandboxTransport } from '../src/sms/providers/atlas/sandbox.js'
+import { STATUS_CALLBACK_PATH } from '../src/sms/providers/twilio/callback.js'
 import type { SmsTransport } from '../src/sms/providers/types.js'
 import type { SmsDelivery } from '../src/stores/deliveries.js'
-import { app, pendingLike, sendingSetup, services, twilio } from './support/helpers.js'
+import { app, config, db, pendingLike, sendingSetup, services, twilio } from './support/helpers.js'
 
 // Attempts at the edges of what Twilio answers: a message with the same words as an earlier
 // delivery's, an attempt whose answer never came while a callback did, a lookup that fails.
@@ -163,6 +166,35 @@ describe('the message id of a delivery', () => {
     const other = `SM${'e'.repeat(32)}`
     const moved = await services.status.move(sent.delivery.id, 'SENT', 'PROVIDER_CALLBACK', { providerMessageId: other })
     expect(moved).toMatchObject({ status: 'SENT', providerMessageId: sent.delivery.providerMessageId })
+  })
+
+  it('a callback of a message sent twice does not give its status to the message recorded while it was applied', async () => {
+    const s = await sendingSetup()
+    const sent = await s.send({ body: 'Before: sent twice.' })
+    const d = await pendingLike((await deliveries.byId(sent.delivery.id)) as SmsDelivery, 'call-sent-twice', { body: 'Sent twice.' })
+    const [first, second] = [`SM${'1'.repeat(32)}`, `SM${'2'.repeat(32)}`]
+    // The callback of the first message reads the delivery with no message yet; the dispatcher then records the second.
+    const racing = {
+      ...deliveries,
+      byId: async (id: string) => {
+        const stale = await deliveries.byId(id)
+        await services.status.move(id, 'QUEUED', 'DISPATCHER', { providerMessageId: second })
+        return stale
+      },
+    }
+    const callbacks = new StatusCallbacks({ ...services, deliveries: racing })
+    const query = `?deliveryId=${d.id}`
+    const params = { MessageSid: first, MessageStatus: 'undelivered', ErrorCode: '30003', AccountSid: s.account?.sid ?? '' }
+    const signature = Twilio.getExpectedTwilioSignature(
+      s.account?.token ?? '',
+      `${config.publicUrl}${STATUS_CALLBACK_PATH}${query}`,
+      params,
+    )
+    expect(await callbacks.apply({ params, query, signature, requestId: 'test' })).toBe(200)
+    expect(await deliveries.byId(d.id)).toMatchObject({ status: 'QUEUED', providerMessageId: second, errorCode: null })
+    expect(await db.duplicateSend.findMany({ where: { deliveryId: d.id } })).toEqual([
+      expect.objectContaining({ providerMessageId: first }),
+    ])
   })
 })
 

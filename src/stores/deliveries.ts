@@ -31,6 +31,8 @@ export interface StatusChange {
   errorMessage?: string | null
   providerMessageId?: string
   sandbox?: boolean
+  /** Moves only while the delivery holds no message or this one: another message's status is not its own. */
+  forMessage?: string
 }
 
 const status = (s: SmsDeliveryStatus) => enumLiteral(s, Object.values(SmsDeliveryStatus))
@@ -174,8 +176,11 @@ export function deliveriesStore(db: Db, dialect: Dialect) {
         source: move.source,
         at,
       }
+      const ownMessage = change.forMessage
+        ? Prisma.sql` AND ("providerMessageId" IS NULL OR "providerMessageId" = ${change.forMessage})`
+        : Prisma.empty
       const update = Prisma.sql`UPDATE "SmsDelivery" SET ${Prisma.join(sets, ', ')}
-        WHERE "id" = ${id} AND "status" IN (${Prisma.join(move.from.map(status))})`
+        WHERE "id" = ${id} AND "status" IN (${Prisma.join(move.from.map(status))})${ownMessage}`
       const insert = Prisma.sql`INSERT INTO "SmsDeliveryEvent" ("id", "deliveryId", "status", "errorCode", "source", "at")
         SELECT ${event.id}, ${id}, ${status(next)}, ${event.errorCode}, ${event.source}, ${at}`
       const fanOut = webhookFanOut({ eventId: event.id, deliveryId: id, status: next, at })

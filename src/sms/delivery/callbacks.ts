@@ -81,9 +81,13 @@ export class StatusCallbacks {
     const adopted = delivery.providerMessageId ? {} : { providerMessageId: callback.sid }
     if (adopted.providerMessageId)
       logger.info({ requestId, sid: callback.sid, deliveryId: delivery.id }, 'adopted a message from its callback')
-    const moved = await this.deps.status.move(delivery.id, callback.status, 'PROVIDER_CALLBACK', { ...error, ...adopted })
-    // The dispatcher recorded another message between this callback's read and its write.
-    if (moved?.providerMessageId && moved.providerMessageId !== callback.sid) return this.duplicate(moved, callback, requestId)
+    const change = { ...error, ...adopted, forMessage: callback.sid }
+    const moved = await this.deps.status.move(delivery.id, callback.status, 'PROVIDER_CALLBACK', change)
+    if (moved || !adopted.providerMessageId) return 200
+    // Not moved: a later status already, or the dispatcher recorded another message between this
+    // callback's read and its write (its status is not this message's: this one was sent twice).
+    const now = await this.deps.deliveries.byId(delivery.id)
+    if (now?.providerMessageId && now.providerMessageId !== callback.sid) return this.duplicate(now, callback, requestId)
     return 200
   }
 
