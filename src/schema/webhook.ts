@@ -155,7 +155,7 @@ for (const ref of [CreateWebhookEndpointSuccess, RotateWebhookSecretSuccess]) {
 }
 
 async function checkUrl(ctx: Context, url: string) {
-  const refused = await endpointRefusal(url, ctx.services.config.webhooks)
+  const refused = await endpointRefusal(url, ctx.services.config.webhooks, viewerOf(ctx).userId)
   if (refused?.code === 'UNSAFE_URL') throw new WebhookEndpointError('UNSAFE_URL', `input.url ${refused.reason}`)
   if (refused) throw new ValidationError(`input.url ${refused.reason}`, 'input.url')
 }

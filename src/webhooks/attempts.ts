@@ -72,7 +72,8 @@ export class WebhookAttempts {
     // Sealed under another ENCRYPTION_KEY: a failed attempt like any other, retried then FAILED, not held forever.
     if (secret === undefined) return { statusCode: null, latencyMs: 0, error: UNREADABLE_SECRET }
     const headers = signedHeaders(secret, m.id, clock.now(), body)
-    return postJson(m.endpoint.url, headers, body, { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate })
+    const { timeoutMs, allowPrivate } = settings
+    return postJson(m.endpoint.url, headers, body, { timeoutMs, allowPrivate, owner: m.endpoint.userId })
   }
 
   /** Delivered on a 2xx; 410 Gone disables the endpoint; otherwise the next retry, or FAILED once they are spent. */

@@ -19,10 +19,12 @@ export function postJson(
   url: string,
   headers: Record<string, string>,
   body: string,
-  opts: { timeoutMs: number; allowPrivate: boolean },
+  opts: { timeoutMs: number; allowPrivate: boolean; owner?: string },
 ): Promise<PostResult> {
   const started = performance.now()
   const ms = () => Math.round(performance.now() - started)
+  // The whole post's time: also the longest its address lookup may wait for a turn.
+  const signal = AbortSignal.timeout(opts.timeoutMs)
   return new Promise((resolve) => {
     const target = new URL(url)
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest
@@ -34,8 +36,8 @@ export function postJson(
         'content-length': Buffer.byteLength(body),
         'user-agent': 'sms-actions-webhooks/1',
       },
-      lookup: guardedLookup(opts.allowPrivate) as never,
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      lookup: guardedLookup(opts.allowPrivate, { signal, owner: opts.owner }) as never,
+      signal,
     })
     req.on('response', (res) => {
       let read = 0

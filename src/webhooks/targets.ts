@@ -5,29 +5,67 @@ import { within } from '../clock.js'
 
 /**
  * dns.lookup runs on libuv's thread pool (4 threads), which file, crypto and the database driver's
- * work share: names that resolve slowly (a customer's choice) may take at most LOOKUPS_AT_ONCE of them.
+ * work share: names that resolve slowly (a customer's choice) may take at most LOOKUPS_AT_ONCE of them,
+ * and one owner (a user) at most one, so one user's slow names cannot hold every turn.
  */
 export const LOOKUPS_AT_ONCE = 2
 /** How long a new endpoint's name may take to resolve. */
 const LOOKUP_MS = 5_000
 let resolving = 0
-const waiting: (() => void)[] = []
+/** The owners with a lookup running (one each at most). */
+const runningFor = new Set<string>()
+/** Lookups waiting for a turn, in arrival order. */
+const waiting: { owner?: string; go: () => void }[] = []
+const mayRun = (owner?: string) => owner === undefined || !runningFor.has(owner)
+
+function hold(owner?: string) {
+  resolving++
+  if (owner !== undefined) runningFor.add(owner)
+}
+
+/** Frees a turn and hands it straight to the first waiting lookup whose owner runs none, so none can slip in between. */
+function handOn(owner?: string) {
+  resolving--
+  if (owner !== undefined) runningFor.delete(owner)
+  const next = waiting.findIndex((w) => mayRun(w.owner))
+  if (next >= 0) waiting.splice(next, 1)[0]?.go()
+}
+
+function turn(owner: string | undefined, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  if (resolving < LOOKUPS_AT_ONCE && mayRun(owner)) {
+    hold(owner)
+    return Promise.resolve()
+  }
+  return new Promise((go, fail) => {
+    const waiter = {
+      owner,
+      go: () => {
+        signal?.removeEventListener('abort', gaveUp)
+        hold(owner)
+        go()
+      },
+    }
+    // A caller that gave up leaves the line at once: a lookup nobody waits for is not run.
+    const gaveUp = () => {
+      waiting.splice(waiting.indexOf(waiter), 1)
+      fail(signal?.reason)
+    }
+    signal?.addEventListener('abort', gaveUp, { once: true })
+    waiting.push(waiter)
+  })
+}
 
 /**
- * Runs a lookup once fewer than LOOKUPS_AT_ONCE are running (in turn). One whose caller gave up
- * while it waited (`signal` aborted) is not run: it hands its turn on at once.
+ * Runs a lookup once fewer than LOOKUPS_AT_ONCE are running and none of `owner`'s (in turn). One
+ * whose caller gave up while it waited (`signal` aborted) is not run.
  */
-export async function throttled<T>(lookup: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  // A finished lookup hands its slot straight to the next waiting one, so none can slip in between.
-  if (resolving >= LOOKUPS_AT_ONCE) await new Promise<void>((go) => waiting.push(go))
-  else resolving++
+export async function throttled<T>(lookup: () => Promise<T>, opts: { signal?: AbortSignal; owner?: string } = {}): Promise<T> {
+  await turn(opts.owner, opts.signal)
   try {
-    signal?.throwIfAborted()
     return await lookup()
   } finally {
-    const next = waiting.shift()
-    if (next) next()
-    else resolving--
+    handOn(opts.owner)
   }
 }
 
@@ -106,7 +144,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * A DNS lookup for outgoing webhook connections that refuses private addresses (unless allowed):
  * checked at connection time, so a name that later resolves elsewhere (DNS rebinding) is caught.
  */
-export function guardedLookup(allowPrivate: boolean) {
+export function guardedLookup(allowPrivate: boolean, turn: { signal?: AbortSignal; owner?: string } = {}) {
   return (hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
     const answered = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
       if (err) return callback(err, [])
@@ -121,7 +159,7 @@ export function guardedLookup(allowPrivate: boolean) {
       const [first] = allowed as [LookupAddress]
       callback(null, first.address, first.family)
     }
-    throttled(() => dnsLookupAll(hostname, { all: true })).then(
+    throttled(() => dnsLookupAll(hostname, { all: true }), turn).then(
       (addresses) => answered(null, addresses),
       (err: NodeJS.ErrnoException) => answered(err, []),
     )
@@ -132,7 +170,7 @@ export function guardedLookup(allowPrivate: boolean) {
  * Checks a new endpoint URL: its form and literal address (`refusalOf`), then what its name
  * resolves to now (UNSAFE_URL when any address is private and that is not allowed).
  */
-export async function endpointRefusal(raw: string, rules: TargetRules): Promise<TargetRefusal | undefined> {
+export async function endpointRefusal(raw: string, rules: TargetRules, owner?: string): Promise<TargetRefusal | undefined> {
   const refused = refusalOf(raw, rules)
   if (refused || rules.allowPrivate) return refused
   const host = hostOf(new URL(raw))
@@ -140,7 +178,7 @@ export async function endpointRefusal(raw: string, rules: TargetRules): Promise<
   // Given up after LOOKUP_MS, also while waiting for a turn: a lookup nobody waits for is not run.
   const giveUp = AbortSignal.timeout(LOOKUP_MS)
   const addresses = await within(
-    throttled(() => dnsLookupAll(host, { all: true }), giveUp).catch(() => undefined),
+    throttled(() => dnsLookupAll(host, { all: true }), { signal: giveUp, owner }).catch(() => undefined),
     LOOKUP_MS,
   )
   if (!addresses?.length) return { code: 'VALIDATION', reason: `${host} does not resolve (within ${LOOKUP_MS / 1000} s)` }

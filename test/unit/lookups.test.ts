@@ -34,11 +34,14 @@ describe('webhook DNS lookups', () => {
     const finish: (() => void)[] = []
     const ran: string[] = []
     const lookup = (name: string, signal?: AbortSignal) =>
-      throttled(async () => {
-        ran.push(name)
-        await new Promise<void>((done) => finish.push(done))
-        return name
-      }, signal)
+      throttled(
+        async () => {
+          ran.push(name)
+          await new Promise<void>((done) => finish.push(done))
+          return name
+        },
+        { signal },
+      )
     const settle = () => new Promise((r) => setImmediate(r))
     const running = [lookup('a'), lookup('b')]
     await settle()
@@ -55,5 +58,37 @@ describe('webhook DNS lookups', () => {
       await settle()
     }
     expect(await Promise.all([...running, waiting])).toEqual(['a', 'b', 'c'])
+  })
+
+  it('run at most one of an owner’s at a time: one user’s names that hang leave a turn for another’s', async () => {
+    const finish: (() => void)[] = []
+    const ran: string[] = []
+    const lookup = (name: string, owner: string, signal?: AbortSignal) =>
+      throttled(
+        async () => {
+          ran.push(name)
+          await new Promise<void>((done) => finish.push(done))
+          return name
+        },
+        { owner, signal },
+      )
+    const settle = () => new Promise((r) => setImmediate(r))
+    const gaveUp = new AbortController()
+    const slow = [lookup('a1', 'a'), lookup('a2', 'a'), lookup('a3', 'a', gaveUp.signal)]
+    await settle()
+    expect(ran).toEqual(['a1'])
+    const other = lookup('b1', 'b')
+    await settle()
+    expect(ran).toEqual(['a1', 'b1'])
+    // A caller that gives up leaves the line at once, before any turn comes.
+    gaveUp.abort()
+    await expect(slow[2]).rejects.toThrow()
+    finish[1]?.()
+    expect(await other).toBe('b1')
+    finish[0]?.()
+    await settle()
+    expect(ran).toEqual(['a1', 'b1', 'a2'])
+    finish[2]?.()
+    expect(await Promise.all(slow.slice(0, 2))).toEqual(['a1', 'a2'])
   })
 })
