@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { app, clock, gql, sendingSetup, twilio } from './support/helpers.js'
+import { app, clock, gql, mutate, sendingSetup, twilio } from './support/helpers.js'
 
 beforeAll(() => app.start())
 afterEach(() => clock.set(undefined))
@@ -99,5 +99,24 @@ describe('delivery statistics per campaign, action and user', () => {
     const stats = await gql(QUERY, { c: s.campaignId, a: s.actionId, since: at(-1), until: at(1) }, s.user.key)
     // 2.0, 2.1 and 2.2 s: the median of the three is the half, rounded up.
     expect(stats.data.campaign.stats.medianSecondsToDelivered).toBe(2.1)
+  })
+
+  it('reads at most 50 stats in one operation: past them, LIMIT_REACHED; the next operation reads its own 50', async () => {
+    const s = await sendingSetup()
+    const create = `mutation { createSmsAction(input: { name: "second", description: "Texts a link.", provider: ATLAS }) {
+      ... on CreateSmsActionSuccess { smsAction { id } } } }`
+    expect((await mutate('createSmsAction', create, {}, s.user.key)).smsAction.id).toBeTruthy()
+    // Two actions, thirty aliases: sixty stats, each an aggregate of its own.
+    const aliased = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `a${i}: smsActions { stats { __typename ... on Error { code message } } }`).join(' ')} }`
+    const typenames = (r: { data: Record<string, { stats: { __typename: string } }[]> }) =>
+      Object.values(r.data).flatMap((actions) => actions.map((a) => a.stats.__typename))
+    const many = await gql(aliased(30), {}, s.user.key)
+    expect(many.errors).toBeUndefined()
+    const read = typenames(many)
+    expect(read.filter((t) => t === 'SmsStats')).toHaveLength(50)
+    expect(read.filter((t) => t === 'LimitReachedError')).toHaveLength(10)
+    expect(JSON.stringify(many)).toContain('at most 50 stats')
+    for (const _ of [1, 2]) expect(typenames(await gql(aliased(25), {}, s.user.key)).every((t) => t === 'SmsStats')).toBe(true)
   })
 })

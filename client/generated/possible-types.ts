@@ -12,7 +12,7 @@ export type PossibleTypesResultData = {
       'WebhookEndpointError',
       'SendSmsError',
     ]
-    StatsResult: ['ValidationError', 'SmsStats']
+    StatsResult: ['ValidationError', 'LimitReachedError', 'SmsStats']
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess']
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess']
     SetUserLimitsResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetUserLimitsSuccess']
@@ -79,7 +79,7 @@ const result: PossibleTypesResultData = {
       'WebhookEndpointError',
       'SendSmsError',
     ],
-    StatsResult: ['ValidationError', 'SmsStats'],
+    StatsResult: ['ValidationError', 'LimitReachedError', 'SmsStats'],
     CreateUserResult: ['AuthorizationError', 'ValidationError', 'AlreadyExistsError', 'CreateUserSuccess'],
     SetEnabledProvidersResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetEnabledProvidersSuccess'],
     SetUserLimitsResult: ['AuthorizationError', 'ValidationError', 'NotFoundError', 'SetUserLimitsSuccess'],

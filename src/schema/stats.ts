@@ -1,4 +1,5 @@
-import { ValidationError } from '../errors.js'
+import type { GraphQLResolveInfo } from 'graphql'
+import { LimitReachedError, ValidationError } from '../errors.js'
 import { type DeliveryStats, summarize } from '../sms/stats.js'
 import type { StatsScope } from '../stores/stats.js'
 import { builder } from './builder.js'
@@ -71,21 +72,38 @@ const statsOptions = (what: string) => ({
   type: SmsStats,
   description: `How ${what} texts did: those created in [since, until), at their current status.`,
   complexity: 50,
-  errors: { types: [ValidationError], directResult: true as const },
+  errors: { types: [ValidationError, LimitReachedError], directResult: true as const },
   args: statsArgs,
 })
 
-async function statsOf(ctx: Context, scope: StatsScope, args: { since?: Date | null; until?: Date | null }) {
+/**
+ * Stats one execution may read: each is an aggregate over its range, and a list guessed at ten
+ * items by the cost rule may hold a thousand (`smsActions { stats }`, aliased thirty times).
+ */
+export const STATS_PER_OPERATION = 50
+/** Stats read per execution: the request's, or a subscription event's (its payload is the root value). */
+const statsRead = new WeakMap<object, number>()
+
+function spendStatsRead(ctx: Context, info: GraphQLResolveInfo) {
+  const execution = typeof info.rootValue === 'object' && info.rootValue ? info.rootValue : ctx
+  const read = (statsRead.get(execution) ?? 0) + 1
+  statsRead.set(execution, read)
+  if (read > STATS_PER_OPERATION)
+    throw new LimitReachedError(`An operation may read at most ${STATS_PER_OPERATION} stats: ask for the others in another`)
+}
+
+async function statsOf(ctx: Context, info: GraphQLResolveInfo, scope: StatsScope, args: { since?: Date | null; until?: Date | null }) {
   const { since, until } = range(args, ctx.services.clock.now())
+  spendStatsRead(ctx, info)
   return summarize(await ctx.services.stores.stats.groups(scope, since, until), since, until)
 }
 
 builder.prismaObjectFields('Campaign', (t) => ({
-  stats: t.field({ ...statsOptions('the campaign’s'), resolve: (c, args, ctx) => statsOf(ctx, { campaignId: c.id }, args) }),
+  stats: t.field({ ...statsOptions('the campaign’s'), resolve: (c, args, ctx, info) => statsOf(ctx, info, { campaignId: c.id }, args) }),
 }))
 builder.prismaObjectFields('SmsAction', (t) => ({
-  stats: t.field({ ...statsOptions('the action’s'), resolve: (a, args, ctx) => statsOf(ctx, { smsActionId: a.id }, args) }),
+  stats: t.field({ ...statsOptions('the action’s'), resolve: (a, args, ctx, info) => statsOf(ctx, info, { smsActionId: a.id }, args) }),
 }))
 builder.prismaObjectFields('User', (t) => ({
-  stats: t.field({ ...statsOptions('all the user’s'), resolve: (u, args, ctx) => statsOf(ctx, { userId: u.id }, args) }),
+  stats: t.field({ ...statsOptions('all the user’s'), resolve: (u, args, ctx, info) => statsOf(ctx, info, { userId: u.id }, args) }),
 }))
