@@ -110,7 +110,7 @@ export const COMMANDS: Record<string, Command> = {
       const role = String(v.role ?? '').toUpperCase() as ApiKeyRole
       if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`)
       const { key, stored } = generateApiKey(typeof v.name === 'string' ? v.name : role.toLowerCase(), role)
-      const { id } = await services.stores.accounts.createKey(user.id, stored, services.config.limits.keysPerUser)
+      const { id } = await services.stores.accounts.createKey(user.id, stored, services.config.limits.keysPerUser, services.clock.now())
       return keyLines(key, v['print-key'] === true, role, `key ${id} created for ${user.email}`)
     },
   },

@@ -63,6 +63,35 @@ describe('what one user may hold', () => {
     expect(await db.apiKey.count({ where: { userId: user.id, revokedAt: null } })).toBe(3)
   })
 
+  it('keeps ten times API_KEYS_PER_USER keys in all: past them, forgets the oldest revoked over a day ago, else LIMIT_REACHED', async () => {
+    const user = await createUser(['ATLAS'])
+    const ago = (ms: number) => new Date(Date.now() - ms)
+    // With its OWNER key, 30 keys: as many as it keeps.
+    await db.apiKey.createMany({
+      data: Array.from({ length: 29 }, (_, i) => ({
+        userId: user.id,
+        name: `old ${i}`,
+        role: 'AGENT' as const,
+        prefix: 'sk_old',
+        hash: `revoked-${user.id}-${i}`,
+        revokedAt: ago(3_600_000 - i),
+      })),
+    })
+    const refused = await apiKey(user.key, 'one more')
+    expect(refused).toMatchObject({ __typename: 'LimitReachedError', message: expect.stringContaining('30 API keys') })
+    const revokedDaysAgo = (i: number, days: number) =>
+      db.apiKey.updateMany({ where: { hash: `revoked-${user.id}-${i}` }, data: { revokedAt: ago(days * 86_400_000) } })
+    await revokedDaysAgo(0, 2)
+    await revokedDaysAgo(1, 3)
+    expect((await apiKey(user.key, 'one more')).__typename).toBe('CreateApiKeySuccess')
+    const kept = await db.apiKey.findMany({ where: { userId: user.id }, select: { hash: true } })
+    expect(kept).toHaveLength(30)
+    // The one forgotten is the one revoked longest ago.
+    expect(kept.map((k) => k.hash)).not.toContain(`revoked-${user.id}-1`)
+    expect(kept.map((k) => k.hash)).toContain(`revoked-${user.id}-0`)
+    expect((await gql('{ apiKeys { id } }', {}, user.key)).data.apiKeys).toHaveLength(30)
+  })
+
   it('refuses an opt-out added by hand past OPT_OUTS_ADDED_PER_USER, yet keeps every STOP reply and answers one already held', async () => {
     const s = await sendingSetup()
     const first = await optOut(s.user.key, '+14155550151')

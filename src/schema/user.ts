@@ -258,7 +258,7 @@ builder.mutationFields((t) => ({
       if (!userId) throw new ValidationError('userId is required when the operator creates a key', 'input.userId')
       if ((asked && asked !== userId) || !(await accounts.userExists(userId))) throw new NotFoundError('User')
       const { key, stored } = generateApiKey(input.name, input.role)
-      const apiKey = await accounts.createKey(userId, stored, ctx.services.config.limits.keysPerUser)
+      const apiKey = await accounts.createKey(userId, stored, ctx.services.config.limits.keysPerUser, ctx.services.clock.now())
       return { apiKeyId: apiKey.id, key }
     },
   }),

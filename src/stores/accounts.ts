@@ -1,14 +1,33 @@
 import { type Db, type Dialect, isUniqueViolation, Prisma } from '../db/client.js'
 import { providerList } from '../db/rows.js'
-import { AlreadyExistsError } from '../errors.js'
+import { AlreadyExistsError, LimitReachedError } from '../errors.js'
 import type { ApiKeyRole, SmsProvider } from '../generated/prisma/enums.js'
-import { createWithinCap, tooMany } from './caps.js'
+import { createWithinCap, type Tx, tooMany } from './caps.js'
 
 /** The largest text limit a user may be given, through the API or the CLI. */
 export const MAX_TEXT_LIMIT = 10_000_000
 
 /** The User columns that hold the operator's limits. */
 export type LimitColumn = 'textsPerMinute' | 'textsPerDay' | 'recipientTextsPerHour' | 'recipientTextsPerDay'
+
+/** Keys an account keeps in all (revoked ones included), per unrevoked key it may hold. */
+const KEYS_KEPT_PER_UNREVOKED = 10
+/** How long a revoked key is kept before it may be forgotten. */
+const REVOKED_KEY_KEPT_MS = 86_400_000
+
+/** Forgets the oldest keys revoked before `revokedBefore` until the account holds fewer than `kept`. */
+async function makeRoomForKey(tx: Tx, userId: string, kept: number, revokedBefore: Date) {
+  const excess = (await tx.apiKey.count({ where: { userId } })) - kept + 1
+  if (excess <= 0) return
+  const old = await tx.apiKey.findMany({
+    where: { userId, revokedAt: { lt: revokedBefore } },
+    orderBy: [{ revokedAt: 'asc' }, { id: 'asc' }],
+    take: excess,
+    select: { id: true },
+  })
+  if (old.length < excess) throw new LimitReachedError(`An account keeps at most ${kept} API keys, those revoked in the last day included`)
+  await tx.apiKey.deleteMany({ where: { id: { in: old.map((k) => k.id) } } })
+}
 
 /** A stored API key, as authentication needs it. */
 export interface StoredKey {
@@ -61,14 +80,21 @@ export function accountsStore(db: Db, dialect: Dialect) {
       return key as StoredKey | undefined
     },
 
-    /** Creates a key while the user has fewer than `cap` unrevoked ones. */
-    async createKey(userId: string, key: NewKey, cap: number): Promise<{ id: string }> {
+    /**
+     * Creates a key while the user has fewer than `cap` unrevoked ones. An account keeps ten times
+     * `cap` keys in all: past that, the oldest revoked more than a day ago are forgotten (a day, so
+     * every instance has heard of the revocation); when none can be, LIMIT_REACHED.
+     */
+    async createKey(userId: string, key: NewKey, cap: number, now: Date): Promise<{ id: string }> {
       return createWithinCap(
         db,
         userId,
         { cap, refusal: tooMany('unrevoked API keys') },
         (tx) => tx.apiKey.count({ where: { userId, revokedAt: null } }),
-        (tx) => tx.apiKey.create({ data: { userId, ...key }, select: { id: true } }),
+        async (tx) => {
+          await makeRoomForKey(tx, userId, cap * KEYS_KEPT_PER_UNREVOKED, new Date(now.getTime() - REVOKED_KEY_KEPT_MS))
+          return tx.apiKey.create({ data: { userId, ...key }, select: { id: true } })
+        },
       )
     },
 
