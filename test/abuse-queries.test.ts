@@ -84,13 +84,11 @@ describe('what one operation may cost, refused before it runs', () => {
     for (const [query, at] of [
       ['{ campaigns { smsActions { campaigns { id } } } }', 'campaigns.smsActions.campaigns'],
       ['{ smsActions { campaigns { smsActions { id } } } }', 'smsActions.campaigns.smsActions'],
+      ['query { campaign(id: "x") { ...C } } fragment C on Campaign { smsActions { campaigns { id } } }', 'campaign.smsActions.campaigns'],
+      // Through a single object too: the page's actions' campaigns' actions.
       [
-        'query { campaign(id: "x") { ...C } } fragment C on Campaign { smsActions { campaigns { smsActions { id } } } }',
-        'campaign.smsActions.campaigns.smsActions',
-      ],
-      [
-        '{ smsDeliveries(first: 5) { edges { node { smsAction { campaigns { smsActions { campaigns { id } } } } } } } }',
-        'smsDeliveries.edges.node.smsAction.campaigns.smsActions.campaigns',
+        '{ smsDeliveries(first: 100) { edges { node { smsAction { campaigns { smsActions { id } } } } } } }',
+        'smsDeliveries.edges.node.smsAction.campaigns.smsActions',
       ],
     ]) {
       const refused = await gql(query as string, {}, s.agent)

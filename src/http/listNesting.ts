@@ -13,11 +13,12 @@ import {
 } from 'graphql'
 
 /**
- * The path of a plain list selected inside a list of the same type (`campaigns { smsActions {
- * campaigns … } }`), or undefined. The cost rule guesses ten items a list, yet an account may hold a
- * thousand campaigns each with a thousand actions: nested inside itself, a list grows as a power of
- * what the account holds, past any guess, and no client needs that. Connections (`edges`) are left
- * to the cost rule, which multiplies by their `first`.
+ * The path of a plain list of items whose type is already on the path above it (`campaigns {
+ * smsActions { campaigns … } }`, `smsAction { campaigns { smsActions … } }`), or undefined. The
+ * cost rule guesses ten items a list, yet an account may hold a thousand campaigns each with a
+ * thousand actions: a list of what encloses it grows as a power of what the account holds, past
+ * any guess, and no client needs that. Connections (`edges`) are left to the cost rule, which
+ * multiplies by their `first`. Directives are not read: such a field is refused even when skipped.
  */
 export function listInsideItself(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): string | undefined {
   const fragments = new Map<string, FragmentDefinitionNode>()
@@ -27,7 +28,7 @@ export function listInsideItself(schema: GraphQLSchema, document: DocumentNode, 
   const walk = (
     set: SelectionSetNode,
     parent: GraphQLCompositeType,
-    lists: string[],
+    above: string[],
     path: string,
     seen: Set<string>,
   ): string | undefined => {
@@ -40,16 +41,16 @@ export function listInsideItself(schema: GraphQLSchema, document: DocumentNode, 
         if (!isCompositeType(named)) continue
         const at = path ? `${path}.${selection.name.value}` : selection.name.value
         const plainList = isListType(getNullableType(field.type)) && selection.name.value !== 'edges'
-        if (plainList && lists.includes(named.name)) return at
-        found = walk(selection.selectionSet, named, plainList ? [...lists, named.name] : lists, at, seen)
+        if (plainList && above.includes(named.name)) return at
+        found = walk(selection.selectionSet, named, [...above, named.name], at, seen)
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent
-        if (on && isCompositeType(on)) found = walk(selection.selectionSet, on, lists, path, seen)
+        if (on && isCompositeType(on)) found = walk(selection.selectionSet, on, above, path, seen)
       } else {
         const fragment = fragments.get(selection.name.value)
         const on = fragment && schema.getType(fragment.typeCondition.name.value)
         if (!fragment || !on || !isCompositeType(on) || seen.has(fragment.name.value)) continue
-        found = walk(fragment.selectionSet, on, lists, path, new Set(seen).add(fragment.name.value))
+        found = walk(fragment.selectionSet, on, above, path, new Set(seen).add(fragment.name.value))
       }
       if (found) return found
     }
