@@ -103,7 +103,7 @@ builder.prismaObjectFields(SmsDelivery, (t) => ({
   campaign: t.field({
     type: Campaign,
     description: 'The campaign of the call.',
-    resolve: (d, _a, ctx) => relatedRow(ctx, 'Campaign', (d as Related).campaign, d.campaignId) as never,
+    resolve: (d, _a, ctx, info) => relatedRow(ctx, info, 'Campaign', (d as Related).campaign, d.campaignId) as never,
   }),
 }))
 

@@ -71,7 +71,7 @@ export const SmsDelivery = builder.prismaObject('SmsDelivery', {
     smsAction: t.field({
       type: SmsAction,
       description: 'The action it was sent for.',
-      resolve: (d, _a, ctx) => relatedRow(ctx, 'SmsAction', (d as Related).smsAction, d.smsActionId) as never,
+      resolve: (d, _a, ctx, info) => relatedRow(ctx, info, 'SmsAction', (d as Related).smsAction, d.smsActionId) as never,
     }),
     callId: t.exposeString('callId', { description: 'The call it was sent during.' }),
     to: t.exposeString('to', { description: 'The recipient (E.164).' }),

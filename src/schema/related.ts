@@ -1,20 +1,20 @@
-import { createContextCache } from '@pothos/core'
+import type { GraphQLResolveInfo } from 'graphql'
 import type { Row } from '../db/client.js'
 import type { RelatedModel } from '../stores/deliveryPages.js'
 import type { Context } from './context.js'
+import { perExecution } from './util.js'
 
 type Load = (id: string) => Promise<Row>
 
 /**
- * One request's reads of a model by id: the ids asked for while a list's rows resolve (one
- * synchronous pass of the executor) are read in one statement when it ends, each id once. Only the
- * pass being collected is shared: a subscription's context outlives its events, and a row read for
- * one event (or a read that failed) must not answer the next.
+ * One execution's reads of a model by id: the ids asked for while a list's rows resolve (one
+ * synchronous pass of the executor) are read in one statement when it ends, each id once. A read
+ * that failed is not kept: the id is read again when asked for again.
  */
 function batchedReads(ctx: Context, model: RelatedModel): Load {
-  type Waiting = { row: Promise<Row>; resolve: (row: Row) => void; reject: (e: unknown) => void }
-  let waiting: Map<string, Waiting> | undefined
-  const flush = async (batch: Map<string, Waiting>) => {
+  const known = new Map<string, Promise<Row>>()
+  let waiting: Map<string, { resolve: (row: Row) => void; reject: (e: unknown) => void }> | undefined
+  const flush = async (batch: NonNullable<typeof waiting>) => {
     try {
       const found = await ctx.services.stores.deliveryPages.related(model, [...batch.keys()])
       for (const [id, { resolve, reject }] of batch) {
@@ -27,28 +27,26 @@ function batchedReads(ctx: Context, model: RelatedModel): Load {
     }
   }
   return (id) => {
+    const row = known.get(id)
+    if (row) return row
     if (!waiting) {
-      const batch = new Map<string, Waiting>()
+      const batch = new Map()
       waiting = batch
       process.nextTick(() => {
         waiting = undefined
         void flush(batch)
       })
     }
-    let entry = waiting.get(id)
-    if (!entry) {
-      let settle: Pick<Waiting, 'resolve' | 'reject'> = { resolve: () => undefined, reject: () => undefined }
-      const row = new Promise<Row>((resolve, reject) => {
-        settle = { resolve, reject }
-      })
-      entry = { row, ...settle }
-      waiting.set(id, entry)
-    }
-    return entry.row
+    const batch = waiting
+    const asked = new Promise<Row>((resolve, reject) => batch.set(id, { resolve, reject }))
+    known.set(id, asked)
+    asked.catch(() => known.get(id) === asked && known.delete(id))
+    return asked
   }
 }
 
-const reads = createContextCache((ctx: Context) => ({
+// Per execution: a subscription's rows are read again for each event (a rename shows at the next one).
+const reads = perExecution((ctx: Context) => ({
   SmsAction: batchedReads(ctx, 'SmsAction'),
   Campaign: batchedReads(ctx, 'Campaign'),
 }))
@@ -59,6 +57,6 @@ const reads = createContextCache((ctx: Context) => ({
  * cost about a sixth of a page read's CPU (BENCHMARKS.md); fields of the row that need a relation
  * of their own are still loaded by Pothos.
  */
-export function relatedRow(ctx: Context, model: RelatedModel, loaded: unknown, id: string): unknown {
-  return loaded ?? reads(ctx)[model](id)
+export function relatedRow(ctx: Context, info: GraphQLResolveInfo, model: RelatedModel, loaded: unknown, id: string): unknown {
+  return loaded ?? reads(ctx, info)[model](id)
 }

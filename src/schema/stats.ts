@@ -5,6 +5,7 @@ import type { StatsScope } from '../stores/stats.js'
 import { builder } from './builder.js'
 import type { Context } from './context.js'
 import { SmsDeliveryStatus } from './delivery.js'
+import { perExecution } from './util.js'
 
 const DAY_MS = 86_400_000
 const DEFAULT_DAYS = 30
@@ -81,14 +82,12 @@ const statsOptions = (what: string) => ({
  * items by the cost rule may hold a thousand (`smsActions { stats }`, aliased thirty times).
  */
 export const STATS_PER_OPERATION = 50
-/** Stats read per execution: the request's, or a subscription event's (its payload is the root value). */
-const statsRead = new WeakMap<object, number>()
+const statsRead = perExecution(() => ({ count: 0 }))
 
 function spendStatsRead(ctx: Context, info: GraphQLResolveInfo) {
-  const execution = typeof info.rootValue === 'object' && info.rootValue ? info.rootValue : ctx
-  const read = (statsRead.get(execution) ?? 0) + 1
-  statsRead.set(execution, read)
-  if (read > STATS_PER_OPERATION)
+  const read = statsRead(ctx, info)
+  read.count++
+  if (read.count > STATS_PER_OPERATION)
     throw new LimitReachedError(`An operation may read at most ${STATS_PER_OPERATION} stats: ask for the others in another`)
 }
 

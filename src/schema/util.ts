@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql'
 import { z } from 'zod'
 import { CALL_ID_MAX } from '../sms/sending/input.js'
 /**
@@ -22,3 +23,26 @@ export const connectionCost = (args: { first?: number | null; last?: number | nu
 
 /** A call id argument of a read: no text is sent on a longer one. */
 export const callIdArg = z.string().max(CALL_ID_MAX)
+
+/**
+ * A value kept per execution: a request's, or each event's of a subscription, whose context lives
+ * as long as the subscription (the event's payload, its root value, is shared by the user's other
+ * subscriptions, so it is keyed with the context).
+ */
+export function perExecution<C extends object, T>(make: (ctx: C) => T) {
+  const byContext = new WeakMap<C, WeakMap<object, T>>()
+  return (ctx: C, info: GraphQLResolveInfo): T => {
+    const event: object = typeof info.rootValue === 'object' && info.rootValue !== null ? info.rootValue : ctx
+    let mine = byContext.get(ctx)
+    if (!mine) {
+      mine = new WeakMap()
+      byContext.set(ctx, mine)
+    }
+    let value = mine.get(event)
+    if (value === undefined) {
+      value = make(ctx)
+      mine.set(event, value)
+    }
+    return value
+  }
+}
