@@ -75,7 +75,8 @@ export function createServices(config: Config, overrides: Overrides = {}) {
     clients: twilioClients,
     credentials,
     logger,
-    report: (deliveryId, next, message) => status.move(deliveryId, next, 'SANDBOX', message),
+    // Like a callback: a message's report does not move a delivery that holds another message.
+    report: (deliveryId, next, message) => status.move(deliveryId, next, 'SANDBOX', { ...message, forMessage: message.providerMessageId }),
   })
   const attempts = new SendAttempts({ ...stores, status, providers, clock, logger, metrics, send: config.send })
   const dispatchDeps = { attempts, deliveries: stores.deliveries, sweep: config.sweep, tracing, clock, logger }

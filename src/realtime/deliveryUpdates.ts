@@ -115,6 +115,11 @@ export class DeliveryUpdates {
       release()
       return end(value)
     }
+    const fail = updates.throw.bind(updates)
+    updates.throw = (error) => {
+      release()
+      return fail(error)
+    }
     return updates
   }
 
