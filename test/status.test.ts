@@ -59,9 +59,11 @@ describe('signed status callbacks, streamed to subscribers', () => {
     await subscribed(before + 1)
     const { sid } = await sent(s, { call: { callId: 'call-renamed', customerPhoneNumber: '+14155550123' } })
     expect(await deliverCallback(sid, 'sent')).toBe(200)
-    await vi.waitFor(() => expect(ws.received.length).toBeGreaterThanOrEqual(2))
-    const names = (n: number) => (ws.received[n] as Json).data.smsDeliveryUpdated.delivery
-    expect(names(1)).toMatchObject({ smsAction: { name: 'send_text' }, campaign: { name: 'Calls' } })
+    const update = (n: number) => (ws.received[n] as Json).data.smsDeliveryUpdated
+    const names = (n: number) => update(n).delivery
+    await vi.waitFor(() => expect(ws.received.map((_, n) => update(n).event.status)).toContain('SENT'))
+    for (let n = 0; n < ws.received.length; n++)
+      expect(names(n)).toMatchObject({ smsAction: { name: 'send_text' }, campaign: { name: 'Calls' } })
     const renameAction = 'mutation($id: ID!) { updateSmsAction(id: $id, input: { name: "send_link" }) { __typename } }'
     expect((await mutate('updateSmsAction', renameAction, { id: s.actionId }, s.user.key)).__typename).toBe('UpdateSmsActionSuccess')
     const renameCampaign = 'mutation($id: ID!) { updateCampaign(id: $id, input: { name: "Evening calls" }) { __typename } }'
@@ -69,6 +71,7 @@ describe('signed status callbacks, streamed to subscribers', () => {
     const count = ws.received.length
     expect(await deliverCallback(sid, 'delivered')).toBe(200)
     await vi.waitFor(() => expect(ws.received.length).toBe(count + 1))
+    expect(update(count).event.status).toBe('DELIVERED')
     expect(names(count)).toMatchObject({ smsAction: { name: 'send_link' }, campaign: { name: 'Evening calls' } })
     await ws.dispose()
   })
