@@ -79,7 +79,7 @@ describe('what one operation may cost, refused before it runs', () => {
     expect((await gql(readme, {}, s.agent)).errors).toBeUndefined()
   })
 
-  it('refuses a plain list inside a list of the same items, whose size no guess bounds; one level of each is fine', async () => {
+  it('refuses a plain list of items already above it, whose size no guess bounds; one level of each is fine', async () => {
     const before = await statements()
     for (const [query, at] of [
       ['{ campaigns { smsActions { campaigns { id } } } }', 'campaigns.smsActions.campaigns'],

@@ -96,13 +96,25 @@ export function callerRefusal(holdMs: number): Plugin<Context> {
   })
 }
 
-/** The cost of an operation without variables, by document (yoga reuses a parsed document) and operation name. */
-const costs = new WeakMap<DocumentNode, Map<string, number>>()
+/** Values kept by parsed document (yoga reuses one) and operation name. */
+function byOperation<T>() {
+  const byDocument = new WeakMap<DocumentNode, Map<string, T>>()
+  return {
+    has: (args: OperationArgs) => byDocument.get(args.document)?.has(args.operationName ?? '') ?? false,
+    get: (args: OperationArgs) => byDocument.get(args.document)?.get(args.operationName ?? ''),
+    set(args: OperationArgs, value: T) {
+      byDocument.set(args.document, (byDocument.get(args.document) ?? new Map()).set(args.operationName ?? '', value))
+    },
+  }
+}
+
+/** The cost of an operation without variables. */
+const costs = byOperation<number>()
 
 /** The operation's cost (no field's cost reads the context: only the document and its arguments); undefined when the variables do not fit. */
 function costOf(args: OperationArgs): number | undefined {
   const constant = !args.variableValues || Object.keys(args.variableValues).length === 0
-  const known = constant ? costs.get(args.document)?.get(args.operationName ?? '') : undefined
+  const known = constant ? costs.get(args) : undefined
   if (known !== undefined) return known
   const operation = operationOf(args.document, args.operationName)
   const document = {
@@ -115,7 +127,7 @@ function costOf(args: OperationArgs): number | undefined {
   } catch {
     return undefined
   }
-  if (constant) costs.set(args.document, (costs.get(args.document) ?? new Map()).set(args.operationName ?? '', cost))
+  if (constant) costs.set(args, cost)
   return cost
 }
 
@@ -133,21 +145,16 @@ function overCost(args: OperationArgs, limits: CostLimits): GraphQLError | undef
   return refusal('QUERY_TOO_COMPLEX', `${what} ${cost} is over the limit of ${limit}`, { cost, limit })
 }
 
-/** A plain list inside a list of its own type, by document and operation name (it depends on nothing else). */
-const nestings = new WeakMap<DocumentNode, Map<string, string | undefined>>()
+/** Where an operation lists items already above them (it depends on nothing but the document). */
+const nestings = byOperation<string | undefined>()
 
 function nestedList(args: OperationArgs): GraphQLError | undefined {
-  const name = args.operationName ?? ''
-  let known = nestings.get(args.document)
-  if (!known?.has(name)) {
+  if (!nestings.has(args)) {
     const operation = operationOf(args.document, args.operationName)
-    known = (known ?? new Map()).set(name, operation && listInsideItself(args.schema, args.document, operation))
-    nestings.set(args.document, known)
+    nestings.set(args, operation && listInsideItself(args.schema, args.document, operation))
   }
-  const at = known.get(name)
-  return at
-    ? refusal('QUERY_TOO_COMPLEX', `${at} is a list inside a list of the same items: its size has no bound`, { field: at })
-    : undefined
+  const at = nestings.get(args)
+  return at ? refusal('QUERY_TOO_COMPLEX', `${at} lists items already above it: its size has no bound`, { field: at }) : undefined
 }
 
 /** Refuses an operation costing more than its limit before it runs (QUERY_TOO_COMPLEX). */
