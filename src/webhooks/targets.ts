@@ -16,6 +16,8 @@ let resolving = 0
 const runningFor = new Set<string>()
 /** Lookups waiting for a turn, in arrival order. */
 const waiting: { owner?: string; go: () => void }[] = []
+/** Who asks for a lookup: its owner (a user), and the signal of its caller giving up. */
+type Asker = { owner?: string; signal?: AbortSignal }
 const mayRun = (owner?: string) => owner === undefined || !runningFor.has(owner)
 
 function hold(owner?: string) {
@@ -31,7 +33,7 @@ function handOn(owner?: string) {
   if (next >= 0) waiting.splice(next, 1)[0]?.go()
 }
 
-function turn(owner: string | undefined, signal?: AbortSignal): Promise<void> {
+function takeTurn({ owner, signal }: Asker): Promise<void> {
   signal?.throwIfAborted()
   if (resolving < LOOKUPS_AT_ONCE && mayRun(owner)) {
     hold(owner)
@@ -60,12 +62,12 @@ function turn(owner: string | undefined, signal?: AbortSignal): Promise<void> {
  * Runs a lookup once fewer than LOOKUPS_AT_ONCE are running and none of `owner`'s (in turn). One
  * whose caller gave up while it waited (`signal` aborted) is not run.
  */
-export async function throttled<T>(lookup: () => Promise<T>, opts: { signal?: AbortSignal; owner?: string } = {}): Promise<T> {
-  await turn(opts.owner, opts.signal)
+export async function throttled<T>(lookup: () => Promise<T>, asker: Asker = {}): Promise<T> {
+  await takeTurn(asker)
   try {
     return await lookup()
   } finally {
-    handOn(opts.owner)
+    handOn(asker.owner)
   }
 }
 
@@ -144,7 +146,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * A DNS lookup for outgoing webhook connections that refuses private addresses (unless allowed):
  * checked at connection time, so a name that later resolves elsewhere (DNS rebinding) is caught.
  */
-export function guardedLookup(allowPrivate: boolean, turn: { signal?: AbortSignal; owner?: string } = {}) {
+export function guardedLookup(allowPrivate: boolean, asker: Asker = {}) {
   return (hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
     const answered = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
       if (err) return callback(err, [])
@@ -159,7 +161,7 @@ export function guardedLookup(allowPrivate: boolean, turn: { signal?: AbortSigna
       const [first] = allowed as [LookupAddress]
       callback(null, first.address, first.family)
     }
-    throttled(() => dnsLookupAll(hostname, { all: true }), turn).then(
+    throttled(() => dnsLookupAll(hostname, { all: true }), asker).then(
       (addresses) => answered(null, addresses),
       (err: NodeJS.ErrnoException) => answered(err, []),
     )
