@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import type { Json, Run } from '../harness/client.js'
-import { sseSubscribe, UPDATES, wsSubscribe } from '../harness/subscribers.js'
+import { sseSubscribe, wsSubscribe } from '../harness/subscribers.js'
 
 // One caller never stalls the others: a request budget per key, and open subscriptions per key.
 vi.hoisted(() => {
@@ -153,10 +153,8 @@ describe('subscriptions per key', () => {
       socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${monitor}` } }))
       await new Promise((acked) => socket.once('message', acked))
       const variables = { callId: `cancelled-${n}`, includeCurrent: true }
-      const query = UPDATES.replace('$callId: String)', '$callId: String, $includeCurrent: Boolean)').replace(
-        'callId: $callId)',
-        'callId: $callId, includeCurrent: $includeCurrent)',
-      )
+      const query =
+        'subscription($callId: String, $includeCurrent: Boolean) { smsDeliveryUpdated(callId: $callId, includeCurrent: $includeCurrent) { delivery { id } } }'
       socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }))
       if (how === 'complete') socket.send(JSON.stringify({ id: '1', type: 'complete' }))
       else socket.terminate()

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { sseSubscribe } from '../harness/subscribers.js'
 
 // Nothing floods a phone, nothing breaks the service: limits per recipient and per user, refusals
 // recorded at a bounded rate, inputs no field accepts, and logs that keep numbers and bodies out.
@@ -15,23 +16,6 @@ const { adminToken, app, clock, createUser, db, gql, mutate, sendingSetup, servi
 
 const LIMITS = `mutation($u: ID!, $input: UserLimitsInput!) { setUserLimits(userId: $u, input: $input) {
   __typename ... on SetUserLimitsSuccess { user { textLimits { perMinute perDay perRecipientHour perRecipientDay } } } ... on Error { code } } }`
-/** The first event of a subscription over SSE, in process; the stream is closed once it is read. */
-const subscribeOnce = async (query: string, variables: Record<string, unknown>, key: string) => {
-  const res = await app.yoga.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  })
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-  let text = ''
-  while (!/^data: .*$/m.test(text)) {
-    const { value, done } = await reader.read()
-    if (done) break
-    text += new TextDecoder().decode(value)
-  }
-  await reader.cancel()
-  return JSON.parse(text.match(/^data: (.*)$/m)?.[1] ?? 'null')
-}
 const onNewCall = (n: number, extra: Record<string, unknown> = {}) => ({
   call: { callId: `made-up-${n}-${Math.random()}`, customerPhoneNumber: '+14155550123' },
   body: `Text ${n}`,
@@ -143,8 +127,12 @@ describe('inputs no field accepts', () => {
       expect((await gql(query, { c: 'c'.repeat(128) }, s.agent)).errors).toBeUndefined()
     }
     const watch = 'subscription($c: String) { smsDeliveryUpdated(callId: $c) { delivery { id } } }'
-    const refused = await subscribeOnce(watch, { c: long }, s.agent)
-    expect(refused).toMatchObject({ errors: [{ message: expect.stringContaining('callId'), extensions: { code: 'VALIDATION' } }] })
+    await app.start()
+    const refused = await sseSubscribe(app.url, s.agent, { c: long }, watch)
+    await refused.ended
+    expect(refused.received[0]).toMatchObject({
+      errors: [{ message: expect.stringContaining('callId'), extensions: { code: 'VALIDATION' } }],
+    })
   })
 
   it('answers variables nested thousands deep, clean or not, without an internal error', async () => {
