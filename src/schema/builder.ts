@@ -71,7 +71,11 @@ function pascal(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1)
 }
 
-builder.addScalarType('DateTime', DateTimeResolver)
+// As its ISO text: graphql-scalars answers a Date, which JSON.stringify then converts by calling
+// toJSON on each (half the cost of serializing a page of deliveries).
+builder.addScalarType('DateTime', DateTimeResolver, {
+  serialize: (value) => (DateTimeResolver.serialize(value) as Date).toISOString() as unknown as Date,
+})
 builder.addScalarType('JSON', JSONResolver)
 builder.queryType()
 builder.mutationType()
