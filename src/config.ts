@@ -134,6 +134,7 @@ const Env = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).max(100).default('sms-actions'),
   GRAPHIQL: flag(),
   PUBLIC_INTROSPECTION: flag(false),
+  GRAPHQL_COMPILED_QUERIES: flag(true),
 })
 
 /** Every environment variable the configuration reads. */
@@ -223,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** A subscription's selection runs again for every event it receives, without being charged again. */
       maxSubscriptionComplexity: Math.min(e.GRAPHQL_MAX_SUBSCRIPTION_COMPLEXITY, e.GRAPHQL_MAX_COMPLEXITY),
       publicIntrospection: e.PUBLIC_INTROSPECTION ?? false,
+      compiledQueries: e.GRAPHQL_COMPILED_QUERIES ?? true,
     },
     limits: {
       keyRequestsPerSecond: e.KEY_REQUESTS_PER_SECOND,

@@ -13,6 +13,7 @@ import { usePacedExecution } from '../schema/pacing.js'
 import type { Services } from '../services.js'
 import { useOperationTelemetry } from '../telemetry/graphql.js'
 import { type Budgets, type Caller, useCallers } from './callers.js'
+import { useCompiledQueries } from './compiledQueries.js'
 import { callerRefusal, characterGuard, costBudget, costGuards, schemaPrivacy } from './guards.js'
 
 /** What the HTTP server and graphql-ws hand yoga with each request. */
@@ -115,6 +116,8 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
       useCheckEndpoint('/readyz', () => readiness(services)),
       useMetricsEndpoint(services),
       useCallers(services, budgets),
+      // Before the plugins that wrap execution (telemetry, pacing): it replaces the executor they wrap.
+      useCompiledQueries(config.graphql.compiledQueries),
       useOperationTelemetry(services),
       callerRefusal(config.limits.rateLimitHoldMs),
       ...costGuards(config.graphql),
@@ -136,12 +139,13 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
         // Duck-typed: under some loaders graphql is loaded twice, and instanceof GraphQLError fails.
         const located = error as Partial<GraphQLError>
         const original = located.originalError ?? error
+        const where = { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path }
         if (original instanceof AppError) {
-          return refusalError(original.code, original.message, { nodes: located.nodes, path: located.path })
+          return refusalError(original.code, original.message, where)
         }
         // Pothos refuses a malformed argument itself (a cursor that is not one of ours): bad input, said so.
         if ((original as Error).name === 'PothosValidationError') {
-          return refusalError('VALIDATION', (original as Error).message, { nodes: located.nodes, path: located.path })
+          return refusalError('VALIDATION', (original as Error).message, where)
         }
         if (original instanceof Error && !('extensions' in original)) logger.error({ err: original }, 'unexpected error')
         return maskError(error, message, config.http.exposeErrors)
