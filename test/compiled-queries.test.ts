@@ -76,6 +76,8 @@ describe('compiled queries', () => {
       ['query { smsDelivery(id: "nope") { id } }', {}, owner.key],
       ['query { campaigns { id name smsActions { id name } } smsActions { id name campaigns { id } } }', {}, owner.key],
       ['query { smsDeliveries(first: 2) { edges { node { id events { status } duplicateMessageIds } } } }', {}, owner.key],
+      ['query { __proto__: smsDeliveries(first: 1) { edges { node { id } } } constructor: viewer { toString: email } }', {}, owner.key],
+      ['query { viewer { __proto__: __typename email } }', {}, owner.key],
       ['query { users { id } }', {}, owner.key],
       ['query { users { email } }', {}, adminToken],
       ['query { apiKeys { name role prefix revokedAt } }', {}, owner.monitor],
@@ -103,6 +105,10 @@ describe('compiled queries', () => {
     const refused = await gql(PAGE, { first: 5 })
     expect(refused.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['UNAUTHENTICATED'])
     expect((await gql('query { smsDelivery(id: "x") { id } }', {}, owner.key)).data.smsDelivery).toBeNull()
+    // An alias named after a prototype property is a key of the answer like any other.
+    const aliased = await gql('query { __proto__: viewer { email } constructor: viewer { email } }', {}, owner.key)
+    expect(Object.keys(aliased.data)).toEqual(['__proto__', 'constructor'])
+    expect(Object.getOwnPropertyDescriptor(aliased.data, '__proto__')?.value.email).toMatch(/@/)
   })
 
   it('run queries of plain fields compiled, and leave mutations, subscriptions and fields Pothos plans per row to graphql-js', () => {
@@ -110,6 +116,7 @@ describe('compiled queries', () => {
     expect(compilable(schema, page)).toBe(true)
     expect(compilable(schema, parse('{ smsDeliveries(first: 1) { edges { node { events { status } } } } }'))).toBe(false)
     expect(compilable(schema, parse('{ campaigns { smsActions { id } } }'))).toBe(false)
+    expect(compilable(schema, parse('{ viewer { __proto__: email } }'))).toBe(false)
     expect(
       compilable(schema, parse('{ smsDeliveries(first: 1) { edges { node { ...F } } } } fragment F on SmsDelivery { bodyLength }')),
     ).toBe(false)

@@ -24,20 +24,24 @@ import type { Plugin } from 'graphql-yoga'
 const PLANNED = (field: GraphQLField<unknown, unknown>) =>
   Boolean(field.extensions?.pothosPrismaSelect) && !field.extensions?.pothosExposedField
 
-/** Whether `document` asks only for fields that do not depend on Pothos' per-row plans. */
+/**
+ * Whether `document` asks only for fields that do not depend on Pothos' per-row plans, under
+ * response names graphql-jit can hold: it builds answers as object literals, where a `__proto__`
+ * key sets the prototype instead (the field would vanish from the answer).
+ */
 export function compilable(schema: GraphQLSchema, document: DocumentNode): boolean {
   const types = new TypeInfo(schema)
-  let planned = false
+  let refused = false
   visit(
     document,
     visitWithTypeInfo(types, {
-      Field() {
+      Field(node) {
         const field = types.getFieldDef()
-        if (field && PLANNED(field)) planned = true
+        if ((field && PLANNED(field)) || node.alias?.value === '__proto__') refused = true
       },
     }),
   )
-  return !planned
+  return !refused
 }
 
 /** The offset in `body` of a line and column, as graphql-js counts them (lines end with \n, \r\n or \r). */
