@@ -1,4 +1,5 @@
 import {
+  BREAK,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -7,6 +8,7 @@ import {
   type GraphQLSchema,
   getOperationAST,
   getVariableValues,
+  type OperationDefinitionNode,
   type SourceLocation,
   TypeInfo,
   type VariableDefinitionNode,
@@ -25,19 +27,34 @@ const PLANNED = (field: GraphQLField<unknown, unknown>) =>
   Boolean(field.extensions?.pothosPrismaSelect) && !field.extensions?.pothosExposedField
 
 /**
- * Whether `document` asks only for fields that do not depend on Pothos' per-row plans, under
- * response names graphql-jit can hold: it builds answers as object literals, where a `__proto__`
- * key sets the prototype instead (the field would vanish from the answer).
+ * Whether graphql-jit may compile `document`. Only fields that do not depend on Pothos' per-row
+ * plans, and nothing graphql-jit mishandles:
+ * - literals other than numbers, booleans, null and enum values: it writes argument literals into
+ *   its generated code, where a string in the form of its date marker would run as code;
+ * - a name holding that marker, as a JSON scalar's enum-like value would;
+ * - a variable's default value: written as JSON, a DateTime arrives as text;
+ * - directives: it keeps @skip and @include conditions on the document's nodes, which yoga shares
+ *   between requests, and adds to them at each compile;
+ * - a `__proto__` alias: it builds answers as object literals, where that key sets the prototype.
  */
 export function compilable(schema: GraphQLSchema, document: DocumentNode): boolean {
   const types = new TypeInfo(schema)
   let refused = false
+  const refuse = () => {
+    refused = true
+    return BREAK
+  }
   visit(
     document,
     visitWithTypeInfo(types, {
+      StringValue: refuse,
+      ObjectValue: refuse,
+      Directive: refuse,
+      Name: (node) => (node.value.includes('__MAGIC') ? refuse() : undefined),
+      VariableDefinition: (node) => (node.defaultValue ? refuse() : undefined),
       Field(node) {
         const field = types.getFieldDef()
-        if ((field && PLANNED(field)) || node.alias?.value === '__proto__') refused = true
+        return (field && PLANNED(field)) || node.alias?.value === '__proto__' ? refuse() : undefined
       },
     }),
   )
@@ -76,15 +93,29 @@ const settled = <T, U>(value: T | Promise<T>, then: (v: T) => U): U | Promise<U>
   value instanceof Promise ? value.then(then) : then(value)
 
 /**
- * Queries of plain fields run as compiled JavaScript (graphql-jit) rather than through the
- * interpreting executor: a page of 50 deliveries costs about a quarter less CPU (BENCHMARKS.md).
- * Compiled once per parsed document (yoga reuses those) and operation name. Mutations,
- * subscriptions, documents asking for planned fields, refused callers and any document graphql-jit
- * cannot compile run as before.
+ * At most this many compiles per process: graphql-jit keeps a little memory for each compile for
+ * good (its memoized paths), and callers choose their documents. Past it, new documents run on
+ * graphql-js.
  */
-export function useCompiledQueries(enabled: boolean): Plugin {
+export const MAX_COMPILES = 1000
+
+/**
+ * Queries of plain fields run as compiled JavaScript (graphql-jit) rather than through the
+ * interpreting executor: a page of 50 deliveries costs about a fifth less CPU (BENCHMARKS.md).
+ * Compiled when first run, once the guards have let it through, once per parsed document (yoga
+ * reuses those) and operation name. Mutations, subscriptions, documents `compilable` refuses,
+ * refused callers and any document graphql-jit cannot compile run on graphql-js.
+ */
+export function useCompiledQueries(enabled: boolean, maxCompiles = MAX_COMPILES): Plugin {
   const compiled = new WeakMap<DocumentNode, Map<string, Compiled | null>>()
-  const compiledFor = (schema: GraphQLSchema, document: DocumentNode, operationName?: string | null) => {
+  let compiles = 0
+  const compile = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) => {
+    if (operation.operation !== 'query' || compiles >= maxCompiles || !compilable(schema, document)) return null
+    compiles++
+    const query = compileQuery(schema, document, operation.name?.value, { disablingCapturingStackErrors: true })
+    return isCompiledQuery(query) ? { query, variables: operation.variableDefinitions ?? [] } : null
+  }
+  const compiledFor = ({ schema, document, operationName }: ExecutionArgs) => {
     let byName = compiled.get(document)
     if (!byName) {
       byName = new Map()
@@ -94,22 +125,22 @@ export function useCompiledQueries(enabled: boolean): Plugin {
     let entry = byName.get(name)
     if (entry === undefined) {
       const operation = getOperationAST(document, operationName)
-      const query =
-        operation?.operation === 'query' && compilable(schema, document)
-          ? compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true })
-          : null
-      entry = operation && query && isCompiledQuery(query) ? { query, variables: operation.variableDefinitions ?? [] } : null
+      if (!operation) return null
       // Only names of the document's operations are kept: a caller's made-up names are not.
-      if (operation) byName.set(name, entry)
+      entry = compile(schema, document, operation)
+      byName.set(name, entry)
     }
     return entry
   }
   return {
-    onExecute({ args, executeFn, setExecuteFn }) {
+    onExecute({ executeFn, setExecuteFn }) {
       if (!enabled) return
-      const entry = compiledFor(args.schema, args.document, args.operationName)
-      // A refusal may be set by the guards after this hook: it is read when the operation runs.
-      if (entry) setExecuteFn((a) => ((a.contextValue as { refusal?: unknown }).refusal ? executeFn(a) : run(entry, a)))
+      // Chosen when the operation runs: a guard refusing it stops it before, and a refusal set by
+      // a later hook is read then.
+      setExecuteFn((a) => {
+        const entry = (a.contextValue as { refusal?: unknown }).refusal ? null : compiledFor(a)
+        return entry ? run(entry, a) : executeFn(a)
+      })
     },
   }
 }
