@@ -1,4 +1,4 @@
-import { type DocumentNode, type ExecutionResult, parse } from 'graphql'
+import { type DocumentNode, type ExecutionResult, isObjectType, parse } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { over } from '../harness/client.js'
@@ -84,6 +84,8 @@ describe('compiled queries', () => {
       ['query { __proto__: smsDeliveries(first: 1) { edges { node { id } } } constructor: viewer { toString: email } }', {}, owner.key],
       ['query { viewer { __proto__: __typename email } }', {}, owner.key],
       [INJECTED, {}, owner.key],
+      // graphql-jit names each field's resolve info by its path joined with `_`: these two shared one.
+      ['query { email_viewer: smsDeliveries(first: 5) { edges { node { id to } } } viewer { email } }', {}, owner.key],
       [INJECTED, {}, undefined],
       [
         'query($a: Boolean!) { x: viewer { ...F @include(if: $a) } y: viewer { ...F } } fragment F on User { email }',
@@ -150,10 +152,18 @@ describe('compiled queries', () => {
     expect(compilable(schema, parse('{ viewer { email @include(if: true) } }'))).toBe(false)
     expect(compilable(schema, parse('query($n: Int = 5) { smsDeliveries(first: $n) { edges { node { id } } } }'))).toBe(false)
     expect(compilable(schema, parse('{ __MAGIC_DATE__x: viewer { email } }'))).toBe(false)
+    expect(compilable(schema, parse('{ email_viewer: smsDeliveries(first: 1) { edges { node { id } } } viewer { email } }'))).toBe(false)
+
+    // graphql-jit names each resolver by its type's name and the field's, run together.
+    const resolvers = Object.values(schema.getTypeMap())
+      .filter(isObjectType)
+      .flatMap((type) => Object.keys(type.getFields()).map((field) => type.name + field))
+    expect(new Set(resolvers).size).toBe(resolvers.length)
   })
 
-  it('choose the executor when the operation runs: compiled within the limit of compiles, else graphql-js', async () => {
-    const runs = async (plugin: Plugin, document: DocumentNode, contextValue: object = {}) => {
+  it('choose the executor when a caller with a key runs the operation: compiled within the limits, kept by text, else graphql-js', async () => {
+    const caller = { auth: { kind: 'key', userId: 'u' } }
+    const runs = async (plugin: Plugin, document: DocumentNode, contextValue: object = caller) => {
       let execute: ((args: unknown) => unknown) | undefined
       ;(plugin.onExecute as (hook: unknown) => void)({
         args: {},
@@ -171,12 +181,15 @@ describe('compiled queries', () => {
     expect(await runs(useCompiledQueries(false), typename)).toBe('not hooked')
     expect(await runs(useCompiledQueries(true), parse('mutation { __typename }'))).toBe('graphql-js')
     expect(await runs(useCompiledQueries(true), parse('{ __type(name: "Query") { name } }'))).toBe('graphql-js')
-    expect(await runs(useCompiledQueries(true), typename, { refusal: { code: 'RATE_LIMITED' } })).toBe('graphql-js')
+    expect(await runs(useCompiledQueries(true), typename, { ...caller, refusal: { code: 'RATE_LIMITED' } })).toBe('graphql-js')
+    expect(await runs(useCompiledQueries(true), typename, {})).toBe('graphql-js')
+    expect(await runs(useCompiledQueries(true, { documents: 10, characters: 10 }), typename)).toBe('graphql-js')
 
-    const twice = useCompiledQueries(true, 1)
-    expect(await runs(twice, typename)).toBe('compiled')
-    expect(await runs(twice, parse('{ other: __typename }'))).toBe('graphql-js')
-    expect(await runs(twice, typename)).toBe('compiled')
+    const once = useCompiledQueries(true, { documents: 1, characters: 4000 })
+    expect(await runs(once, typename)).toBe('compiled')
+    expect(await runs(once, parse('{ other: __typename }'))).toBe('graphql-js')
+    // Kept by its text: parsed again (yoga's cache forgets a document after an hour), it is not compiled again.
+    expect(await runs(once, parse('{ __typename }'))).toBe('compiled')
   })
 
   it('keeps a page at four statements: the key, the page, its actions and its campaigns', async () => {

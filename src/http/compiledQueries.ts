@@ -35,7 +35,9 @@ const PLANNED = (field: GraphQLField<unknown, unknown>) =>
  * - a variable's default value: written as JSON, a DateTime arrives as text;
  * - directives: it keeps @skip and @include conditions on the document's nodes, which yoga shares
  *   between requests, and adds to them at each compile;
- * - a `__proto__` alias: it builds answers as object literals, where that key sets the prototype.
+ * - an alias holding `_`: it names each field's resolve info by its response path joined with `_`
+ *   (`a_b` at the top and `b` under `a` would share one), and builds answers as object literals,
+ *   where a `__proto__` key sets the prototype.
  */
 export function compilable(schema: GraphQLSchema, document: DocumentNode): boolean {
   const types = new TypeInfo(schema)
@@ -54,7 +56,7 @@ export function compilable(schema: GraphQLSchema, document: DocumentNode): boole
       VariableDefinition: (node) => (node.defaultValue ? refuse() : undefined),
       Field(node) {
         const field = types.getFieldDef()
-        return (field && PLANNED(field)) || node.alias?.value === '__proto__' ? refuse() : undefined
+        return (field && PLANNED(field)) || node.alias?.value.includes('_') ? refuse() : undefined
       },
     }),
   )
@@ -93,44 +95,44 @@ const settled = <T, U>(value: T | Promise<T>, then: (v: T) => U): U | Promise<U>
   value instanceof Promise ? value.then(then) : then(value)
 
 /**
- * At most this many compiles per process: graphql-jit keeps a little memory for each compile for
- * good (its memoized paths), and callers choose their documents. Past it, new documents run on
- * graphql-js.
+ * The most documents compiled per process, and the longest compiled: graphql-jit keeps a little
+ * memory for each compile for good (its memoized paths), each compiled query holds its document,
+ * and callers choose their documents. Past the limit, new documents run on graphql-js.
  */
-export const MAX_COMPILES = 1000
+export const COMPILED_LIMITS = { documents: 500, characters: 4000 }
 
 /**
  * Queries of plain fields run as compiled JavaScript (graphql-jit) rather than through the
  * interpreting executor: a page of 50 deliveries costs about a fifth less CPU (BENCHMARKS.md).
- * Compiled when first run, once the guards have let it through, once per parsed document (yoga
- * reuses those) and operation name. Mutations, subscriptions, documents `compilable` refuses,
- * refused callers and any document graphql-jit cannot compile run on graphql-js.
+ * Compiled when a caller with a key first runs it past the guards, and kept by its text and
+ * operation name (yoga parses a text again after an hour). Mutations, subscriptions, documents
+ * `compilable` refuses, callers without a key or with a refusal, and any document graphql-jit
+ * cannot compile run on graphql-js.
  */
-export function useCompiledQueries(enabled: boolean, maxCompiles = MAX_COMPILES): Plugin {
-  const compiled = new WeakMap<DocumentNode, Map<string, Compiled | null>>()
-  let compiles = 0
-  const compile = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) => {
-    if (operation.operation !== 'query' || compiles >= maxCompiles || !compilable(schema, document)) return null
-    compiles++
-    const query = compileQuery(schema, document, operation.name?.value, { disablingCapturingStackErrors: true })
-    return isCompiledQuery(query) ? { query, variables: operation.variableDefinitions ?? [] } : null
-  }
-  const compiledFor = ({ schema, document, operationName }: ExecutionArgs) => {
-    let byName = compiled.get(document)
-    if (!byName) {
-      byName = new Map()
-      compiled.set(document, byName)
-    }
+export function useCompiledQueries(enabled: boolean, limits = COMPILED_LIMITS): Plugin {
+  const compiled = new Map<string, Compiled>()
+  /** Documents not compiled, with the operation names asked of them. */
+  const interpreted = new WeakMap<DocumentNode, Set<string>>()
+  const compiledFor = ({ schema, document, operationName }: ExecutionArgs): Compiled | undefined => {
     const name = operationName ?? ''
-    let entry = byName.get(name)
-    if (entry === undefined) {
-      const operation = getOperationAST(document, operationName)
-      if (!operation) return null
-      // Only names of the document's operations are kept: a caller's made-up names are not.
-      entry = compile(schema, document, operation)
-      byName.set(name, entry)
+    const text = document.loc?.source.body
+    if (text === undefined || text.length > limits.characters || interpreted.get(document)?.has(name)) return undefined
+    const key = `${name}\n${text}`
+    const known = compiled.get(key)
+    if (known || compiled.size >= limits.documents) return known
+    const operation = getOperationAST(document, operationName)
+    const query =
+      operation?.operation === 'query' && compilable(schema, document)
+        ? compileQuery(schema, document, name || undefined, { disablingCapturingStackErrors: true })
+        : null
+    if (operation && query && isCompiledQuery(query)) {
+      const entry = { query, variables: operation.variableDefinitions ?? [] }
+      compiled.set(key, entry)
+      return entry
     }
-    return entry
+    // Only names of the document's operations are kept: a caller's made-up names are not.
+    if (operation) interpreted.set(document, (interpreted.get(document) ?? new Set()).add(name))
+    return undefined
   }
   return {
     onExecute({ executeFn, setExecuteFn }) {
@@ -138,7 +140,8 @@ export function useCompiledQueries(enabled: boolean, maxCompiles = MAX_COMPILES)
       // Chosen when the operation runs: a guard refusing it stops it before, and a refusal set by
       // a later hook is read then.
       setExecuteFn((a) => {
-        const entry = (a.contextValue as { refusal?: unknown }).refusal ? null : compiledFor(a)
+        const { auth, refusal } = a.contextValue as { auth?: unknown; refusal?: unknown }
+        const entry = auth && !refusal ? compiledFor(a) : undefined
         return entry ? run(entry, a) : executeFn(a)
       })
     },
