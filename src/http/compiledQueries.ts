@@ -8,7 +8,6 @@ import {
   type GraphQLSchema,
   getOperationAST,
   getVariableValues,
-  type OperationDefinitionNode,
   type SourceLocation,
   TypeInfo,
   type VariableDefinitionNode,
