@@ -81,6 +81,11 @@ export function createMetrics() {
         this.set(await probes.queueDepth().catch(() => Number.NaN))
       },
     }),
+    compiledDocuments: new Gauge({
+      name: 'graphql_compiled_documents',
+      help: 'Query documents compiled with graphql-jit in this process (GRAPHQL_COMPILED_QUERIES; at most 500, then new ones run on graphql-js)',
+      registers: [registry],
+    }),
     subscriptions: new Gauge({
       name: 'graphql_subscriptions_open',
       help: 'Open delivery-update subscriptions in this instance',

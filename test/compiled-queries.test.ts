@@ -133,6 +133,14 @@ describe('compiled queries', () => {
     const refused = await gql(PAGE, { first: 5 })
     expect(refused.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['UNAUTHENTICATED'])
     expect((await gql('query { smsDelivery(id: "x") { id } }', {}, owner.key)).data.smsDelivery).toBeNull()
+    // The page ran compiled: a new plain document is counted, one holding a string literal is not.
+    const compiledDocuments = async () => (await services.metrics.compiledDocuments.get()).values[0]?.value ?? 0
+    const before = await compiledDocuments()
+    expect(before).toBeGreaterThan(0)
+    await gql('query Counted { viewer { email } }', {}, owner.key)
+    expect(await compiledDocuments()).toBe(before + 1)
+    await gql('query NotCounted { smsDelivery(id: "x") { id } }', {}, owner.key)
+    expect(await compiledDocuments()).toBe(before + 1)
     // An alias named after a prototype property is a key of the answer like any other.
     const aliased = await gql('query { __proto__: viewer { email } constructor: viewer { email } }', {}, owner.key)
     expect(Object.keys(aliased.data)).toEqual(['__proto__', 'constructor'])

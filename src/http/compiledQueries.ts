@@ -22,7 +22,7 @@ import type { Plugin } from 'graphql-yoga'
  * selecting more than its own column). Pothos finds such plans by the identity of `info.path`
  * objects, which graphql-jit builds anew for each resolver: the plan would be missed.
  */
-const PLANNED = (field: GraphQLField<unknown, unknown>) =>
+const planned = (field: GraphQLField<unknown, unknown>) =>
   Boolean(field.extensions?.pothosPrismaSelect) && !field.extensions?.pothosExposedField
 
 /**
@@ -34,8 +34,8 @@ const PLANNED = (field: GraphQLField<unknown, unknown>) =>
  * - a variable's default value: written as JSON, a DateTime arrives as text;
  * - directives: it keeps @skip and @include conditions on the document's nodes, which yoga shares
  *   between requests, and adds to them at each compile;
- * - an alias holding `_`: it names each field's resolve info by its response path joined with `_`
- *   (`a_b` at the top and `b` under `a` would share one), and builds answers as object literals,
+ * - an alias holding `_`: it names each field's resolve info by its response path, leaf first, joined
+ *   with `_` (`b_a` at the top and `b` under `a` would share one), and builds answers as object literals,
  *   where a `__proto__` key sets the prototype.
  */
 export function compilable(schema: GraphQLSchema, document: DocumentNode): boolean {
@@ -55,7 +55,7 @@ export function compilable(schema: GraphQLSchema, document: DocumentNode): boole
       VariableDefinition: (node) => (node.defaultValue ? refuse() : undefined),
       Field(node) {
         const field = types.getFieldDef()
-        return (field && PLANNED(field)) || node.alias?.value.includes('_') ? refuse() : undefined
+        return (field && planned(field)) || node.alias?.value.includes('_') ? refuse() : undefined
       },
     }),
   )
@@ -102,13 +102,13 @@ export const COMPILED_LIMITS = { documents: 500, characters: 4000 }
 
 /**
  * Queries of plain fields run as compiled JavaScript (graphql-jit) rather than through the
- * interpreting executor: a page of 50 deliveries costs about a fifth less CPU (BENCHMARKS.md).
- * Compiled when a caller with a key first runs it past the guards, and kept by its text and
- * operation name (yoga parses a text again after an hour). Mutations, subscriptions, documents
- * `compilable` refuses, callers without a key or with a refusal, and any document graphql-jit
- * cannot compile run on graphql-js.
+ * interpreting executor: a page of 50 deliveries costs about a sixth less CPU (BENCHMARKS.md).
+ * Compiled when an authenticated caller (a key, or the operator) first runs it past the guards,
+ * and kept by its text and operation name (yoga parses a text again after an hour); `counted`
+ * hears how many are kept. Mutations, subscriptions, documents `compilable` refuses, anonymous
+ * callers or callers with a refusal, and any document graphql-jit cannot compile run on graphql-js.
  */
-export function useCompiledQueries(enabled: boolean, limits = COMPILED_LIMITS): Plugin {
+export function useCompiledQueries(enabled: boolean, limits = COMPILED_LIMITS, counted: (documents: number) => void = () => {}): Plugin {
   const compiled = new Map<string, Compiled>()
   /** Documents not compiled, with the operation names asked of them. */
   const interpreted = new WeakMap<DocumentNode, Set<string>>()
@@ -127,6 +127,7 @@ export function useCompiledQueries(enabled: boolean, limits = COMPILED_LIMITS): 
     if (operation && query && isCompiledQuery(query)) {
       const entry = { query, variables: operation.variableDefinitions ?? [] }
       compiled.set(key, entry)
+      counted(compiled.size)
       return entry
     }
     // Only names of the document's operations are kept: a caller's made-up names are not.

@@ -13,7 +13,7 @@ import { usePacedExecution } from '../schema/pacing.js'
 import type { Services } from '../services.js'
 import { useOperationTelemetry } from '../telemetry/graphql.js'
 import { type Budgets, type Caller, useCallers } from './callers.js'
-import { useCompiledQueries } from './compiledQueries.js'
+import { COMPILED_LIMITS, useCompiledQueries } from './compiledQueries.js'
 import { callerRefusal, characterGuard, costBudget, costGuards, schemaPrivacy } from './guards.js'
 
 /** What the HTTP server and graphql-ws hand yoga with each request. */
@@ -117,7 +117,7 @@ export function createGraphQLServer(services: Services, budgets: Budgets, sharin
       useMetricsEndpoint(services),
       useCallers(services, budgets),
       // Before the plugins that wrap execution (telemetry, pacing): it replaces the executor they wrap.
-      useCompiledQueries(config.graphql.compiledQueries),
+      useCompiledQueries(config.graphql.compiledQueries, COMPILED_LIMITS, (n) => services.metrics.compiledDocuments.set(n)),
       useOperationTelemetry(services),
       callerRefusal(config.limits.rateLimitHoldMs),
       ...costGuards(config.graphql),
