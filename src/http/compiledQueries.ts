@@ -16,6 +16,7 @@ import {
 } from 'graphql'
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit'
 import type { Plugin } from 'graphql-yoga'
+import { byOperation } from './byOperation.js'
 
 /**
  * A field Pothos resolves through the plan it made for the rows above it (a relation, or a field
@@ -110,12 +111,12 @@ export const COMPILED_LIMITS = { documents: 500, characters: 4000 }
  */
 export function useCompiledQueries(enabled: boolean, limits = COMPILED_LIMITS, counted: (documents: number) => void = () => {}): Plugin {
   const compiled = new Map<string, Compiled>()
-  /** Documents not compiled, with the operation names asked of them. */
-  const interpreted = new WeakMap<DocumentNode, Set<string>>()
+  /** Operations not compiled. */
+  const interpreted = byOperation<true>()
   const compiledFor = ({ schema, document, operationName }: ExecutionArgs): Compiled | undefined => {
     const name = operationName ?? ''
     const text = document.loc?.source.body
-    if (text === undefined || text.length > limits.characters || interpreted.get(document)?.has(name)) return undefined
+    if (text === undefined || text.length > limits.characters || interpreted.has({ document, operationName })) return undefined
     const key = `${name}\n${text}`
     const known = compiled.get(key)
     if (known || compiled.size >= limits.documents) return known
@@ -131,7 +132,7 @@ export function useCompiledQueries(enabled: boolean, limits = COMPILED_LIMITS, c
       return entry
     }
     // Only names of the document's operations are kept: a caller's made-up names are not.
-    if (operation) interpreted.set(document, (interpreted.get(document) ?? new Set()).add(name))
+    if (operation) interpreted.set({ document, operationName }, true)
     return undefined
   }
   return {

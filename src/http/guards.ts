@@ -15,6 +15,7 @@ import type { Config } from '../config.js'
 import { refusalError } from '../errors.js'
 import type { Context } from '../schema/context.js'
 import { BAD_CHARACTER_MESSAGE, hasBadCharacter } from '../text.js'
+import { byOperation } from './byOperation.js'
 import { budgetKey } from './callers.js'
 import { badIdLiteral, badIdVariable } from './idArguments.js'
 import { listInsideItself } from './listNesting.js'
@@ -94,18 +95,6 @@ export function callerRefusal(holdMs: number): Plugin<Context> {
     const hold = Math.min(refused.retryInMs ?? 0, holdMs)
     return hold > 0 ? new Promise((answer) => setTimeout(() => answer(error), hold)) : error
   })
-}
-
-/** Values kept by parsed document (yoga reuses one) and operation name. */
-function byOperation<T>() {
-  const byDocument = new WeakMap<DocumentNode, Map<string, T>>()
-  return {
-    has: (args: OperationArgs) => byDocument.get(args.document)?.has(args.operationName ?? '') ?? false,
-    get: (args: OperationArgs) => byDocument.get(args.document)?.get(args.operationName ?? ''),
-    set(args: OperationArgs, value: T) {
-      byDocument.set(args.document, (byDocument.get(args.document) ?? new Map()).set(args.operationName ?? '', value))
-    },
-  }
 }
 
 /** The cost of an operation without variables. */
